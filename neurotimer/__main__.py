@@ -1,0 +1,5 @@
+"""Allows `python -m neurotimer`."""
+
+from neurotimer.cli import main
+
+raise SystemExit(main())

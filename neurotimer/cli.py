@@ -1,0 +1,54 @@
+"""The `neurotimer` command: the app by default, and its subcommands. Imports no Qt itself."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from neurotimer import __version__
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that answers a bad argument with one line and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog="neurotimer",
+        description="Session timer, stimulator control and treatment log for medical electro-acupuncture.",
+    )
+    parser.add_argument("--version", action="version", version=f"neurotimer {__version__}")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="start with the simulated stimulator and made-up patients in a temporary database",
+    )
+    parser.add_argument("--db", type=Path, metavar="PATH", help="the session log database to use")
+    parser.add_argument(
+        "--device",
+        metavar="URL",
+        help="stimulator: sim: (built-in simulator), socket://HOST:PORT, or a serial port such as "
+        "/dev/ttyACM0 or COM3",
+    )
+    parser.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    from neurotimer.stimulator import cli as stimulator_cli
+    from neurotimer.storage import cli as storage_cli
+
+    stimulator_cli.register(sub)
+    storage_cli.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if args.command is not None:
+        return int(args.func(args) or 0)
+    from neurotimer.app import run
+
+    return run(args)

@@ -1,0 +1,1 @@
+"""Qt windows, widgets and presenters."""

@@ -1,0 +1,234 @@
+"""The main window at the chair: timer, alarms, emergency stop and the panels the app adds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from neurotimer import __version__
+from neurotimer.gui import theme
+from neurotimer.gui.alarm_banner import AlarmBanner, Priority
+from neurotimer.gui.session_presenter import SessionPresenter
+from neurotimer.gui.shortcuts import help_text, key_for
+from neurotimer.gui.timer_panel import TimerPanel
+from neurotimer.session import Milestone, SessionState, format_clock
+
+Confirm = Callable[[str, str], bool]
+
+MILESTONE_TEXT = {
+    Milestone.HALFWAY.value: "Halfway",
+    Milestone.MINUTES_LEFT.value: "{minutes} minutes left",
+    Milestone.PLANNED_END.value: "Planned time reached: remove the needles or extend",
+}
+
+
+def _typing_widget(widget: QWidget | None) -> bool:
+    if isinstance(widget, QLineEdit | QTextEdit | QPlainTextEdit | QAbstractSpinBox):
+        return True
+    return isinstance(widget, QComboBox) and widget.isEditable()
+
+
+class MainWindow(QMainWindow):
+    """Layout and shortcuts only; every decision is the presenter's or the app's."""
+
+    emergencyStopRequested = Signal()
+    choosePatientRequested = Signal()
+
+    def __init__(
+        self,
+        presenter: SessionPresenter,
+        confirm: Confirm,
+        side_panels: Sequence[QWidget] = (),
+        tabs: Sequence[tuple[str, QWidget]] = (),
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.presenter = presenter
+        self._confirm = confirm
+        self.setWindowTitle("neurotimer")
+        self.setStyleSheet(theme.STYLE_SHEET)
+        self.resize(1280, 720)
+
+        central = QWidget()
+        root = QVBoxLayout(central)
+        root.setContentsMargins(16, 12, 16, 12)
+        root.setSpacing(10)
+
+        header = QHBoxLayout()
+        self.patient_label = QLabel("Patient: unassigned")
+        self.patient_label.setStyleSheet("font-size: 18px;")
+        header.addWidget(self.patient_label)
+        self.patient_button = QPushButton("Choose patient…")
+        self.patient_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.patient_button.clicked.connect(self.choosePatientRequested)
+        header.addWidget(self.patient_button)
+        header.addStretch(1)
+        self.stop_button = QPushButton("STOP ALL OUTPUTS  (Esc)")
+        self.stop_button.setObjectName("stop")
+        self.stop_button.setMinimumHeight(44)
+        self.stop_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.stop_button.clicked.connect(self.emergencyStopRequested)
+        header.addWidget(self.stop_button)
+        root.addLayout(header)
+
+        self.alarms = AlarmBanner()
+        root.addWidget(self.alarms)
+
+        self.timer_panel = TimerPanel()
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.timer_panel, 3)
+        self.tabs = QTabWidget()
+        for title, widget in tabs:
+            self.tabs.addTab(widget, title)
+        self.tabs.setVisible(bool(tabs))
+        left_layout.addWidget(self.tabs, 4)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(left)
+        if side_panels:
+            side = QWidget()
+            side_layout = QVBoxLayout(side)
+            side_layout.setContentsMargins(0, 0, 0, 0)
+            for panel in side_panels:
+                side_layout.addWidget(panel)
+            side_layout.addStretch(1)
+            self.splitter.addWidget(side)
+            self.splitter.setSizes([820, 440])
+        root.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+        self.statusBar().showMessage(f"neurotimer {__version__}")
+
+        self._build_menus()
+        self._build_shortcuts()
+        self._connect_presenter()
+
+    # -- wiring ----------------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence(key_for("quit")))
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        self.session_menu = self.menuBar().addMenu("&Session")
+        help_menu = self.menuBar().addMenu("&Help")
+        shortcuts_action = QAction("&Keyboard shortcuts", self)
+        shortcuts_action.triggered.connect(self.show_shortcuts)
+        help_menu.addAction(shortcuts_action)
+        about_action = QAction("&About neurotimer", self)
+        about_action.triggered.connect(self._about)
+        help_menu.addAction(about_action)
+
+    def _build_shortcuts(self) -> None:
+        p = self.presenter
+        bindings = {
+            "start": p.start,
+            "pause": self._space_pressed,
+            "extend": p.extend,
+            "end": self.request_end,
+            "stop": self.emergencyStopRequested.emit,
+        }
+        self.shortcut_objects: dict[str, QShortcut] = {}
+        for action, slot in bindings.items():
+            shortcut = QShortcut(QKeySequence(key_for(action)), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(slot)
+            self.shortcut_objects[action] = shortcut
+        # Keypad Enter is the other Enter key on a clinic keyboard.
+        enter = QShortcut(QKeySequence("Ctrl+Enter"), self)
+        enter.activated.connect(p.start)
+
+    def _connect_presenter(self) -> None:
+        p = self.presenter
+        panel = self.timer_panel
+        panel.startClicked.connect(p.start)
+        panel.pauseClicked.connect(p.toggle_pause)
+        panel.extendClicked.connect(p.extend)
+        panel.endClicked.connect(self.request_end)
+        panel.plannedMinutesChosen.connect(p.set_planned_minutes)
+        p.updated.connect(panel.render)
+        p.milestone.connect(self.on_milestone)
+        p.stateChanged.connect(self.on_state_changed)
+        p.refused.connect(lambda text: self.alarms.raise_alarm("refused", text, Priority.INFO))
+        panel.render(p.snapshot())
+
+    # -- slots -----------------------------------------------------------------------------------
+    def _space_pressed(self) -> None:
+        if _typing_widget(QApplication.focusWidget()):
+            return
+        if self.presenter.session.state.is_active:
+            self.presenter.toggle_pause()
+
+    def request_end(self) -> None:
+        session = self.presenter.session
+        if not session.state.is_active:
+            return
+        remaining = session.remaining_seconds
+        if remaining > 0 and not self._confirm(
+            "End the session early?",
+            f"{format_clock(remaining)} of the planned time remain. End the session now?",
+        ):
+            return
+        self.presenter.end()
+
+    def on_milestone(self, name: str, remaining: float) -> None:
+        text = MILESTONE_TEXT[name].format(minutes=max(1, round(remaining / 60)))
+        self.timer_panel.show_milestone(text)
+        priority = Priority.HIGH if name == Milestone.PLANNED_END.value else Priority.INFO
+        self.alarms.raise_alarm("milestone", text, priority)
+        QApplication.beep()
+
+    def on_state_changed(self, state: SessionState) -> None:
+        if state is SessionState.PLANNED:
+            self.timer_panel.show_milestone("")
+            self.alarms.clear("milestone")
+        if state.is_closed:
+            self.alarms.clear("milestone")
+
+    def set_patient_text(self, text: str) -> None:
+        self.patient_label.setText(f"Patient: {text}")
+
+    def show_shortcuts(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", help_text(), parent=self)
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.open()
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About neurotimer",
+            f"neurotimer {__version__}\nSession timer, stimulator control and treatment log "
+            "for medical electro-acupuncture.",
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        if self.presenter.session.state.is_active and not self._confirm(
+            "Quit neurotimer?",
+            "A session is still running. Quitting ends it now and switches every output off. Quit?",
+        ):
+            event.ignore()
+            return
+        if self.presenter.session.state.is_active:
+            self.presenter.end()
+        event.accept()

@@ -1,0 +1,26 @@
+"""The keyboard shortcuts, in one table shared by the window, the Help menu and the README."""
+
+from __future__ import annotations
+
+SHORTCUTS: tuple[tuple[str, str, str], ...] = (
+    # (action id, key sequence, what it does)
+    ("start", "Ctrl+Return", "Start the session (or prepare the next one after it ends)"),
+    ("pause", "Space", "Pause or resume (when no text field has focus)"),
+    ("extend", "Ctrl+Shift+Equal", "Add 5 minutes to a running session"),
+    ("end", "Ctrl+E", "End the session"),
+    ("stop", "Escape", "Emergency stop: every stimulator output off at once"),
+    ("quit", "Ctrl+Q", "Quit (asks first while a session runs)"),
+)
+
+
+def key_for(action: str) -> str:
+    return next(key for name, key, _ in SHORTCUTS if name == action)
+
+
+def help_text() -> str:
+    rows = "".join(
+        f"<tr><td style='padding:4px 16px 4px 0'><b>{key.replace('Return', 'Enter')}</b></td>"
+        f"<td>{text}</td></tr>"
+        for _, key, text in SHORTCUTS
+    )
+    return f"<table>{rows}</table>"

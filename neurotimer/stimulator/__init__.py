@@ -1,0 +1,1 @@
+"""The NTS-1 stimulator: protocol, device model, simulator server, transports and driver. No Qt."""

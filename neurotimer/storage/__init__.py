@@ -1,0 +1,1 @@
+"""The session log: SQLite store, migrations, export and verify. No Qt."""
