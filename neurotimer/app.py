@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 class FirstPaintProbe(QObject):
     """Prints the wall time of the window's first paint and quits (used by the start-up benchmark)."""
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint:
             sys.stdout.write(f"first-paint {time.time():.6f}\n")
             sys.stdout.flush()

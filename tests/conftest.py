@@ -6,11 +6,52 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
+import pytest
 
-from neurotimer.clock import ManualClock  # noqa: E402
+from neurotimer.clock import ManualClock
 
 
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock()
+
+
+@pytest.fixture(scope="session")
+def xvfb_display():
+    """A real X server at the size of a common clinic laptop (1366×768); fails loudly if Xvfb is missing."""
+    import select
+    import shutil
+    import subprocess
+
+    assert shutil.which("Xvfb"), "Xvfb is not installed: run `make test` as root or install xvfb"
+    read_fd, write_fd = os.pipe()
+    proc = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1366x768x24", "-nolisten", "tcp"],
+        pass_fds=(write_fd,),
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_fd)
+    ready, _, _ = select.select([read_fd], [], [], 15)
+    assert ready, "Xvfb did not start within 15 s"
+    number = os.read(read_fd, 32).decode().strip()
+    os.close(read_fd)
+    yield f":{number}"
+    proc.terminate()
+    proc.wait(10)
+
+
+def image_colour_count(path) -> int:
+    """How many distinct colours a sample grid of the picture holds (a blank screen has one)."""
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(path))
+    assert not image.isNull(), f"{path} is not a picture"
+    colours = {
+        image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)
+    }
+    return len(colours)
+
+
+@pytest.fixture
+def colour_count():
+    return image_colour_count

@@ -222,7 +222,7 @@ class MainWindow(QMainWindow):
             "for medical electro-acupuncture.",
         )
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+    def closeEvent(self, event: QCloseEvent) -> None:
         if self.presenter.session.state.is_active and not self._confirm(
             "Quit neurotimer?",
             "A session is still running. Quitting ends it now and switches every output off. Quit?",

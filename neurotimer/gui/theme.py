@@ -50,6 +50,10 @@ STYLE_SHEET = f"""
 QMainWindow, QDialog {{ background: {BACKGROUND}; }}
 QWidget {{ color: {INK}; font-size: 15px; }}
 QFrame#card {{ background: {CARD}; border: 1px solid {BORDER}; border-radius: 10px; }}
+QLabel#digits {{
+    font-family: "DejaVu Sans Mono", "Consolas", "Menlo", monospace;
+    font-size: {DIGITS_PX}px; font-weight: bold;
+}}
 QLabel#muted {{ color: {MUTED}; }}
 QLabel#cardTitle {{ color: {MUTED}; font-size: 13px; font-weight: bold; letter-spacing: 1px; }}
 QPushButton {{

@@ -47,6 +47,7 @@ class TimerPanel(QFrame):
         outer.addLayout(top)
 
         self.digits = QLabel("30:00")
+        self.digits.setObjectName("digits")
         self.digits.setFont(theme.digits_font())
         self.digits.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.digits.setAccessibleName("Remaining time")
@@ -66,13 +67,15 @@ class TimerPanel(QFrame):
 
         plan_row = QHBoxLayout()
         plan_row.addStretch(1)
-        plan_row.addWidget(QLabel("Planned:"))
+        self.plan_label = QLabel("Planned time:")
+        plan_row.addWidget(self.plan_label)
         self.preset_group = QButtonGroup(self)
         self.preset_buttons: dict[int, QPushButton] = {}
         for minutes in PRESET_MINUTES:
             button = QPushButton(f"{minutes} min")
             button.setObjectName("preset")
             button.setCheckable(True)
+            button.setMinimumWidth(96)
             button.clicked.connect(lambda _=False, m=minutes: self._choose(m))
             self.preset_group.addButton(button)
             self.preset_buttons[minutes] = button
@@ -81,6 +84,7 @@ class TimerPanel(QFrame):
         self.minutes_spin.setRange(MIN_MINUTES, MAX_MINUTES)
         self.minutes_spin.setSuffix(" min")
         self.minutes_spin.setValue(30)
+        self.minutes_spin.setMinimumWidth(110)
         self.minutes_spin.setAccessibleName("Planned minutes")
         self.minutes_spin.editingFinished.connect(lambda: self._choose(self.minutes_spin.value()))
         plan_row.addWidget(self.minutes_spin)
@@ -137,8 +141,8 @@ class TimerPanel(QFrame):
         self.detail.setText(detail)
 
         planned = snap.state is SessionState.PLANNED
-        for widget in self.plan_widgets:
-            widget.setEnabled(planned or snap.state.is_closed)
+        for widget in [self.plan_label, *self.plan_widgets]:
+            widget.setVisible(planned)
         minutes = int(snap.planned_seconds // 60)
         if planned:
             for m, button in self.preset_buttons.items():
@@ -146,7 +150,8 @@ class TimerPanel(QFrame):
             if not self.minutes_spin.hasFocus():
                 self.minutes_spin.setValue(minutes)
         self.start_button.setEnabled(planned or snap.state.is_closed)
-        self.start_button.setText("Start  (Ctrl+Enter)" if planned else "New session  (Ctrl+Enter)")
+        closed = snap.state.is_closed
+        self.start_button.setText("New session  (Ctrl+Enter)" if closed else "Start  (Ctrl+Enter)")
         self.pause_button.setEnabled(snap.state.is_active)
         self.pause_button.setText("Resume  (Space)" if snap.state is SessionState.PAUSED else "Pause  (Space)")
         self.extend_button.setEnabled(snap.state is SessionState.RUNNING)

@@ -1,0 +1,83 @@
+"""The real `neurotimer` process in a real window on a virtual X screen."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from neurotimer.gui import theme
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+
+
+def screenshot(display: str, path: Path) -> Path:
+    subprocess.run(["import", "-window", "root", str(path)], env={**os.environ, "DISPLAY": display},
+                   check=True, timeout=30)
+    return path
+
+
+def count_colour(path: Path, hex_colour: str) -> int:
+    from PySide6.QtGui import QColor, QImage
+
+    image = QImage(str(path))
+    target = QColor(hex_colour).rgb()
+    return sum(
+        1 for x in range(0, image.width(), 3) for y in range(0, image.height(), 3) if image.pixel(x, y) == target
+    )
+
+
+@pytest.fixture
+def app_process(xvfb_display, tmp_path):
+    exe = Path(sys.executable).parent / "neurotimer"
+    assert exe.exists(), "the neurotimer entry point is not installed (pip install -e .)"
+    assert shutil.which("xdotool") and shutil.which("import"), "xdotool and imagemagick are needed"
+    env = {
+        **os.environ,
+        "DISPLAY": xvfb_display,
+        "QT_QPA_PLATFORM": "xcb",
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+    }
+    log = (tmp_path / "stderr.txt").open("wb")
+    proc = subprocess.Popen([str(exe), "--demo"], env=env, stdout=subprocess.DEVNULL, stderr=log)
+    try:
+        found = subprocess.run(
+            ["xdotool", "search", "--sync", "--onlyvisible", "--name", "^neurotimer"],
+            env=env, capture_output=True, text=True, timeout=30,
+        )
+        window_id = found.stdout.split()[0]
+        yield proc, env, window_id
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+        log.close()
+
+
+@pytest.mark.xvfb
+def test_real_window_shows_the_timer_and_starts_on_ctrl_enter(app_process, xvfb_display, tmp_path, colour_count):
+    proc, env, window_id = app_process
+    time.sleep(1.5)  # real process, real time: let it paint (the window exists already)
+    before = screenshot(xvfb_display, tmp_path / "planned.png")
+    assert colour_count(before) > 20, "the screen is blank"
+    running_green = theme.STATE_COLOURS["running"]
+    green_before = count_colour(before, running_green)
+
+    subprocess.run(["xdotool", "windowfocus", "--sync", window_id], env=env, check=True, timeout=10)
+    subprocess.run(["xdotool", "key", "ctrl+Return"], env=env, check=True, timeout=10)
+    time.sleep(1.5)
+    after = screenshot(xvfb_display, tmp_path / "running.png")
+    assert proc.poll() is None, (tmp_path / "stderr.txt").read_text()
+    # The big digits turn the running colour: many more green pixels than before.
+    assert count_colour(after, running_green) > green_before + 500
+    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.copy(after, ARTIFACTS / "main-window.png")
