@@ -6,7 +6,7 @@ SHORTCUTS: tuple[tuple[str, str, str], ...] = (
     # (action id, key sequence, what it does)
     ("start", "Ctrl+Return", "Start the session (or prepare the next one after it ends)"),
     ("pause", "Space", "Pause or resume (when no text field has focus)"),
-    ("extend", "Ctrl+Shift+Equal", "Add 5 minutes to a running session"),
+    ("extend", "Ctrl+=", "Add 5 minutes to a running session"),
     ("end", "Ctrl+E", "End the session"),
     ("stop", "Escape", "Emergency stop: every stimulator output off at once"),
     ("quit", "Ctrl+Q", "Quit (asks first while a session runs)"),

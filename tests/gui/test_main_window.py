@@ -192,3 +192,17 @@ def test_the_display_follows_the_clock_when_ticks_are_missed(window: MainWindow,
     clock.advance(17 * 60 + 3)  # no ticks for 17 minutes: one late tick shows the truth
     window.presenter.tick()
     assert window.timer_panel.digits.text() == "12:57"
+
+
+def test_readme_lists_the_same_shortcuts_as_the_app() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    for _, key, _description in SHORTCUTS:
+        assert f"| {key.replace('Return', 'Enter')} |" in readme
+
+
+def test_ctrl_equals_adds_five_minutes(qtbot, window: MainWindow) -> None:
+    window.timer_panel.start_button.click()
+    qtbot.keyClick(window, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert window.presenter.session.planned_seconds == 35 * 60

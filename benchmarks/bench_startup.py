@@ -1,0 +1,55 @@
+"""Start-up benchmark: process start to the main window's first paint, beside a bare QMainWindow."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RUNS = 7
+BARE = r"""
+import sys, time
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+class Probe(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint:
+            sys.stdout.write(f"first-paint {time.time():.6f}\n"); sys.stdout.flush()
+            obj.removeEventFilter(self); QTimer.singleShot(0, QApplication.quit)
+        return False
+app = QApplication(sys.argv[:1])
+w = QMainWindow(); w.setWindowTitle("bare"); w.resize(1280, 720)
+p = Probe(w); w.installEventFilter(p); w.show()
+app.exec()
+"""
+
+
+def first_paint(command: list[str], env: dict[str, str]) -> float:
+    started = time.time()
+    out = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60).stdout
+    line = next(line for line in out.splitlines() if line.startswith("first-paint "))
+    return float(line.split()[1]) - started
+
+
+def main() -> int:
+    exe = str(Path(sys.executable).parent / "neurotimer")
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+               "XDG_DATA_HOME": home, "XDG_CONFIG_HOME": home}
+        bare, app = [], []
+        for _ in range(RUNS):  # interleaved so both see the same machine load
+            bare.append(first_paint([sys.executable, "-c", BARE], env))
+            app.append(first_paint([exe, "--startup-probe"], env))
+    b, a = statistics.median(bare), statistics.median(app)
+    print(f"bare QMainWindow first paint: median {b * 1000:.0f} ms over {RUNS} runs")
+    print(f"neurotimer main window first paint: median {a * 1000:.0f} ms over {RUNS} runs")
+    print(f"ratio {a / b:.2f} (target <= 2.0)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
