@@ -1,0 +1,174 @@
+"""Opens a link to a stimulator from a URL: a pyserial port or socket, or `sim:` (the model in-process)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+import serial
+import serial.tools.list_ports
+
+from neurotimer.clock import Clock
+
+log = logging.getLogger(__name__)
+
+BAUD_RATE = 115200
+DEFAULT_TIMEOUT_S = 1.0
+_CHUNK = 4096
+
+
+class Transport(Protocol):
+    """The slice of pyserial's interface the driver uses; `readline` returns b"" on timeout."""
+
+    timeout: float | None
+
+    @property
+    def is_open(self) -> bool: ...
+
+    def write(self, data: bytes) -> int | None: ...
+
+    def readline(self) -> bytes: ...
+
+    def reset_input_buffer(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+TransportFactory = Callable[[], Transport]
+
+
+class LinkClosed(serial.SerialException):
+    """The link is gone (cable pulled, socket closed by the peer, port closed)."""
+
+
+class SerialTransport:
+    """A pyserial port (serial, socket:// or loop://) with a line reader that does not read byte by byte.
+
+    pyserial's own readline reads one byte per call, and on socket:// `in_waiting` is only 0 or 1,
+    so after the first byte arrives this drains what is already there without waiting.
+    """
+
+    def __init__(self, port: serial.SerialBase, url: str) -> None:
+        self._port = port
+        self.url = url
+        self._buffer = bytearray()
+        self._socket_like = url.startswith("socket://")
+        self._write_lock = threading.Lock()
+
+    @property
+    def timeout(self) -> float | None:
+        return self._port.timeout
+
+    @timeout.setter
+    def timeout(self, value: float | None) -> None:
+        self._port.timeout = value
+
+    @property
+    def is_open(self) -> bool:
+        return bool(self._port.is_open)
+
+    def write(self, data: bytes) -> int | None:
+        # The emergency stop writes from its own thread while the worker may be writing too.
+        with self._write_lock:
+            return self._port.write(data)
+
+    def readline(self) -> bytes:
+        while True:
+            end = self._buffer.find(b"\n")
+            if end >= 0:
+                line = bytes(self._buffer[: end + 1])
+                del self._buffer[: end + 1]
+                return line
+            first = self._port.read(1)
+            if not first:
+                return b""
+            self._buffer += first
+            self._buffer += self._read_available()
+
+    def _read_available(self) -> bytes:
+        if self._socket_like:
+            saved = self._port.timeout
+            self._port.timeout = 0
+            try:
+                return self._port.read(_CHUNK)
+            finally:
+                self._port.timeout = saved
+        waiting = self._port.in_waiting
+        return self._port.read(waiting) if waiting else b""
+
+    def reset_input_buffer(self) -> None:
+        self._buffer.clear()
+        self._port.reset_input_buffer()
+
+    def close(self) -> None:
+        self._port.close()
+
+
+def open_serial(url: str, timeout: float = DEFAULT_TIMEOUT_S) -> SerialTransport:
+    """Opens `COM3`, `/dev/ttyACM0`, `socket://host:port` or `loop://` at 115200 8N1."""
+    port = serial.serial_for_url(
+        url,
+        baudrate=BAUD_RATE,
+        bytesize=serial.EIGHTBITS,
+        parity=serial.PARITY_NONE,
+        stopbits=serial.STOPBITS_ONE,
+        timeout=timeout,
+        write_timeout=timeout,
+    )
+    return SerialTransport(port, url)
+
+
+def normalise_url(text: str) -> str:
+    """Turns what a practitioner types into a URL: `host:port` becomes `socket://host:port`."""
+    text = text.strip()
+    if not text:
+        raise ValueError("Choose a stimulator: the simulator, a serial port, or host:port.")
+    if text.lower().startswith("sim:") or "://" in text:
+        return text
+    host, sep, port = text.rpartition(":")
+    if sep and host and port.isdigit() and not host.upper().startswith("COM") and "/" not in host:
+        return f"socket://{text}"
+    return text
+
+
+def transport_factory(
+    url: str, clock: Clock | None = None, timeout: float = DEFAULT_TIMEOUT_S
+) -> TransportFactory:
+    """A factory that opens the link again on each call, so the driver can reconnect.
+
+    For `sim:` the factory keeps one device model, so that its state and error queue survive a
+    reconnection as a real device's would.
+    """
+    url = normalise_url(url)
+    if url.lower().startswith("sim:"):
+        from neurotimer.stimulator.simlink import SimDevicePort, parse_sim_url
+
+        options = parse_sim_url(url)
+        port = SimDevicePort(clock=clock, timeout=timeout, **options)
+        return port.open
+    return lambda: open_serial(url, timeout)
+
+
+def open_transport(url: str, clock: Clock | None = None, timeout: float = DEFAULT_TIMEOUT_S) -> Transport:
+    return transport_factory(url, clock, timeout)()
+
+
+@dataclass(frozen=True)
+class PortInfo:
+    device: str
+    description: str
+
+    @property
+    def label(self) -> str:
+        if self.description and self.description != "n/a":
+            return f"{self.device} — {self.description}"
+        return self.device
+
+
+def list_serial_ports() -> list[PortInfo]:
+    """Serial ports present now (USB CDC stimulators show up as ttyACM on Linux, COM on Windows)."""
+    ports = sorted(serial.tools.list_ports.comports(), key=lambda p: p.device)
+    return [PortInfo(p.device, p.description or "") for p in ports]
