@@ -1,0 +1,366 @@
+"""Safety rules for channel pairs, one function each: errors stop output, warnings need an acknowledgement."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum, StrEnum
+from typing import Any
+
+from neurotimer.plan import ChannelPair, Lead, Plan, Side, side_word
+
+HIGH_OUTPUT_MA = 10.0
+
+
+class Severity(StrEnum):
+    ERROR = "error"  # output cannot start until it is fixed (or, if overridable, overridden with a reason)
+    WARNING = "warning"  # output can start once the practitioner acknowledges it
+    INFO = "info"  # an indicator only
+
+
+class Rule(StrEnum):
+    NO_PAIRS = "no_pairs"
+    INCOMPLETE_PAIR = "incomplete_pair"
+    SAME_NEEDLE = "same_needle"
+    LEAD_NOT_IN_PLAN = "lead_not_in_plan"
+    NO_ELECTRO = "no_electro"
+    CROSSES_MIDLINE = "crosses_midline"
+    LEAD_ON_CHEST = "lead_on_chest"
+    LEAD_ON_HEAD_NECK = "lead_on_head_neck"
+    IMPLANTED_DEVICE = "screening.implanted_device"
+    PREGNANCY = "screening.pregnancy"
+    EPILEPSY = "screening.epilepsy"
+    HEART_DISEASE = "screening.heart_disease"
+    BLEEDING = "screening.bleeding_or_anticoagulants"
+    DVT = "screening.dvt"
+    METAL_IMPLANT = "screening.metal_implant"
+    REDUCED_SENSATION = "screening.reduced_sensation"
+    HIGH_OUTPUT = "high_output"
+
+    @property
+    def title(self) -> str:
+        return RULE_TITLES[self]
+
+
+RULE_TITLES = {
+    Rule.NO_PAIRS: "No channel paired",
+    Rule.INCOMPLETE_PAIR: "Channel half paired",
+    Rule.SAME_NEEDLE: "Both leads on one needle",
+    Rule.LEAD_NOT_IN_PLAN: "Lead on a needle not in the plan",
+    Rule.NO_ELECTRO: "Point not for electrical stimulation",
+    Rule.CROSSES_MIDLINE: "Current crosses the midline",
+    Rule.LEAD_ON_CHEST: "Lead on the chest",
+    Rule.LEAD_ON_HEAD_NECK: "Lead on the head, face or neck",
+    Rule.IMPLANTED_DEVICE: "Implanted electronic device",
+    Rule.PREGNANCY: "Pregnancy",
+    Rule.EPILEPSY: "Epilepsy",
+    Rule.HEART_DISEASE: "Heart disease",
+    Rule.BLEEDING: "Bleeding disorder or anticoagulants",
+    Rule.DVT: "Deep-vein thrombosis",
+    Rule.METAL_IMPLANT: "Metal implant",
+    Rule.REDUCED_SENSATION: "Reduced sensation",
+    Rule.HIGH_OUTPUT: "High output",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule's verdict: what rule, how serious, which channel (None = the whole plan) and why."""
+
+    rule: Rule
+    severity: Severity
+    channel: int | None
+    message: str
+    subject: str = ""  # the needles or points concerned; part of the key an acknowledgement is tied to
+    overridable: bool = False
+
+    @property
+    def key(self) -> str:
+        """An acknowledgement holds only while the same rule fires on the same channel and needles."""
+        return f"{self.rule.value}|{self.channel or '-'}|{self.subject}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule.value,
+            "title": self.rule.title,
+            "severity": self.severity.value,
+            "channel": self.channel,
+            "subject": self.subject,
+            "message": self.message,
+        }
+
+
+class BodyPart(Enum):
+    HEAD_NECK = "head or neck"
+    CHEST = "chest"
+    TRUNK = "trunk"
+    BACK = "back"
+    ARM = "arm"
+    LEG = "leg"
+
+
+_LEG_WORDS = (
+    "leg",
+    "foot",
+    "feet",
+    "ankle",
+    "toe",
+    "knee",
+    "thigh",
+    "calf",
+    "sole",
+    "popliteal",
+    "malleol",
+    "shin",
+    "heel",
+    "lower limb",
+    "dorsum of foot",
+    "achilles",
+    "fibula",
+    "tibia",
+)
+_ARM_WORDS = (
+    "arm",
+    "hand",
+    "wrist",
+    "finger",
+    "palm",
+    "elbow",
+    "cubital",
+    "thumb",
+    "metacarp",
+    "snuffbox",
+    "upper limb",
+    "styloid",
+)
+_BACK_WORDS = ("back", "paraspinal", "lumbar", "sacr", "spine", "vertebra", "scapula", "buttock")
+_HEAD_WORDS = ("head", "face", "neck", "scalp", "ear", "eye", "nose", "mouth", "temple", "jaw")
+_CHEST_WORDS = ("chest", "thorax", "clavic", "rib", "intercostal", "sternum", "breast")
+
+
+def _flag_names(point: Any) -> set[str]:
+    return {getattr(flag, "name", str(flag)).upper() for flag in (getattr(point, "flags", ()) or ())}
+
+
+def has_flag(point: Any, name: str) -> bool:
+    return name.upper() in _flag_names(point)
+
+
+def body_part(point: Any) -> BodyPart:
+    """Where a point lies, from its flags first, then the words of its region and location."""
+    flags = _flag_names(point)
+    if "HEAD_NECK_FACE" in flags:
+        return BodyPart.HEAD_NECK
+    text = f"{getattr(point, 'region', '')} {getattr(point, 'location', '')}".lower()
+    region = str(getattr(point, "region", "")).lower()
+    for words, part in ((_LEG_WORDS, BodyPart.LEG), (_ARM_WORDS, BodyPart.ARM)):
+        if any(word in region for word in words):
+            return part
+    if "THORAX" in flags or any(word in text for word in _CHEST_WORDS):
+        return BodyPart.CHEST
+    for words, part in (
+        (_HEAD_WORDS, BodyPart.HEAD_NECK),
+        (_BACK_WORDS, BodyPart.BACK),
+        (_LEG_WORDS, BodyPart.LEG),
+        (_ARM_WORDS, BodyPart.ARM),
+    ):
+        if any(word in text for word in words):
+            return part
+    return BodyPart.TRUNK
+
+
+def _lead_name(pair: ChannelPair, lead: Lead) -> str:
+    return "lead A" if lead is pair.a else "lead B"
+
+
+# -- rules about the pairs as a whole --------------------------------------------------------------
+def rule_no_pairs(plan: Plan) -> list[Finding]:
+    if plan.active_pairs:
+        return []
+    return [
+        Finding(
+            Rule.NO_PAIRS,
+            Severity.ERROR,
+            None,
+            "No channel has its two needles chosen yet, so there is nothing to stimulate.",
+        )
+    ]
+
+
+def rule_incomplete_pair(pair: ChannelPair) -> list[Finding]:
+    if pair.empty or (pair.a is not None and pair.b is not None):
+        return []
+    lead = pair.a or pair.b
+    return [
+        Finding(
+            Rule.INCOMPLETE_PAIR,
+            Severity.ERROR,
+            pair.channel,
+            f"Channel {pair.channel} has only one needle chosen ({lead.label}). A channel needs two "
+            "needles for current to flow: choose the other needle or clear the channel.",
+            subject=lead.label,
+        )
+    ]
+
+
+def rule_same_needle(pair: ChannelPair) -> list[Finding]:
+    if pair.a is None or pair.a != pair.b:
+        return []
+    return [
+        Finding(
+            Rule.SAME_NEEDLE,
+            Severity.ERROR,
+            pair.channel,
+            f"Channel {pair.channel} has both leads on the same needle ({pair.a.label}). The current "
+            "would not pass through the patient: clip lead B to a different needle.",
+            subject=pair.a.label,
+        )
+    ]
+
+
+def rule_lead_not_in_plan(pair: ChannelPair, plan: Plan) -> list[Finding]:
+    found = []
+    for lead in dict.fromkeys(pair.leads):
+        if plan.planned(lead) is None:
+            side = "" if lead.side is Side.MIDLINE else f" on the {side_word(lead.side)}"
+            found.append(
+                Finding(
+                    Rule.LEAD_NOT_IN_PLAN,
+                    Severity.ERROR,
+                    pair.channel,
+                    f"Channel {pair.channel} {_lead_name(pair, lead)} is on {lead.label}, which is not in "
+                    f"today's needles. Add {lead.code}{side} to the plan or move the lead.",
+                    subject=lead.label,
+                )
+            )
+    return found
+
+
+def rule_no_electro(pair: ChannelPair, plan: Plan) -> list[Finding]:
+    found = []
+    for lead in dict.fromkeys(pair.leads):
+        planned = plan.planned(lead)
+        if planned is not None and has_flag(planned.point, "NO_ELECTRO"):
+            found.append(
+                Finding(
+                    Rule.NO_ELECTRO,
+                    Severity.ERROR,
+                    pair.channel,
+                    f"Channel {pair.channel} {_lead_name(pair, lead)} is on {lead.label}, a point the catalogue "
+                    "marks as not for electrical stimulation. Needle it by hand only and clip the lead elsewhere.",
+                    subject=lead.label,
+                )
+            )
+    return found
+
+
+_CROSSING_PATHS = {
+    frozenset({BodyPart.ARM}): "from one arm to the other, across the chest and heart",
+    frozenset({BodyPart.LEG}): "from one leg to the other, across the pelvis and lower spine",
+    frozenset({BodyPart.ARM, BodyPart.LEG}): "diagonally through the trunk, past the heart",
+    frozenset({BodyPart.BACK}): "horizontally across the spine",
+}
+
+
+def crossing_path(part_a: BodyPart, part_b: BodyPart) -> str:
+    """In words, where current between a left and a right needle has to go."""
+    parts = frozenset({part_a, part_b})
+    if BodyPart.HEAD_NECK in parts:
+        return "across the head or neck"
+    if BodyPart.CHEST in parts:
+        return "across the chest and heart"
+    return _CROSSING_PATHS.get(parts, "across the middle of the trunk")
+
+
+def rule_crosses_midline(pair: ChannelPair, plan: Plan) -> list[Finding]:
+    """A left needle paired with a right one: the current path has to cross the body's midline.
+
+    Every such pair crosses the trunk, neck or head, whatever the limbs: arm to arm goes across the
+    chest and heart, leg to leg across the pelvis and lower spine, arm to opposite leg through the trunk,
+    paraspinal points across the spine. A midline point paired with a one-sided point does not cross;
+    the chest and head rules still see it.
+    """
+    if pair.a is None or pair.b is None or {pair.a.side, pair.b.side} != {Side.LEFT, Side.RIGHT}:
+        return []
+    planned_a, planned_b = plan.planned(pair.a), plan.planned(pair.b)
+    if planned_a is None or planned_b is None:
+        path = "across the middle of the body"
+    else:
+        path = crossing_path(body_part(planned_a.point), body_part(planned_b.point))
+    return [
+        Finding(
+            Rule.CROSSES_MIDLINE,
+            Severity.WARNING,
+            pair.channel,
+            f"Channel {pair.channel} joins the left and right side ({pair.a.label} – {pair.b.label}): the current "
+            f"would run {path}. Usual practice keeps both needles of a channel on the same side.",
+            subject=f"{pair.a.label}~{pair.b.label}",
+        )
+    ]
+
+
+def rule_lead_on_chest(pair: ChannelPair, plan: Plan) -> list[Finding]:
+    found = []
+    for lead in dict.fromkeys(pair.leads):
+        planned = plan.planned(lead)
+        if planned is not None and has_flag(planned.point, "THORAX"):
+            found.append(
+                Finding(
+                    Rule.LEAD_ON_CHEST,
+                    Severity.WARNING,
+                    pair.channel,
+                    f"Channel {pair.channel} {_lead_name(pair, lead)} is on {lead.label}, on the chest. Current "
+                    "near the thorax can upset the heart's rhythm; keep the intensity low and the pair short.",
+                    subject=lead.label,
+                )
+            )
+    return found
+
+
+def rule_lead_on_head_neck(pair: ChannelPair, plan: Plan) -> list[Finding]:
+    found = []
+    for lead in dict.fromkeys(pair.leads):
+        planned = plan.planned(lead)
+        if planned is not None and has_flag(planned.point, "HEAD_NECK_FACE"):
+            found.append(
+                Finding(
+                    Rule.LEAD_ON_HEAD_NECK,
+                    Severity.WARNING,
+                    pair.channel,
+                    f"Channel {pair.channel} {_lead_name(pair, lead)} is on {lead.label}, on the head, face or "
+                    "neck. Never pass current through the head, near the eyes or mouth, or over the front of "
+                    "the neck (carotid sinus).",
+                    subject=lead.label,
+                )
+            )
+    return found
+
+
+def pair_findings(plan: Plan) -> list[Finding]:
+    """Every pair rule over every channel, errors first within each channel."""
+    found = rule_no_pairs(plan)
+    for pair in plan.active_pairs:
+        found += rule_incomplete_pair(pair)
+        found += rule_same_needle(pair)
+        found += rule_lead_not_in_plan(pair, plan)
+        found += rule_no_electro(pair, plan)
+        if pair.a != pair.b:
+            found += rule_crosses_midline(pair, plan)
+        found += rule_lead_on_chest(pair, plan)
+        found += rule_lead_on_head_neck(pair, plan)
+    return found
+
+
+def high_output_findings(intensities: Mapping[int, float], limit_ma: float = HIGH_OUTPUT_MA) -> list[Finding]:
+    """An indicator for every channel set above 10 mA (IEC 60601-2-10 asks that such output be shown)."""
+    return [
+        Finding(
+            Rule.HIGH_OUTPUT,
+            Severity.INFO,
+            channel,
+            f"Channel {channel} is at {ma:.1f} mA, above {limit_ma:g} mA: high output.",
+            subject=f"{channel}",
+        )
+        for channel, ma in sorted(intensities.items())
+        if ma > limit_ma
+    ]
