@@ -274,6 +274,10 @@ class Driver:
         self._live()
         return self._ask(line)
 
+    def command(self, line: str) -> None:
+        """Any setting line, checked against the error queue (diagnostics, SIMulate: fault injection)."""
+        self._setting(line, f"The command {line!r}")
+
     def _setting(self, line: str, context: str, conflict: str | None = None) -> None:
         self._live()
         self._send(line)
