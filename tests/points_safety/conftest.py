@@ -61,3 +61,8 @@ def pts() -> dict[str, Point]:
 @pytest.fixture
 def small_catalogue() -> Catalogue:
     return Catalogue(POINTS.values())
+
+
+@pytest.fixture
+def point_factory():
+    return make_point
