@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import IntEnum, StrEnum
+from functools import lru_cache
 from typing import NamedTuple
 
 LINE_MAX = 256
@@ -214,11 +215,14 @@ def round_current(ma: float) -> float:
 def format_number(value: float, places: int | None = None) -> str:
     """A plain decimal (never an exponent): fixed `places`, or the shortest exact form (2, 2.5)."""
     value = float(value)
-    exact = format(Decimal(repr(value)).normalize(), "f")
-    text = exact if places is None else f"{value:.{places}f}"
+    text = _exact_decimal(value) if places is None else f"{value:.{places}f}"
     if text.startswith("-") and float(text) == 0:
         text = text[1:]
     return text
+
+
+def _exact_decimal(value: float) -> str:
+    return format(Decimal(repr(value)).normalize(), "f")
 
 
 def format_current(ma: float) -> str:
@@ -467,6 +471,16 @@ def _match(parts: list[tuple[str, str]], nodes: tuple[_Node, ...]) -> str | bool
 
 def parse_line(raw: bytes, channels: int) -> Command | None:
     """Parses one line (LF and a CR before it optional); None for a blank line; ScpiError if refused."""
+    return _parse_cached(bytes(raw), channels) if len(raw) <= LINE_MAX else _parse(raw, channels)
+
+
+@lru_cache(maxsize=1024)
+def _parse_cached(raw: bytes, channels: int) -> Command | None:
+    # A host polls the same few lines thousands of times; refusals raise and are never cached.
+    return _parse(raw, channels)
+
+
+def _parse(raw: bytes, channels: int) -> Command | None:
     if raw.endswith(b"\n"):
         raw = raw[:-1]
     if raw.endswith(b"\r"):
