@@ -51,6 +51,7 @@ def app_process(xvfb_display, tmp_path):
             ["xdotool", "search", "--sync", "--onlyvisible", "--name", "^neurotimer"],
             env=env, capture_output=True, text=True, timeout=30,
         )
+        assert found.stdout.strip(), f"no neurotimer window appeared: {found.stderr.strip()} (app exit: {proc.poll()})"
         window_id = found.stdout.split()[0]
         yield proc, env, window_id
     finally:
