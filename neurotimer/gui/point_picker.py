@@ -1,0 +1,388 @@
+"""Choosing today's points: search as you type, pick the side, load a template or last session's set."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QComboBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from neurotimer.plan import ChannelPair, Plan, SideChoice, parse_side, plan_from_sides
+from neurotimer.points.catalogue import Catalogue, Point, Side
+from neurotimer.templates import TemplateError, TemplateLibrary, apply_template, template_from_plan
+
+log = logging.getLogger(__name__)
+
+SEARCH_LIMIT = 60
+LastPoints = Callable[[int], list[tuple[str, str]]]
+AskName = Callable[[str], str | None]
+Confirm = Callable[[str, str], bool]
+
+
+def _default_ask_name(parent: QWidget) -> AskName:
+    def ask(suggestion: str) -> str | None:
+        name, ok = QInputDialog.getText(parent, "Save as template", "Template name:", text=suggestion)
+        return name if ok else None
+
+    return ask
+
+
+def point_line(point: Point) -> str:
+    """Two lines for the result list: code, name and region; then the nerves."""
+    nerves = point.nerve_text() if hasattr(point, "nerve_text") else ""
+    first = f"{point.code}   {point.pinyin} — {point.region}"
+    return f"{first}\n      {nerves}" if nerves else first
+
+
+def point_tooltip(point: Point) -> str:
+    parts = [f"{point.code} {point.pinyin}", point.location, point.nerve_text()]
+    if not point.bilateral:
+        parts.append("Midline point: one needle.")
+    if point.members:
+        parts.append(f"{len(point.members)} needles a side.")
+    return "\n".join(p for p in parts if p)
+
+
+class PointPicker(QWidget):
+    """Builds the plan's point list; the plan leaves through `planChanged`, template pairs through
+    `pairsSuggested`. Collaborators come in: the catalogue, the template library, and optionally
+    `last_points(patient_id)` from the store, `ask_name` and `confirm` for the save dialogue."""
+
+    planChanged = Signal(object)  # Plan (points only; the channel pairs live in the pairing widget)
+    pairsSuggested = Signal(object)  # tuple[ChannelPair, ...] from a template that gives them
+    message = Signal(str)  # the text shown in the status line, for the lead's log or banner
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        templates: TemplateLibrary,
+        last_points: LastPoints | None = None,
+        ask_name: AskName | None = None,
+        confirm: Confirm | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._catalogue = catalogue
+        self._templates = templates
+        self._last_points = last_points
+        self._ask_name = ask_name or _default_ask_name(self)
+        self._confirm = confirm or (lambda _title, _text: True)
+        self._patient_id: int | None = None
+        self._plan = Plan()
+        self._pairs: tuple[ChannelPair, ...] = ()
+        self._build()
+        self.reload_templates()
+        self._run_search()
+        self._refresh_plan()
+
+    # -- layout ----------------------------------------------------------------------------------
+    def _build(self) -> None:
+        # Tighter buttons than the window's defaults: this panel lives in a tab of about 800 x 380.
+        self.setStyleSheet("QPushButton { padding: 5px 12px; font-size: 15px; }")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(10, 8, 10, 6)
+        outer.setSpacing(6)
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Template"))
+        self.template_combo = QComboBox()
+        self.template_combo.setMinimumWidth(260)
+        self.template_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        top.addWidget(self.template_combo, 1)
+        self.load_button = QPushButton("Load")
+        self.load_button.clicked.connect(self.load_selected_template)
+        top.addWidget(self.load_button)
+        self.save_button = QPushButton("Save as…")
+        self.save_button.clicked.connect(self.save_as_template)
+        top.addWidget(self.save_button)
+        self.last_button = QPushButton("Same as last session")
+        self.last_button.clicked.connect(self.load_last_session)
+        top.addWidget(self.last_button)
+        outer.addLayout(top)
+
+        columns = QHBoxLayout()
+        columns.setSpacing(12)
+        left = QVBoxLayout()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search: code, name, nerve or region (st36, zusanli, peroneal)")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._run_search)
+        self.search.returnPressed.connect(self.add_current)
+        left.addWidget(self.search)
+        self.results = QListWidget()
+        self.results.setAlternatingRowColors(True)
+        self.results.setSpacing(1)
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.results.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.results.itemDoubleClicked.connect(lambda _item: self.add_current())
+        self.results.currentItemChanged.connect(lambda *_: self._update_side_buttons())
+        left.addWidget(self.results, 1)
+
+        sides = QHBoxLayout()
+        sides.addWidget(QLabel("Side"))
+        self.side_group = QButtonGroup(self)
+        self.side_buttons: dict[SideChoice, QPushButton] = {}
+        for choice, text in ((SideChoice.LEFT, "Left"), (SideChoice.BOTH, "Both"), (SideChoice.RIGHT, "Right")):
+            button = QPushButton(text)
+            button.setCheckable(True)
+            button.setObjectName("preset")
+            self.side_group.addButton(button)
+            self.side_buttons[choice] = button
+            sides.addWidget(button)
+        self.side_buttons[SideChoice.BOTH].setChecked(True)
+        sides.addStretch(1)
+        self.add_button = QPushButton("Add ▸")
+        self.add_button.setObjectName("primary")
+        self.add_button.clicked.connect(self.add_current)
+        sides.addWidget(self.add_button)
+        left.addLayout(sides)
+        columns.addLayout(left, 11)
+
+        right = QVBoxLayout()
+        head = QHBoxLayout()
+        title = QLabel("TODAY'S NEEDLES")
+        title.setObjectName("cardTitle")
+        head.addWidget(title)
+        head.addStretch(1)
+        self.count_label = QLabel()
+        self.count_label.setStyleSheet("font-size: 20px; font-weight: bold;")
+        head.addWidget(self.count_label)
+        right.addLayout(head)
+        self.plan_list = QListWidget()
+        self.plan_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.plan_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        right.addWidget(self.plan_list, 1)
+        buttons = QHBoxLayout()
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.clicked.connect(self.remove_selected)
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+        self.clear_button = QPushButton("Clear all")
+        self.clear_button.clicked.connect(self.clear)
+        buttons.addWidget(self.clear_button)
+        right.addLayout(buttons)
+        columns.addLayout(right, 9)
+        outer.addLayout(columns, 1)
+
+        self.status = QLabel()
+        self.status.setObjectName("muted")
+        self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        outer.addWidget(self.status)
+        self._update_last_button()
+
+    # -- public API ------------------------------------------------------------------------------
+    def plan(self) -> Plan:
+        return self._plan
+
+    def set_plan(self, plan: Plan) -> None:
+        self._plan = Plan(points=plan.points)
+        self._refresh_plan()
+        self.planChanged.emit(self._plan)
+
+    def set_pairs(self, pairs: tuple[ChannelPair, ...] | Plan) -> None:
+        """The pairing widget's current pairs, so 'Save as…' keeps them in the template."""
+        self._pairs = tuple(pairs.active_pairs if isinstance(pairs, Plan) else pairs)
+
+    def set_catalogue(self, catalogue: Catalogue) -> None:
+        """A reloaded catalogue: points are looked up again by code; any now unknown are listed."""
+        self._catalogue = catalogue
+        plan, unknown = plan_from_sides(catalogue.get, self._plan.point_sides())
+        self._run_search()
+        self._plan = plan
+        self._refresh_plan()
+        if unknown:
+            self._say(f"No longer in the point catalogue, so left out: {', '.join(unknown)}.")
+        self.planChanged.emit(self._plan)
+
+    def set_patient(self, patient_id: int | None) -> None:
+        self._patient_id = patient_id
+        self._update_last_button()
+
+    def select_point(self, code: str, side: str | Side | SideChoice = SideChoice.BOTH) -> bool:
+        """Adds a point (e.g. from the body chart's pointClicked(code, side)); False if unknown."""
+        point = self._catalogue.get(code)
+        if point is None:
+            self._say(f"{code} is not in the point catalogue.")
+            return False
+        if isinstance(side, Side) or str(side).upper() in ("L", "R", "M"):
+            side = parse_side(side)
+            choice = {Side.LEFT: SideChoice.LEFT, Side.RIGHT: SideChoice.RIGHT}.get(side, SideChoice.BOTH)
+        else:
+            choice = SideChoice.parse(side)
+        self._add(point, choice)
+        return True
+
+    def reload_templates(self) -> None:
+        current = self.template_combo.currentText()
+        self.template_combo.clear()
+        for template in self._templates.builtin():
+            self.template_combo.addItem(template.name, template)
+        user = self._templates.user()
+        if user:
+            self.template_combo.insertSeparator(self.template_combo.count())
+        for template in user:
+            self.template_combo.addItem(template.name, template)
+        if self._templates.problems:
+            self._say(" ".join(self._templates.problems))
+        index = self.template_combo.findText(current)
+        if index >= 0:
+            self.template_combo.setCurrentIndex(index)
+
+    # -- actions ---------------------------------------------------------------------------------
+    def side_choice(self) -> SideChoice:
+        for choice, button in self.side_buttons.items():
+            if button.isChecked():
+                return choice
+        return SideChoice.BOTH
+
+    def set_side_choice(self, choice: SideChoice | str) -> None:
+        self.side_buttons[SideChoice.parse(choice)].setChecked(True)
+
+    def current_point(self) -> Point | None:
+        item = self.results.currentItem()
+        return None if item is None else item.data(Qt.ItemDataRole.UserRole)
+
+    def add_current(self) -> None:
+        point = self.current_point()
+        if point is None and self.results.count():
+            point = self.results.item(0).data(Qt.ItemDataRole.UserRole)
+        if point is not None:
+            self._add(point, self.side_choice())
+
+    def remove_selected(self) -> None:
+        plan = self._plan
+        for item in self.plan_list.selectedItems():
+            plan = plan.remove(item.data(Qt.ItemDataRole.UserRole))
+        self._set(plan)
+
+    def clear(self) -> None:
+        if self._plan.points and not self._confirm("Clear today's needles", "Remove every point from the plan?"):
+            return
+        self._set(Plan())
+
+    def load_selected_template(self) -> None:
+        template = self.template_combo.currentData()
+        if template is None:
+            return
+        applied = apply_template(template, self._catalogue.get)
+        self._set(Plan(points=applied.plan.points))
+        if applied.plan.pairs:
+            self.pairsSuggested.emit(applied.plan.pairs)
+        words = [f"Loaded '{template.name}': {applied.plan.needle_count} needles."]
+        if template.stimulation:
+            words.append(f"Stimulation: {template.stimulation}.")
+        if applied.unknown:
+            words.append(applied.message)
+        self._say(" ".join(words))
+
+    def save_as_template(self) -> None:
+        name = self._ask_name("")
+        if name is None:
+            return
+        try:
+            template = template_from_plan(name, self._plan.with_pairs(self._pairs))
+            try:
+                self._templates.save(template)
+            except TemplateError as exc:
+                if "already exists" not in str(exc) or not self._confirm("Replace template", f"{exc} Replace it?"):
+                    raise
+                self._templates.save(template, overwrite=True)
+        except TemplateError as exc:
+            self._say(str(exc))
+            return
+        except OSError as exc:
+            self._say(f"The template could not be saved: {exc}.")
+            return
+        self.reload_templates()
+        self.template_combo.setCurrentIndex(self.template_combo.findText(template.name))
+        self._say(f"Saved template '{template.name}'.")
+
+    def load_last_session(self) -> None:
+        if self._last_points is None or self._patient_id is None:
+            self._say("Choose a patient first: their last session's points are loaded from the record.")
+            return
+        entries = self._last_points(self._patient_id)
+        if not entries:
+            self._say("This patient has no earlier session with points recorded.")
+            return
+        plan, unknown = plan_from_sides(self._catalogue.get, entries)
+        self._set(plan)
+        text = f"Loaded the last session's points: {plan.needle_count} needles."
+        if unknown:
+            text += f" Not in the point catalogue, so left out: {', '.join(unknown)}."
+        self._say(text)
+
+    # -- internals -------------------------------------------------------------------------------
+    def _add(self, point: Point, choice: SideChoice) -> None:
+        self._set(self._plan.add(point, choice))
+
+    def _set(self, plan: Plan) -> None:
+        if plan == self._plan:
+            return
+        self._plan = plan
+        self._refresh_plan()
+        self.planChanged.emit(plan)
+
+    def _say(self, text: str) -> None:
+        self.status.setText(text)
+        self.message.emit(text)
+
+    def _run_search(self) -> None:
+        query = self.search.text().strip()
+        found = self._catalogue.search(query, limit=SEARCH_LIMIT) if query else list(self._catalogue)
+        self.results.clear()
+        for point in found:
+            item = QListWidgetItem(point_line(point))
+            item.setData(Qt.ItemDataRole.UserRole, point)
+            item.setToolTip(point_tooltip(point))
+            self.results.addItem(item)
+        if found:
+            self.results.setCurrentRow(0)
+        elif query:
+            self.status.setText(f"No point matches '{query}'.")
+        self._update_side_buttons()
+
+    def _update_side_buttons(self) -> None:
+        point = self.current_point()
+        one_sided = point is not None and not point.bilateral
+        self.side_buttons[SideChoice.LEFT].setEnabled(not one_sided)
+        self.side_buttons[SideChoice.RIGHT].setEnabled(not one_sided)
+        self.add_button.setEnabled(point is not None)
+        self.add_button.setText("Add (midline) ▸" if one_sided else "Add ▸")
+
+    def _update_last_button(self) -> None:
+        self.last_button.setEnabled(self._last_points is not None and self._patient_id is not None)
+
+    def _refresh_plan(self) -> None:
+        self.plan_list.clear()
+        grouped: dict[str, list] = {}
+        for planned in self._plan.points:
+            grouped.setdefault(planned.code, []).append(planned)
+        for code, planned_list in grouped.items():
+            point = planned_list[0].point
+            sides = " + ".join(p.side.value for p in planned_list) if point.bilateral else "midline"
+            count = sum(len(p.needles) for p in planned_list)
+            item = QListWidgetItem(f"{code}  {point.pinyin}   {sides}   ({count})")
+            item.setData(Qt.ItemDataRole.UserRole, code)
+            item.setToolTip(point_tooltip(point))
+            self.plan_list.addItem(item)
+        count = self._plan.needle_count
+        self.count_label.setText(f"{count} needle{'' if count == 1 else 's'}")
+        self.remove_button.setEnabled(bool(self._plan.points))
+        self.clear_button.setEnabled(bool(self._plan.points))
+        self.save_button.setEnabled(bool(self._plan.points))
