@@ -99,23 +99,22 @@ class MainWindow(QMainWindow):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.timer_panel, 3)
         self.tabs = QTabWidget()
-        for title, widget in tabs:
-            self.tabs.addTab(widget, title)
-        self.tabs.setVisible(bool(tabs))
+        self.tabs.hide()
         left_layout.addWidget(self.tabs, 4)
+        for title, widget in tabs:
+            self.add_tab(title, widget)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(left)
-        if side_panels:
-            side = QWidget()
-            side_layout = QVBoxLayout(side)
-            side_layout.setContentsMargins(0, 0, 0, 0)
-            for panel in side_panels:
-                side_layout.addWidget(panel)
-            side_layout.addStretch(1)
-            self.splitter.addWidget(side)
-            self.splitter.setSizes([820, 440])
+        self._side = QWidget()
+        self._side_layout = QVBoxLayout(self._side)
+        self._side_layout.setContentsMargins(0, 0, 0, 0)
+        self._side_layout.addStretch(1)
+        self._side.hide()
+        self.splitter.addWidget(self._side)
+        for panel in side_panels:
+            self.add_side_panel(panel)
         root.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
         self.statusBar().showMessage(f"neurotimer {__version__}")
@@ -123,6 +122,17 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_shortcuts()
         self._connect_presenter()
+
+    def add_side_panel(self, panel: QWidget) -> None:
+        """Panels arrive after the first paint, so the clock shows before anything heavy loads."""
+        self._side_layout.insertWidget(self._side_layout.count() - 1, panel)
+        if self._side.isHidden():
+            self._side.show()
+            self.splitter.setSizes([self.width() - 460, 460])
+
+    def add_tab(self, title: str, widget: QWidget) -> None:
+        self.tabs.addTab(widget, title)
+        self.tabs.show()
 
     # -- wiring ----------------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -197,7 +207,6 @@ class MainWindow(QMainWindow):
         self.timer_panel.show_milestone(text)
         priority = Priority.HIGH if name == Milestone.PLANNED_END.value else Priority.INFO
         self.alarms.raise_alarm("milestone", text, priority)
-        QApplication.beep()
 
     def on_state_changed(self, state: SessionState) -> None:
         if state is SessionState.PLANNED:

@@ -1,0 +1,136 @@
+"""Choose a patient for the session, or add one with the screening questions asked before stimulation."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from neurotimer.storage.db import StoreError
+from neurotimer.storage.people import SCREENING_FLAGS, Patient
+
+
+class PatientStore(Protocol):
+    def list_patients(self, search: str = "", include_archived: bool = False) -> list[Patient]: ...
+    def next_patient_code(self) -> str: ...
+    def create_patient(self, code: str, name: str | None = None, birth_year: int | None = None,
+                       screening: dict | None = None, notes: str = "") -> int: ...
+    def get_patient(self, patient_id: int) -> Patient: ...
+
+
+def describe(patient: Patient) -> str:
+    parts = [patient.code]
+    if patient.name:
+        parts.append(patient.name)
+    if patient.birth_year:
+        parts.append(f"born {patient.birth_year}")
+    text = " · ".join(parts)
+    if patient.cautions:
+        text += "   ⚠ " + ", ".join(SCREENING_FLAGS[c].split(" (")[0].lower() for c in patient.cautions)
+    return text
+
+
+class PatientDialog(QDialog):
+    """Lists patients (search as you type) and adds new ones; emits the one chosen."""
+
+    patientChosen = Signal(object)  # Patient
+
+    def __init__(self, store: PatientStore, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self.setWindowTitle("Choose patient")
+        self.resize(860, 560)
+        layout = QHBoxLayout(self)
+
+        left = QVBoxLayout()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search by code or name")
+        self.search.textChanged.connect(self.refresh)
+        left.addWidget(self.search)
+        self.list = QListWidget()
+        self.list.itemDoubleClicked.connect(lambda _item: self._choose_selected())
+        left.addWidget(self.list, 1)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.choose_button = QPushButton("Choose")
+        self.choose_button.setDefault(True)
+        self.buttons.addButton(self.choose_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.choose_button.clicked.connect(self._choose_selected)
+        self.buttons.rejected.connect(self.reject)
+        left.addWidget(self.buttons)
+        layout.addLayout(left, 3)
+
+        box = QGroupBox("New patient")
+        form = QFormLayout(box)
+        self.code = QLineEdit(store.next_patient_code())
+        form.addRow("Code", self.code)
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("optional")
+        form.addRow("Name", self.name)
+        self.birth_year = QSpinBox()
+        self.birth_year.setRange(1899, 2100)
+        self.birth_year.setSpecialValueText("not given")
+        self.birth_year.setValue(1899)
+        form.addRow("Birth year", self.birth_year)
+        form.addRow(QLabel("<b>Screening before electro-acupuncture</b>"))
+        self.flags: dict[str, QCheckBox] = {}
+        for key, text in SCREENING_FLAGS.items():
+            check = QCheckBox(text)
+            self.flags[key] = check
+            form.addRow(check)
+        self.add_button = QPushButton("Add and choose")
+        self.add_button.clicked.connect(self._add)
+        form.addRow(self.add_button)
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #c62828;")
+        form.addRow(self.message)
+        layout.addWidget(box, 2)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.list.clear()
+        for patient in self._store.list_patients(self.search.text().strip()):
+            item = QListWidgetItem(describe(patient))
+            item.setData(Qt.ItemDataRole.UserRole, patient)
+            self.list.addItem(item)
+        if self.list.count():
+            self.list.setCurrentRow(0)
+
+    def _choose_selected(self) -> None:
+        item = self.list.currentItem()
+        if item is None:
+            self.message.setText("Choose a patient from the list, or add a new one.")
+            return
+        self.patientChosen.emit(item.data(Qt.ItemDataRole.UserRole))
+        self.accept()
+
+    def _add(self) -> None:
+        year = self.birth_year.value()
+        try:
+            patient_id = self._store.create_patient(
+                self.code.text(),
+                name=self.name.text() or None,
+                birth_year=None if year == self.birth_year.minimum() else year,
+                screening={key: check.isChecked() for key, check in self.flags.items()},
+            )
+        except StoreError as exc:
+            self.message.setText(str(exc))
+            return
+        self.patientChosen.emit(self._store.get_patient(patient_id))
+        self.accept()
