@@ -102,6 +102,11 @@ class Acknowledgements:
     def is_acknowledged(self, finding: Finding) -> bool:
         return finding.key in self._acked
 
+    def acknowledgement(self, finding: Finding) -> dict[str, Any] | None:
+        """The event payload of this warning's acknowledgement, if it was acknowledged."""
+        payload = self._acked.get(finding.key)
+        return None if payload is None else dict(payload)
+
     def override_for(self, finding: Finding) -> Override | None:
         return self._overrides.get(finding.key)
 
@@ -151,15 +156,14 @@ def summary(findings: list[Finding], acks: Acknowledgements, screening: Screenin
     blocking = outstanding(findings, acks, screening)
     if not blocking:
         return "Output allowed: every check passed or was acknowledged."
-    errors = [f for f in blocking if f.severity is Severity.ERROR]
+    blocks = [f for f in blocking if f.overridable]
+    errors = [f for f in blocking if f.severity is Severity.ERROR and not f.overridable]
     warnings = [f for f in blocking if f.severity is Severity.WARNING]
-    parts = []
+    parts = [f"{f.rule.title.lower()} (needs an override with a reason)" for f in blocks]
     if errors:
-        parts.append(
-            f"{len(errors)} problem{'s' if len(errors) > 1 else ''} to fix ({errors[0].rule.title.lower()}"
-            + (", …" if len(errors) > 1 else "")
-            + ")"
-        )
+        plural = "s" if len(errors) > 1 else ""
+        more = ", …" if len(errors) > 1 else ""
+        parts.append(f"{len(errors)} problem{plural} to fix ({errors[0].rule.title.lower()}{more})")
     if warnings:
         parts.append(f"{len(warnings)} warning{'s' if len(warnings) > 1 else ''} to acknowledge")
     return "Output blocked: " + "; ".join(parts) + "."
