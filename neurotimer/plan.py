@@ -228,6 +228,14 @@ class Plan:
     def active_pairs(self) -> tuple[ChannelPair, ...]:
         return tuple(pair for pair in self.pairs if not pair.empty)
 
+    def store_channels(self) -> list[dict[str, Any]]:
+        """Pairs in the shape the session store's save_plan takes: {"channel", "a": (code, side), "b": ...}."""
+        return [
+            {"channel": p.channel, "a": (p.a.code, p.a.side.value), "b": (p.b.code, p.b.side.value)}
+            for p in self.active_pairs
+            if p.a is not None and p.b is not None
+        ]
+
     def to_dict(self) -> dict[str, Any]:
         """For the session record (STRICTA 2a, 2b, 2e): points, sides, needle count and pairs."""
         return {

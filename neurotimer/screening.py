@@ -8,6 +8,9 @@ from typing import Any
 from neurotimer.plan import Plan
 from neurotimer.safety_rules import Finding, Rule, Severity, has_flag
 
+# The patient store (neurotimer.storage.people.SCREENING_FLAGS) names one answer differently.
+_ALIASES = {"bleeding_risk": "bleeding_or_anticoagulants"}
+
 
 @dataclass(frozen=True)
 class Screening:
@@ -28,7 +31,9 @@ class Screening:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Screening:
-        """Reads a stored screening; unknown keys are refused so a typo cannot hide a flag."""
+        """Reads a stored screening (the patient store's keys too); unknown keys are refused so a typo
+        cannot hide a flag."""
+        data = {_ALIASES.get(key, key): value for key, value in data.items()}
         names = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - names)
         if unknown:

@@ -95,3 +95,9 @@ def test_plan_from_stored_sides_lists_unknown_codes(small_catalogue):
     plan, unknown = plan_from_sides(small_catalogue.get, [("ST36", "L"), ("XX99", "R"), ("st 36", "R"), ("GV20", "M")])
     assert plan.point_sides() == [("ST36", "L"), ("ST36", "R"), ("GV20", "M")]
     assert unknown == ["XX99"]
+
+
+def test_channels_in_the_shape_the_store_saves(pts):
+    plan = Plan().add(pts["ST36"], "left").add(pts["GB39"], "left")
+    plan = plan.with_pairs([ChannelPair(1, Lead("ST36", "L"), Lead("GB39", "L")), ChannelPair(2, Lead("ST36", "L"))])
+    assert plan.store_channels() == [{"channel": 1, "a": ("ST36", "L"), "b": ("GB39", "L")}]

@@ -74,3 +74,19 @@ def test_screening_round_trips_and_refuses_typos():
         Screening.from_dict({"epilepsi": True})
     with pytest.raises(ValueError, match="yes or no"):
         Screening.from_dict({"epilepsy": "no"})
+
+
+def test_the_patient_stores_answers_are_read():
+    stored = {
+        "implanted_device": False,
+        "pregnancy": False,
+        "epilepsy": True,
+        "heart_disease": False,
+        "bleeding_risk": True,
+        "dvt": False,
+        "metal_implant": False,
+        "reduced_sensation": True,
+    }
+    screening = Screening.from_dict(stored)
+    assert screening.bleeding_or_anticoagulants and screening.epilepsy and screening.reduced_sensation
+    assert not screening.implanted_device
