@@ -7,18 +7,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from neurotimer.body_parts import BodyPart, body_part
 from neurotimer.clock import Clock, rfc3339
+from neurotimer.findings import HIGH_OUTPUT_MA, Finding, Rule, Severity
 from neurotimer.plan import Plan
-from neurotimer.safety_rules import (
-    HIGH_OUTPUT_MA,
-    BodyPart,
-    Finding,
-    Rule,
-    Severity,
-    body_part,
-    high_output_findings,
-    pair_findings,
-)
+from neurotimer.safety_rules import high_output_findings, pair_findings
 from neurotimer.screening import Screening, screening_findings
 
 __all__ = [

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from neurotimer.body_parts import has_flag
+from neurotimer.findings import Finding, Rule, Severity
 from neurotimer.plan import Plan
-from neurotimer.safety_rules import Finding, Rule, Severity, has_flag
 
 # The patient store (neurotimer.storage.people.SCREENING_FLAGS) names one answer differently.
 _ALIASES = {"bleeding_risk": "bleeding_or_anticoagulants"}

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from neurotimer.body_parts import BodyPart, body_part
+from neurotimer.findings import Rule, Severity
 from neurotimer.plan import ChannelPair, Lead, Plan
 from neurotimer.safety_rules import (
-    BodyPart,
-    Rule,
-    Severity,
-    body_part,
     high_output_findings,
     pair_findings,
     rule_crosses_midline,
@@ -160,3 +158,33 @@ def test_high_output_indicator_above_ten_milliamps_only():
     assert [f.channel for f in found] == [2, 4]
     assert all(f.severity is Severity.INFO and f.rule is Rule.HIGH_OUTPUT for f in found)
     assert found[0].message == "Channel 2 is at 10.1 mA, above 10 mA: high output."
+
+
+def test_body_part_reads_whole_words_and_trusts_the_region(point_factory):
+    near = point_factory("CV4", "lower abdomen", bilateral=False)
+    assert body_part(near) is BodyPart.TRUNK
+    gb34 = point_factory("GB34", "lateral leg")
+    assert body_part(gb34) is BodyPart.LEG
+
+
+EXPECTED_PARTS = {
+    BodyPart.LEG: "ST36 ST37 ST38 ST39 ST40 ST41 ST42 ST43 ST44 SP3 SP4 SP6 SP9 SP10 KI1 KI3 KI6 LR2 LR3 LR4 "
+    "GB34 GB39 GB40 GB41 EX-LE10 EX-LE6 BL40 BL57 BL60 BL62",
+    BodyPart.ARM: "LI4 LI5 LI10 LI11 TE5 PC6 PC7 PC8 HT7 LU5 LU7 LU9 SI3 EX-UE9",
+    BodyPart.CHEST: "KI27",
+    BodyPart.BACK: "BL13 BL20 BL23",
+}
+
+
+def test_body_part_of_the_reference_points_in_the_bundled_catalogue():
+    from neurotimer.points import load_bundled
+
+    catalogue = load_bundled().catalogue
+    checked = 0
+    for part, codes in EXPECTED_PARTS.items():
+        for code in codes.split():
+            point = catalogue.get(code)
+            if point is not None:
+                checked += 1
+                assert body_part(point) is part, f"{code} ({point.region}) read as {body_part(point)}"
+    assert checked >= 4

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from neurotimer.findings import Rule, Severity
 from neurotimer.plan import ChannelPair, Lead, Plan
-from neurotimer.safety_rules import Rule, Severity
 from neurotimer.screening import (
     Screening,
     rule_caution,
