@@ -14,8 +14,8 @@ from enum import StrEnum
 VIEW_SIZES: dict[str, tuple[float, float]] = {
     "front": (600.0, 1400.0),
     "back": (600.0, 1400.0),
-    "hand": (800.0, 900.0),
-    "foot": (800.0, 1000.0),
+    "hand": (800.0, 1000.0),
+    "foot": (800.0, 1200.0),
 }
 VIEWS = tuple(VIEW_SIZES)
 VIEW_TITLES = {"front": "Front", "back": "Back", "hand": "Hands", "foot": "Feet"}
