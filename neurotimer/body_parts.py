@@ -78,8 +78,6 @@ def body_part(point: Any) -> BodyPart:
     flags = _flag_names(point)
     if "HEAD_NECK_FACE" in flags:
         return BodyPart.HEAD_NECK
-    if "THORAX" in flags:
-        return BodyPart.CHEST
     order = (
         (_LEG_WORDS, BodyPart.LEG),
         (_ARM_WORDS, BodyPart.ARM),
@@ -92,14 +90,14 @@ def body_part(point: Any) -> BodyPart:
         for words, part in order:
             if _mentions(text, words):
                 return part
-    return BodyPart.TRUNK
+    return BodyPart.CHEST if "THORAX" in flags else BodyPart.TRUNK
 
 
 _CROSSING_PATHS = {
     frozenset({BodyPart.ARM}): "from one arm to the other, across the chest and heart",
     frozenset({BodyPart.LEG}): "from one leg to the other, across the pelvis and lower spine",
     frozenset({BodyPart.ARM, BodyPart.LEG}): "diagonally through the trunk, past the heart",
-    frozenset({BodyPart.BACK}): "horizontally across the spine",
+    frozenset({BodyPart.BACK}): "horizontally across the spine (and through the chest, high on the back)",
 }
 
 

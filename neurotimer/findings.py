@@ -46,7 +46,7 @@ RULE_TITLES = {
     Rule.LEAD_NOT_IN_PLAN: "Lead on a needle not in the plan",
     Rule.NO_ELECTRO: "Point not for electrical stimulation",
     Rule.CROSSES_MIDLINE: "Current crosses the midline",
-    Rule.LEAD_ON_CHEST: "Lead on the chest",
+    Rule.LEAD_ON_CHEST: "Lead over the thorax",
     Rule.LEAD_ON_HEAD_NECK: "Lead on the head, face or neck",
     Rule.IMPLANTED_DEVICE: "Implanted electronic device",
     Rule.PREGNANCY: "Pregnancy",

@@ -131,8 +131,9 @@ def rule_lead_on_chest(pair: ChannelPair, plan: Plan) -> list[Finding]:
                     Rule.LEAD_ON_CHEST,
                     Severity.WARNING,
                     pair.channel,
-                    f"Channel {pair.channel} {_lead_name(pair, lead)} is on {lead.label}, on the chest. Current "
-                    "near the thorax can upset the heart's rhythm; keep the intensity low and the pair short.",
+                    f"Channel {pair.channel} {_lead_name(pair, lead)} is on {lead.label}, over the thorax (chest "
+                    "wall, lung or upper back). Current near the thorax can upset the heart's rhythm: keep the "
+                    "intensity low, the pair short, and never join chest and back.",
                     subject=lead.label,
                 )
             )

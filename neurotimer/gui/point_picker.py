@@ -7,9 +7,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
-    QComboBox,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -21,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from neurotimer.gui.plan_list import PlanList, point_line, point_tooltip
+from neurotimer.gui.template_bar import TemplateBar
 from neurotimer.plan import ChannelPair, Plan, SideChoice, parse_side, plan_from_sides
 from neurotimer.points.catalogue import Catalogue, Point, Side
 from neurotimer.templates import TemplateError, TemplateLibrary, apply_template, template_from_plan
@@ -39,22 +39,6 @@ def _default_ask_name(parent: QWidget) -> AskName:
         return name if ok else None
 
     return ask
-
-
-def point_line(point: Point) -> str:
-    """Two lines for the result list: code, name and region; then the nerves."""
-    nerves = point.nerve_text() if hasattr(point, "nerve_text") else ""
-    first = f"{point.code}   {point.pinyin} — {point.region}"
-    return f"{first}\n      {nerves}" if nerves else first
-
-
-def point_tooltip(point: Point) -> str:
-    parts = [f"{point.code} {point.pinyin}", point.location, point.nerve_text()]
-    if not point.bilateral:
-        parts.append("Midline point: one needle.")
-    if point.members:
-        parts.append(f"{len(point.members)} needles a side.")
-    return "\n".join(p for p in parts if p)
 
 
 class PointPicker(QWidget):
@@ -97,22 +81,15 @@ class PointPicker(QWidget):
         outer.setContentsMargins(10, 8, 10, 6)
         outer.setSpacing(6)
 
-        top = QHBoxLayout()
-        top.addWidget(QLabel("Template"))
-        self.template_combo = QComboBox()
-        self.template_combo.setMinimumWidth(260)
-        self.template_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        top.addWidget(self.template_combo, 1)
-        self.load_button = QPushButton("Load")
+        self.template_bar = TemplateBar()
+        self.template_combo = self.template_bar.combo
+        self.load_button = self.template_bar.load_button
         self.load_button.clicked.connect(self.load_selected_template)
-        top.addWidget(self.load_button)
-        self.save_button = QPushButton("Save as…")
+        self.save_button = self.template_bar.save_button
         self.save_button.clicked.connect(self.save_as_template)
-        top.addWidget(self.save_button)
-        self.last_button = QPushButton("Same as last session")
+        self.last_button = self.template_bar.last_button
         self.last_button.clicked.connect(self.load_last_session)
-        top.addWidget(self.last_button)
-        outer.addLayout(top)
+        outer.addWidget(self.template_bar)
 
         columns = QHBoxLayout()
         columns.setSpacing(12)
@@ -152,30 +129,14 @@ class PointPicker(QWidget):
         left.addLayout(sides)
         columns.addLayout(left, 11)
 
-        right = QVBoxLayout()
-        head = QHBoxLayout()
-        title = QLabel("TODAY'S NEEDLES")
-        title.setObjectName("cardTitle")
-        head.addWidget(title)
-        head.addStretch(1)
-        self.count_label = QLabel()
-        self.count_label.setStyleSheet("font-size: 20px; font-weight: bold;")
-        head.addWidget(self.count_label)
-        right.addLayout(head)
-        self.plan_list = QListWidget()
-        self.plan_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.plan_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        right.addWidget(self.plan_list, 1)
-        buttons = QHBoxLayout()
-        self.remove_button = QPushButton("Remove")
+        self.plan_view = PlanList()
+        self.plan_list = self.plan_view.list
+        self.count_label = self.plan_view.count_label
+        self.remove_button = self.plan_view.remove_button
         self.remove_button.clicked.connect(self.remove_selected)
-        buttons.addWidget(self.remove_button)
-        buttons.addStretch(1)
-        self.clear_button = QPushButton("Clear all")
+        self.clear_button = self.plan_view.clear_button
         self.clear_button.clicked.connect(self.clear)
-        buttons.addWidget(self.clear_button)
-        right.addLayout(buttons)
-        columns.addLayout(right, 9)
+        columns.addWidget(self.plan_view, 9)
         outer.addLayout(columns, 1)
 
         self.status = QLabel()
@@ -228,20 +189,9 @@ class PointPicker(QWidget):
         return True
 
     def reload_templates(self) -> None:
-        current = self.template_combo.currentText()
-        self.template_combo.clear()
-        for template in self._templates.builtin():
-            self.template_combo.addItem(template.name, template)
-        user = self._templates.user()
-        if user:
-            self.template_combo.insertSeparator(self.template_combo.count())
-        for template in user:
-            self.template_combo.addItem(template.name, template)
-        if self._templates.problems:
-            self._say(" ".join(self._templates.problems))
-        index = self.template_combo.findText(current)
-        if index >= 0:
-            self.template_combo.setCurrentIndex(index)
+        problems = self.template_bar.fill(self._templates)
+        if problems:
+            self._say(" ".join(problems))
 
     # -- actions ---------------------------------------------------------------------------------
     def side_choice(self) -> SideChoice:
@@ -266,8 +216,8 @@ class PointPicker(QWidget):
 
     def remove_selected(self) -> None:
         plan = self._plan
-        for item in self.plan_list.selectedItems():
-            plan = plan.remove(item.data(Qt.ItemDataRole.UserRole))
+        for code in self.plan_view.selected_codes():
+            plan = plan.remove(code)
         self._set(plan)
 
     def clear(self) -> None:
@@ -276,7 +226,7 @@ class PointPicker(QWidget):
         self._set(Plan())
 
     def load_selected_template(self) -> None:
-        template = self.template_combo.currentData()
+        template = self.template_bar.current()
         if template is None:
             return
         applied = apply_template(template, self._catalogue.get)
@@ -309,14 +259,19 @@ class PointPicker(QWidget):
             self._say(f"The template could not be saved: {exc}.")
             return
         self.reload_templates()
-        self.template_combo.setCurrentIndex(self.template_combo.findText(template.name))
+        self.template_bar.choose(template.name)
         self._say(f"Saved template '{template.name}'.")
 
     def load_last_session(self) -> None:
         if self._last_points is None or self._patient_id is None:
             self._say("Choose a patient first: their last session's points are loaded from the record.")
             return
-        entries = self._last_points(self._patient_id)
+        try:
+            entries = self._last_points(self._patient_id)
+        except Exception as exc:  # a store failure must not take the picker down; say it and go on
+            log.warning("last session's points could not be read: %s", type(exc).__name__)
+            self._say(f"The last session's points could not be read: {exc}")
+            return
         if not entries:
             self._say("This patient has no earlier session with points recorded.")
             return
@@ -369,20 +324,5 @@ class PointPicker(QWidget):
         self.last_button.setEnabled(self._last_points is not None and self._patient_id is not None)
 
     def _refresh_plan(self) -> None:
-        self.plan_list.clear()
-        grouped: dict[str, list] = {}
-        for planned in self._plan.points:
-            grouped.setdefault(planned.code, []).append(planned)
-        for code, planned_list in grouped.items():
-            point = planned_list[0].point
-            sides = " + ".join(p.side.value for p in planned_list) if point.bilateral else "midline"
-            count = sum(len(p.needles) for p in planned_list)
-            item = QListWidgetItem(f"{code}  {point.pinyin}   {sides}   ({count})")
-            item.setData(Qt.ItemDataRole.UserRole, code)
-            item.setToolTip(point_tooltip(point))
-            self.plan_list.addItem(item)
-        count = self._plan.needle_count
-        self.count_label.setText(f"{count} needle{'' if count == 1 else 's'}")
-        self.remove_button.setEnabled(bool(self._plan.points))
-        self.clear_button.setEnabled(bool(self._plan.points))
+        self.plan_view.show_plan(self._plan)
         self.save_button.setEnabled(bool(self._plan.points))

@@ -113,7 +113,8 @@ def test_lead_on_chest_warns_about_the_heart(pts):
     plan = plan_of(pts, "KI27", "PC6")
     [finding] = rule_lead_on_chest(pair("KI27 L", "PC6 L"), plan)
     assert finding.severity is Severity.WARNING and finding.rule is Rule.LEAD_ON_CHEST
-    assert "lead A is on KI27 L, on the chest" in finding.message
+    assert "lead A is on KI27 L, over the thorax" in finding.message
+    assert "never join chest and back" in finding.message
     assert "heart" in finding.message
 
 

@@ -160,3 +160,15 @@ def test_dimitrova_is_thirty_two_needles_with_bafeng_at_three_webs_a_side(builti
     assert plan.has_point("EX-LE10-2", "L") and not plan.has_point("EX-LE10-1")
     assert plan.point_sides()[:2] == [("LR4", "L"), ("LU5", "L")]
     assert len(plan.active_pairs) == 4
+
+
+def test_builtins_resolve_fully_against_the_bundled_catalogue(builtin, clock):
+    from neurotimer.safety import Acknowledgements, Screening, can_start_output
+
+    catalogue = load_bundled().catalogue
+    dimitrova = apply_template(named(builtin, "Dimitrova 2017"), catalogue.get)
+    trial = apply_template(named(builtin, "Trials 2013"), catalogue.get)
+    assert dimitrova.unknown == () and trial.unknown == ()
+    assert dimitrova.plan.needle_count == 32 and trial.plan.needle_count == 12
+    allowed, findings = can_start_output(dimitrova.plan, Screening(), Acknowledgements(clock))
+    assert allowed and findings == []
