@@ -121,6 +121,11 @@ def normalise_code(text: str) -> str:
     return re.sub(r"[^0-9A-Z]", "", _fold(text).upper())
 
 
+def _code_order(code: str) -> tuple[str, int]:
+    match = re.match(r"^(.*?)(\d+)$", code)
+    return (match.group(1), int(match.group(2))) if match else (code, 0)
+
+
 def _fold(text: str) -> str:
     """Lower-case text without accents, so 'Zúsānlǐ' matches 'zusanli'."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -179,13 +184,15 @@ class Catalogue:
         code_query = normalise_code(query)
         if not words:
             return []
-        ranked: list[tuple[int, int, Point]] = []
+        ranked: list[tuple[int, tuple[str, int], int, Point]] = []
         for order, point in enumerate(self.all_points()):
             rank = self._rank(point, code_query, words)
             if rank is not None:
-                ranked.append((rank, order, point))
-        ranked.sort(key=lambda item: item[:2])
-        found = [point for _, _, point in ranked]
+                # code matches read best in code order (ST32, ST35, ST36...), others in catalogue order
+                key = _code_order(point.code) if rank <= 2 else ("", 0)
+                ranked.append((rank, key, order, point))
+        ranked.sort(key=lambda item: item[:3])
+        found = [item[3] for item in ranked]
         return found if limit is None else found[:limit]
 
     def _rank(self, point: Point, code_query: str, words: list[str]) -> int | None:

@@ -98,7 +98,7 @@ def test_fault_in_a_group_member_names_the_member(tmp_path, points_doc, nerves_d
 
 def test_a_duplicate_code_is_refused(tmp_path, points_doc):
     doc = copy.deepcopy(points_doc)
-    doc["points"].append(copy.deepcopy(doc["points"][0]))
+    doc["points"].append(copy.deepcopy(doc["points"][entry_index(doc, "ST36")]))
     with pytest.raises(CatalogueError, match=r"entry \d+ \(ST36\): field 'code': 'ST36' is already used"):
         load_catalogue(write(tmp_path, "points.json", doc))
 
