@@ -147,8 +147,8 @@ class NerveLine(QGraphicsPathItem):
     def set_emphasis(self, emphasised: bool | None) -> None:
         """None: normal; True: the chosen nerve; False: another nerve is chosen, so fade this one."""
         colour = QColor(self.colour)
-        width = {None: 2.2, True: 4.5, False: 1.6}[emphasised]
-        colour.setAlphaF({None: 0.7, True: 1.0, False: 0.22}[emphasised])
+        width = {None: 1.9, True: 4.5, False: 1.4}[emphasised]
+        colour.setAlphaF({None: 0.62, True: 1.0, False: 0.2}[emphasised])
         pen = QPen(colour, width)
         pen.setCosmetic(True)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
