@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QResizeEvent, QWheelEvent
+from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QResizeEvent, QWheelEvent
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtSvgWidgets import QGraphicsSvgItem
 from PySide6.QtWidgets import (
@@ -197,6 +197,19 @@ class BodyChart(QGraphicsView):
             self.zoom_by(ZOOM_STEP**steps)
         event.accept()
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.zoom_in()
+        elif key == Qt.Key.Key_Minus:
+            self.zoom_out()
+        elif key == Qt.Key.Key_0:
+            self.fit()
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         if self._fitted:
@@ -243,6 +256,8 @@ class BodyChartPanel(QWidget):
         self.chart.viewChanged.connect(self._on_chart_view_changed)
         self.nerve_box = QComboBox()
         self.nerve_box.setAccessibleName("Highlight nerve")
+        self.nerve_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.nerve_box.setMinimumContentsLength(14)
         self.nerve_box.addItem("All nerves", None)
         for nerve in sorted(self._nerves, key=lambda n: n.name.casefold()):
             self.nerve_box.addItem(nerve.name, nerve.id)

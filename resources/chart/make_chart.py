@@ -327,7 +327,7 @@ def back_details():
     out.append(line([(300, 236), (300, 660)], width=1.4, colour=DETAIL))
     for y in range(262, 650, 23):
         out.append(line([(297, y), (303, y)], width=1.6, colour=DETAIL_SOFT))
-    out += pair([(250, 300), (204, 304), (210, 360), (236, 420), (250, 400), (254, 340), (250, 300)], width=1.3)
+    out += pair([(206, 318), (212, 372), (236, 420), (250, 402), (254, 350), (251, 306)], width=1.2, colour=DETAIL_SOFT)
     out += pair([(204, 312), (250, 322)], width=1.0, colour=DETAIL_SOFT)
     # lower back, buttocks, gluteal folds
     out += pair([(200, 610), (240, 630), (290, 650)], width=1.0, colour=DETAIL_SOFT)
