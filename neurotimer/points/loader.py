@@ -165,7 +165,7 @@ def _nerves(value: Any, nerve_ids: Collection[str] | None) -> tuple[NerveRef, ..
             raise EntryError("nerves", f"unknown nerve '{nerve}'")
         if not isinstance(label, str) or not label.strip():
             raise EntryError("nerves", f"nerve '{nerve}' has no name")
-        if depth not in {d.value for d in Depth}:
+        if not isinstance(depth, str) or depth not in {d.value for d in Depth}:
             raise EntryError("nerves", f"depth of '{nerve}' must be 'deep' or 'superficial', not {depth!r}")
         refs.append(NerveRef(nerve, label.strip(), Depth(depth)))
     return tuple(refs)
@@ -177,7 +177,7 @@ def _flags(value: Any) -> frozenset[Flag]:
     allowed = {f.value for f in Flag}
     flags = set()
     for item in value:
-        if item not in allowed:
+        if not isinstance(item, str) or item not in allowed:
             raise EntryError("flags", f"unknown flag {item!r} (known: {', '.join(sorted(allowed))})")
         if item in flags:
             raise EntryError("flags", f"flag '{item}' is given twice")
