@@ -402,7 +402,7 @@ def body_svg(back: bool):
 # the viewer's right) in "palm frame" coordinates; the back of the right hand is its mirror about x=232.
 HW, HH = 800, 1000
 HAND = [
-    (140, 499, "c"),
+    (140, 492, "c"),
     (140, 400),
     (122, 350),
     (112, 300),
@@ -452,7 +452,7 @@ HAND = [
     (292, 350),
     (274, 380),
     (264, 404),
-    (266, 499, "c"),
+    (266, 492, "c"),
 ]
 HAND_AXIS = 232
 
@@ -530,11 +530,14 @@ def hand_row(dy, dorsal):
     return out
 
 
-def fade(y0, y1, width, colour="#f7f9fb"):
+def fade(y0, y1, width, colour="#f7f9fb", downward=True):
+    """A band that fades a cut-off limb into the background (opaque at the cut end)."""
+    stops = ((0, 0), (0.7, 1), (1, 1)) if downward else ((0, 1), (0.3, 1), (1, 0))
+    stop_tags = "".join(
+        f'<stop offset="{offset}" stop-color="{colour}" stop-opacity="{opacity}"/>' for offset, opacity in stops
+    )
     return (
-        f'<linearGradient id="fade{y0}" x1="0" y1="0" x2="0" y2="1">'
-        f'<stop offset="0" stop-color="{colour}" stop-opacity="0"/>'
-        f'<stop offset="1" stop-color="{colour}" stop-opacity="1"/></linearGradient>'
+        f'<linearGradient id="fade{y0}" x1="0" y1="0" x2="0" y2="1">{stop_tags}</linearGradient>'
         f'<rect x="0" y="{y0}" width="{width}" height="{y1 - y0}" fill="url(#fade{y0})"/>'
     )
 
@@ -609,7 +612,7 @@ TOES = [
     (285, 122),
 ]
 FOOT_TOP = [
-    (160, 379, "c"),
+    (160, 372, "c"),
     (160, 330),
     (150, 304),
     (146, 282),
@@ -622,7 +625,7 @@ FOOT_TOP = [
     (270, 282),
     (258, 302),
     (246, 330),
-    (244, 379, "c"),
+    (244, 372, "c"),
 ]
 FOOT_SOLE = [
     (204, 742),
@@ -741,19 +744,9 @@ def foot_svg():
     parts.append(fade(330, 380, FW))
     parts += foot_row(FOOT_SOLE, foot_sole_details())
     parts += foot_row(FOOT_SIDE, foot_side_details(True))
-    parts.append(
-        fade(800, 826, FW).replace(
-            'stop-opacity="0"/><stop offset="1" stop-color="#f7f9fb" stop-opacity="1"',
-            'stop-opacity="1"/><stop offset="1" stop-color="#f7f9fb" stop-opacity="0"',
-        )
-    )
+    parts.append(fade(795, 826, FW, downward=False))
     parts += foot_row(FOOT_SIDE, foot_side_details(False), dy=220)
-    parts.append(
-        fade(1020, 1046, FW).replace(
-            'stop-opacity="0"/><stop offset="1" stop-color="#f7f9fb" stop-opacity="1"',
-            'stop-opacity="1"/><stop offset="1" stop-color="#f7f9fb" stop-opacity="0"',
-        )
-    )
+    parts.append(fade(1015, 1046, FW, downward=False))
     for y in (380, 760, 980):
         parts.append(f'<line x1="40" y1="{y}" x2="{FW - 40}" y2="{y}" stroke="#d5dde5" stroke-width="1.5"/>')
     parts += [
