@@ -1,0 +1,203 @@
+"""Numbered schema migrations, each applied in one transaction after a backup copy of the file."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable
+
+log = logging.getLogger(__name__)
+
+APPLICATION_ID = 0x4E54494D  # "NTIM": marks the file as a neurotimer log.
+
+CLOSED_STATES = "('completed', 'ended_early', 'interrupted')"
+
+# Each version is a tuple of single statements: executescript() would commit half-way through.
+V1 = (
+    """CREATE TABLE practitioners (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        background TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL)""",
+    """CREATE TABLE patients (
+        id INTEGER PRIMARY KEY,
+        code TEXT NOT NULL UNIQUE,
+        name TEXT,
+        birth_year INTEGER,
+        screening TEXT NOT NULL DEFAULT '{}',
+        notes TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL)""",
+    """CREATE TABLE courses (
+        id INTEGER PRIMARY KEY,
+        patient_id INTEGER NOT NULL REFERENCES patients(id),
+        practitioner_id INTEGER REFERENCES practitioners(id),
+        condition TEXT NOT NULL,
+        planned_sessions INTEGER NOT NULL CHECK (planned_sessions BETWEEN 1 AND 60),
+        sessions_per_week REAL NOT NULL CHECK (sessions_per_week > 0 AND sessions_per_week <= 7),
+        style TEXT NOT NULL DEFAULT '',
+        reasoning TEXT NOT NULL DEFAULT '',
+        started_on TEXT NOT NULL,
+        created_at TEXT NOT NULL)""",
+    f"""CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY,
+        patient_id INTEGER REFERENCES patients(id),
+        course_id INTEGER REFERENCES courses(id),
+        practitioner_id INTEGER REFERENCES practitioners(id),
+        number INTEGER,
+        planned_minutes INTEGER NOT NULL CHECK (planned_minutes BETWEEN 1 AND 120),
+        state TEXT NOT NULL CHECK (state IN ('running', 'paused') OR state IN {CLOSED_STATES}),
+        needle_type TEXT NOT NULL DEFAULT '',
+        depth TEXT NOT NULL DEFAULT '',
+        response_sought TEXT NOT NULL DEFAULT '',
+        setting TEXT NOT NULL DEFAULT '',
+        notes TEXT NOT NULL DEFAULT '',
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        treatment_seconds REAL NOT NULL DEFAULT 0,
+        event_count INTEGER NOT NULL DEFAULT 0,
+        last_hash BLOB NOT NULL)""",
+    """CREATE TABLE session_progress (
+        session_id INTEGER PRIMARY KEY REFERENCES sessions(id),
+        treatment_seconds REAL NOT NULL,
+        offset_s REAL NOT NULL,
+        at TEXT NOT NULL)""",
+    """CREATE TABLE session_points (
+        session_id INTEGER NOT NULL REFERENCES sessions(id),
+        position INTEGER NOT NULL,
+        code TEXT NOT NULL,
+        side TEXT NOT NULL CHECK (side IN ('L', 'R', 'M')),
+        PRIMARY KEY (session_id, position)) WITHOUT ROWID""",
+    """CREATE TABLE session_channels (
+        session_id INTEGER NOT NULL REFERENCES sessions(id),
+        channel INTEGER NOT NULL,
+        a_code TEXT NOT NULL,
+        a_side TEXT NOT NULL CHECK (a_side IN ('L', 'R', 'M')),
+        b_code TEXT NOT NULL,
+        b_side TEXT NOT NULL CHECK (b_side IN ('L', 'R', 'M')),
+        settings TEXT NOT NULL DEFAULT '{}',
+        PRIMARY KEY (session_id, channel)) WITHOUT ROWID""",
+    """CREATE TABLE scores (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id),
+        symptom TEXT NOT NULL,
+        timing TEXT NOT NULL CHECK (timing IN ('before', 'after')),
+        value INTEGER NOT NULL CHECK (value BETWEEN 0 AND 10),
+        recorded_at TEXT NOT NULL)""",
+    """CREATE TABLE adverse_events (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id),
+        kind TEXT NOT NULL,
+        severity TEXT NOT NULL CHECK (severity IN ('mild', 'moderate', 'severe')),
+        notes TEXT NOT NULL DEFAULT '',
+        recorded_at TEXT NOT NULL)""",
+    """CREATE TABLE amendments (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id),
+        field TEXT NOT NULL,
+        old_value TEXT NOT NULL,
+        new_value TEXT NOT NULL,
+        who TEXT NOT NULL,
+        at TEXT NOT NULL,
+        why TEXT NOT NULL CHECK (length(trim(why)) > 0))""",
+    """CREATE TABLE events (
+        session_id INTEGER NOT NULL REFERENCES sessions(id),
+        seq INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        offset_s REAL NOT NULL,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        prev_hash BLOB NOT NULL,
+        hash BLOB NOT NULL,
+        PRIMARY KEY (session_id, seq)) WITHOUT ROWID""",
+    """CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, 'session log events cannot be changed'); END""",
+    """CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+        BEGIN SELECT RAISE(ABORT, 'session log events cannot be deleted'); END""",
+    """CREATE TRIGGER events_in_sequence BEFORE INSERT ON events
+        WHEN NEW.seq IS NOT (SELECT event_count + 1 FROM sessions WHERE id = NEW.session_id)
+        BEGIN SELECT RAISE(ABORT, 'session log events must be appended in sequence'); END""",
+    """CREATE TRIGGER amendments_append_only_update BEFORE UPDATE ON amendments
+        BEGIN SELECT RAISE(ABORT, 'amendments cannot be changed'); END""",
+    """CREATE TRIGGER amendments_append_only_delete BEFORE DELETE ON amendments
+        BEGIN SELECT RAISE(ABORT, 'amendments cannot be deleted'); END""",
+    """CREATE TRIGGER sessions_no_delete BEFORE DELETE ON sessions
+        BEGIN SELECT RAISE(ABORT, 'sessions cannot be deleted'); END""",
+    """CREATE TRIGGER sessions_chain_grows BEFORE UPDATE OF event_count ON sessions
+        WHEN NEW.event_count < OLD.event_count
+        BEGIN SELECT RAISE(ABORT, 'a session log cannot lose events'); END""",
+    # A closed session only grows its chain (amendments, later scores); every other column is frozen.
+    f"""CREATE TRIGGER sessions_closed_frozen BEFORE UPDATE ON sessions
+        WHEN OLD.state IN {CLOSED_STATES} AND (
+            NEW.state IS NOT OLD.state OR NEW.patient_id IS NOT OLD.patient_id
+            OR NEW.course_id IS NOT OLD.course_id OR NEW.practitioner_id IS NOT OLD.practitioner_id
+            OR NEW.number IS NOT OLD.number OR NEW.planned_minutes IS NOT OLD.planned_minutes
+            OR NEW.needle_type IS NOT OLD.needle_type OR NEW.depth IS NOT OLD.depth
+            OR NEW.response_sought IS NOT OLD.response_sought OR NEW.setting IS NOT OLD.setting
+            OR NEW.notes IS NOT OLD.notes OR NEW.started_at IS NOT OLD.started_at
+            OR NEW.ended_at IS NOT OLD.ended_at OR NEW.treatment_seconds IS NOT OLD.treatment_seconds)
+        BEGIN SELECT RAISE(ABORT, 'a closed session is changed only by an amendment'); END""",
+    f"""CREATE TRIGGER points_closed_insert BEFORE INSERT ON session_points
+        WHEN (SELECT state FROM sessions WHERE id = NEW.session_id) IN {CLOSED_STATES}
+        BEGIN SELECT RAISE(ABORT, 'a closed session is changed only by an amendment'); END""",
+    f"""CREATE TRIGGER points_closed_delete BEFORE DELETE ON session_points
+        WHEN (SELECT state FROM sessions WHERE id = OLD.session_id) IN {CLOSED_STATES}
+        BEGIN SELECT RAISE(ABORT, 'a closed session is changed only by an amendment'); END""",
+    f"""CREATE TRIGGER channels_closed_insert BEFORE INSERT ON session_channels
+        WHEN (SELECT state FROM sessions WHERE id = NEW.session_id) IN {CLOSED_STATES}
+        BEGIN SELECT RAISE(ABORT, 'a closed session is changed only by an amendment'); END""",
+    f"""CREATE TRIGGER channels_closed_delete BEFORE DELETE ON session_channels
+        WHEN (SELECT state FROM sessions WHERE id = OLD.session_id) IN {CLOSED_STATES}
+        BEGIN SELECT RAISE(ABORT, 'a closed session is changed only by an amendment'); END""",
+)
+
+# v2: indexes for the newest-sessions list and a patient's course, and archiving a patient
+# (hidden from the choose-patient list, never deleted).
+V2 = (
+    "CREATE INDEX sessions_by_start ON sessions(started_at)",
+    "CREATE INDEX sessions_by_patient ON sessions(patient_id, started_at)",
+    "CREATE INDEX sessions_by_course ON sessions(course_id, number)",
+    "CREATE INDEX courses_by_patient ON courses(patient_id)",
+    "CREATE INDEX scores_by_session ON scores(session_id)",
+    "CREATE INDEX adverse_events_by_session ON adverse_events(session_id)",
+    "CREATE INDEX amendments_by_session ON amendments(session_id)",
+    "ALTER TABLE patients ADD COLUMN archived INTEGER NOT NULL DEFAULT 0",
+)
+
+MIGRATIONS: dict[int, tuple[str, ...]] = {1: V1, 2: V2}
+LATEST_VERSION = max(MIGRATIONS)
+
+
+def user_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(
+    conn: sqlite3.Connection,
+    target: int = LATEST_VERSION,
+    backup: Callable[[int, int], object] | None = None,
+) -> list[int]:
+    """Brings the schema up to `target`, one version per transaction; returns the versions applied.
+
+    `backup(current, target)` is called once before the first step when the file already holds data,
+    so that a failed migration never costs a record.
+    """
+    current = user_version(conn)
+    if current >= target:
+        return []
+    if backup is not None and current > 0:
+        backup(current, target)
+    applied = []
+    for version in range(current + 1, target + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in MIGRATIONS[version]:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version = {version}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        log.info("session log schema migrated to version %d", version)
+        applied.append(version)
+    return applied
