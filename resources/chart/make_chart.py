@@ -545,9 +545,9 @@ def fade(y0, y1, width, colour="#f7f9fb", downward=True):
 def hand_svg():
     parts = []
     parts += hand_row(0, dorsal=True)
-    parts.append(fade(440, 500, HW))
+    parts.append(fade(470, 500, HW))
     parts += hand_row(500, dorsal=False)
-    parts.append(fade(940, 1000, HW))
+    parts.append(fade(970, 1000, HW))
     parts.append(f'<line x1="40" y1="500" x2="{HW - 40}" y2="500" stroke="#d5dde5" stroke-width="1.5"/>')
     parts += [
         label(HW / 2, 40, "Backs of the hands", size=22, weight="normal"),
