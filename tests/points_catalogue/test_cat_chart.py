@@ -182,3 +182,21 @@ def test_screenshot_of_the_chart_is_saved_and_not_blank(qtbot, panel, tmp_path):
     colours = {image.pixel(x, y) for x in range(0, image.width(), 3) for y in range(0, image.height(), 3)}
     assert len(colours) > 300
     assert image.width() >= 600 and image.height() >= 850
+
+
+def test_focus_point_switches_to_a_view_that_shows_it(panel):
+    chart = panel.chart
+    assert chart.focus_point("KI1")
+    assert chart.view_name == "foot" and panel.view_box.currentData() == "foot"
+    assert chart.focus_point("ST41")  # on the foot view as well: stay here
+    assert chart.view_name == "foot"
+    assert not chart.focus_point("XX99")
+
+
+def test_keyboard_zoom(qtbot, panel):
+    chart = panel.chart
+    chart.setFocus()
+    qtbot.keyClick(chart, Qt.Key.Key_Plus)
+    assert chart.zoom == pytest.approx(1.25)
+    qtbot.keyClick(chart, Qt.Key.Key_0)
+    assert chart.zoom == pytest.approx(1.0)
