@@ -228,24 +228,23 @@ def _session(
             "stim.channel_on", {"channel": channel, "mode": protocol.mode, "freq_hz": protocol.freq, "pulse_us": 400}
         )
         targets[channel] = rng.choice((3.0, 3.5, 4.0, 4.5, 5.0, 6.0))
-        _ramp(recorder, clock, rng, channel, 0.0, targets[channel])
+        _ramp(recorder, clock, session, rng, channel, 0.0, targets[channel])
     ends_early = rng.random() < 0.08
     stop_at = planned * 60 * (rng.uniform(0.5, 0.9) if ends_early else 1.0)
     pause_at = planned * 60 * rng.uniform(0.3, 0.7) if rng.random() < 0.15 else None
     raised = False
     while session.treatment_seconds < stop_at:
-        clock.advance(max(0.001, min(60.0, stop_at - session.treatment_seconds)))
-        session.tick()
+        _wait(clock, session, max(0.001, min(60.0, stop_at - session.treatment_seconds)))
         recorder.progress()
         if not raised and session.treatment_seconds > planned * 30:
             raised = True  # Accommodation: the current feels weaker mid-session, so it is raised.
             for channel in targets:
-                _ramp(recorder, clock, rng, channel, targets[channel], targets[channel] + 0.5)
+                _ramp(recorder, clock, session, rng, channel, targets[channel], targets[channel] + 0.5)
         if pause_at is not None and session.treatment_seconds >= pause_at:
             pause_at = None
             session.pause()
             recorder.record("patient.request", {"reason": "repositioning"})
-            clock.advance(rng.uniform(30, 120))
+            _wait(clock, session, rng.uniform(30, 120))
             session.resume()
     for channel in targets:
         recorder.record("stim.intensity", {"channel": channel, "mA": 0.0})
@@ -257,13 +256,27 @@ def _session(
         store.add_adverse_event(session_id, rng.choice(("bruising", "soreness")), "mild", "at one needle site")
 
 
+def _wait(clock: ManualClock, session: Session, seconds: float) -> None:
+    """Lets time pass as the UI would, reading the session often enough (2 s unread looks like a suspend)."""
+    end = clock.now() + seconds
+    while clock.now() < end:
+        clock.advance(min(1.9, end - clock.now()))
+        session.tick()
+
+
 def _ramp(
-    recorder: Recorder, clock: ManualClock, rng: random.Random, channel: int, start: float, target: float
+    recorder: Recorder,
+    clock: ManualClock,
+    session: Session,
+    rng: random.Random,
+    channel: int,
+    start: float,
+    target: float,
 ) -> None:
     level = start
     while level < target:
         level = min(target, level + 0.5)
-        clock.advance(rng.uniform(3, 8))
+        _wait(clock, session, rng.uniform(3, 8))
         recorder.record("stim.intensity", {"channel": channel, "mA": level})
     recorder.record(
         "device.report",
