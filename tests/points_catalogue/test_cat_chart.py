@@ -10,7 +10,8 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QWheelEvent
 from PySide6.QtSvg import QSvgRenderer
 
-from neurotimer.gui.body_chart import BodyChart, BodyChartPanel, chart_dir
+from neurotimer.gui.body_chart import BodyChart, chart_dir
+from neurotimer.gui.body_chart_panel import BodyChartPanel
 from neurotimer.points import VIEW_SIZES, VIEWS, load_bundled
 
 REPO = Path(__file__).resolve().parents[2]
@@ -200,3 +201,14 @@ def test_keyboard_zoom(qtbot, panel):
     assert chart.zoom == pytest.approx(1.25)
     qtbot.keyClick(chart, Qt.Key.Key_0)
     assert chart.zoom == pytest.approx(1.0)
+
+
+def test_pathways_can_be_hidden_but_the_chosen_nerve_stays(panel):
+    chart = panel.chart
+    panel.lines_box.setChecked(False)
+    assert not any(line.isVisible() for line in chart.nerve_lines())
+    panel.choose_nerve("saphenous")
+    assert all(line.isVisible() for line in chart.nerve_lines("saphenous"))
+    assert not any(line.isVisible() for line in chart.nerve_lines("femoral"))
+    panel.lines_box.setChecked(True)
+    assert all(line.isVisible() for line in chart.nerve_lines())
