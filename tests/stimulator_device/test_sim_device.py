@@ -370,3 +370,27 @@ def test_thirty_simulated_minutes_in_milliseconds_repeatable_for_a_seed() -> Non
     assert first[-2:] == ['101,"Lead off; channel 2"', '103,"Watchdog expired"']
     assert first[-5].startswith("0,0.00,0.0,") and first[-4].endswith(",OFF")  # both off, lead 2 off
     assert elapsed < 5.0
+
+
+def test_result_does_not_depend_on_how_often_time_is_read() -> None:
+    fine_clock, coarse_clock = ManualClock(), ManualClock()
+    fine, coarse = SimulatedStimulator(fine_clock), SimulatedStimulator(coarse_clock)
+    for model in (fine, coarse):
+        ask(model, "SYST:WATC 0", "SOUR1:CURR:SLEW 0.3", "OUTP1 ON", "SOUR1:CURR 7.3")
+    for _ in range(1234):
+        fine_clock.advance(0.01)
+        fine.advance()
+    coarse_clock.advance(12.34)
+    assert one(fine, "MEAS1:CURR?") == one(coarse, "MEAS1:CURR?") == "3.70"
+
+
+def test_thirty_quiet_minutes_take_milliseconds(clock: ManualClock) -> None:
+    model = SimulatedStimulator(clock, seed=9)
+    ask(model, "SYST:WATC 0", "SOUR1:FUNC INT", "OUTP1 ON", "SOUR1:CURR 2")
+    started = time.perf_counter()
+    pulsing = 0
+    for _ in range(30 * 60):
+        clock.advance(1)
+        pulsing += float(one(model, "MEAS1:CURR?")) > 0
+    assert time.perf_counter() - started < 0.5
+    assert pulsing == 900  # intermittent: on half of the time, for the whole half hour
