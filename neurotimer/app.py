@@ -5,16 +5,25 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import tempfile
 import time
+from collections.abc import Callable
+from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtCore import QEvent, QLoggingCategory, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButton, QWidget
 
 from neurotimer import __version__, logsetup
-from neurotimer.clock import SystemClock
+from neurotimer.clock import Clock, SystemClock
 from neurotimer.gui import paths
+from neurotimer.gui.alarm_banner import Priority
+from neurotimer.gui.chime import Chime
 from neurotimer.gui.main_window import MainWindow
+from neurotimer.gui.open_log import Choice, open_log
+from neurotimer.gui.patient_dialog import PatientDialog, describe
+from neurotimer.gui.record_presenter import RecordPresenter
 from neurotimer.gui.session_presenter import SessionPresenter
+from neurotimer.resources import resource
 
 log = logging.getLogger(__name__)
 
@@ -31,30 +40,143 @@ class FirstPaintProbe(QObject):
         return False
 
 
-def ask(parent: QWidget):
+def confirm_with(parent: QWidget):
     """A yes/no question for the practitioner; passed into windows so tests can answer it."""
 
     def confirm(title: str, text: str) -> bool:
-        answer = QMessageBox.question(parent, title, text)
-        return answer == QMessageBox.StandardButton.Yes
+        return QMessageBox.question(parent, title, text) == QMessageBox.StandardButton.Yes
 
     return confirm
 
 
+def ask_with(parent: QWidget):
+    def ask(text: str, choices: list[Choice]) -> Choice:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Session log", text, parent=parent)
+        buttons: dict[QPushButton, Choice] = {}
+        for choice in choices:
+            buttons[box.addButton(choice.value, QMessageBox.ButtonRole.ActionRole)] = choice
+        box.exec()
+        return buttons.get(box.clickedButton(), Choice.QUIT)
+
+    return ask
+
+
+def pick_file_with(parent: QWidget):
+    def pick() -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(parent, "Session log file", str(Path.home()),
+                                              "Session logs (*.sqlite3 *.db)")
+        return Path(name) if name else None
+
+    return pick
+
+
+class App:
+    """Owns every long-lived object so nothing is collected while the window is open."""
+
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        clock: Clock,
+        chime: Callable[[], None] | None = None,
+        confirm: Callable[[str, str], bool] | None = None,
+    ) -> None:
+        self.args = args
+        self.clock = clock
+        self._chime = chime
+        self.sessions = SessionPresenter(clock)
+        self.window = MainWindow(self.sessions, confirm=confirm or confirm_with_window(self))
+        self.store = None
+        self.records: RecordPresenter | None = None
+        self._tmp: tempfile.TemporaryDirectory | None = None
+
+    # -- after the first paint -------------------------------------------------------------------
+    def finish_start(self) -> None:
+        if self._chime is None:
+            self._chime = Chime(resource("sounds", "chime.wav"), self.window).play
+        self.sessions.milestone.connect(lambda _name, _remaining: self._chime())
+        if not self._open_log():
+            QApplication.quit()
+            return
+
+    def _db_path(self) -> Path:
+        if self.args.demo and self.args.db is None:
+            from neurotimer.storage.demo import make_demo_database
+
+            self._tmp = tempfile.TemporaryDirectory(prefix="neurotimer-demo-")
+            path = Path(self._tmp.name) / "demo.sqlite3"
+            make_demo_database(path)
+            return path
+        return self.args.db if self.args.db is not None else paths.default_db_path()
+
+    def _open_log(self) -> bool:
+        from neurotimer.storage.recorder import Recorder
+        from neurotimer.storage.recovery import recover_interrupted
+
+        w = self.window
+        store, note = open_log(self._db_path(), self.clock, ask_with(w), pick_file_with(w))
+        if store is None:
+            return False
+        self.store = store
+        if note:
+            w.alarms.raise_alarm("log-readonly", note, Priority.MEDIUM)
+            w.patient_button.setEnabled(False)
+            return True
+        for recovered in recover_interrupted(store):
+            w.alarms.raise_alarm(f"recovered-{recovered.session_id}", recovered.message(), Priority.MEDIUM)
+        recorder = Recorder(
+            store, self.clock,
+            on_alarm=lambda text: w.alarms.raise_alarm("log-write", text, Priority.HIGH),
+            on_recovered=lambda: w.alarms.clear("log-write"),
+        )
+        practitioners = store.list_practitioners()
+        self.records = RecordPresenter(store, recorder, self.sessions,
+                                       practitioner_id=practitioners[0].id if practitioners else None)
+        self.records.patientChanged.connect(
+            lambda p: w.set_patient_text(describe(p) if p is not None else "unassigned"))
+        self.records.refused.connect(lambda text: w.alarms.raise_alarm("record", text, Priority.MEDIUM))
+        w.choosePatientRequested.connect(self.choose_patient)
+        return True
+
+    def choose_patient(self) -> None:
+        if self.store is None or self.records is None:
+            return
+        dialog = PatientDialog(self.store, self.window)
+        dialog.patientChosen.connect(self.records.choose_patient)
+        dialog.open()
+
+    def shutdown(self) -> None:
+        if self.store is not None:
+            if self.records is not None:
+                self.records.recorder.flush()
+            self.store.close()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+
+def confirm_with_window(app: App):
+    return lambda title, text: confirm_with(app.window)(title, text)
+
+
 def run(args: argparse.Namespace) -> int:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName(paths.APPLICATION)
-    app.setOrganizationName(paths.ORGANIZATION)
-    app.setApplicationVersion(__version__)
+    qapp = QApplication.instance() or QApplication(sys.argv[:1])
+    qapp.setApplicationName(paths.APPLICATION)
+    qapp.setOrganizationName(paths.ORGANIZATION)
+    qapp.setApplicationVersion(__version__)
     logsetup.configure(None if args.startup_probe else paths.log_dir())
+    # QtMultimedia reports every missing video-acceleration library; none matter for a chime.
+    QLoggingCategory.setFilterRules("qt.multimedia.*=false")
     log.info("neurotimer %s starting", __version__)
 
-    clock = SystemClock()
-    presenter = SessionPresenter(clock)
-    holder: dict[str, QWidget] = {}
-    window = MainWindow(presenter, confirm=lambda t, x: ask(holder["window"])(t, x))
-    holder["window"] = window
+    app = App(args, SystemClock())
+    window = app.window
+    screen = qapp.primaryScreen().availableGeometry()
+    window.resize(min(screen.width(), 1366), min(screen.height(), 768))
     if args.startup_probe:
         window.installEventFilter(FirstPaintProbe(window))
+        window.show()
+        return qapp.exec()
     window.show()
-    return app.exec()
+    # Everything heavy (the log, demo data, the stimulator, the catalogue) comes after the first paint.
+    QTimer.singleShot(0, app.finish_start)
+    qapp.aboutToQuit.connect(app.shutdown)
+    return qapp.exec()

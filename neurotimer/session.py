@@ -177,6 +177,11 @@ class Session:
         if self.state not in allowed:
             raise SessionError(f"Cannot {action} a session that is {self.state.value.replace('_', ' ')}.")
 
+    def set_planned_minutes(self, minutes: int) -> None:
+        """Changes the plan before the start; afterwards only +5 min changes it (and is recorded)."""
+        self._require("change the planned time of", SessionState.PLANNED)
+        self.planned_seconds = validate_planned_minutes(minutes) * 60.0
+
     def start(self) -> None:
         self._require("start", SessionState.PLANNED)
         now = self._read()

@@ -89,12 +89,11 @@ class SessionPresenter(QObject):
             self.refused.emit("The planned time of a started session changes only with +5 min.")
             return
         try:
-            self._planned_minutes = validate_planned_minutes(minutes)
+            self.session.set_planned_minutes(minutes)
         except ValueError as exc:
             self.refused.emit(str(exc))
             return
-        self.session = self._new_session()
-        self.sessionCreated.emit(self.session)
+        self._planned_minutes = int(minutes)
         self._publish()
 
     def new_session(self) -> None:

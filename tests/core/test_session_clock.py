@@ -231,3 +231,14 @@ def test_system_clock_is_monotonic_and_counts_suspend_on_linux() -> None:
 def test_manual_clock_refuses_to_go_back(clock: ManualClock) -> None:
     with pytest.raises(ValueError):
         clock.advance(-1)
+
+
+def test_planned_time_changes_only_before_the_start(clock: ManualClock) -> None:
+    s = Session(clock, 30)
+    s.set_planned_minutes(45)
+    assert s.planned_seconds == 45 * 60
+    with pytest.raises(ValueError, match="1 to 120"):
+        s.set_planned_minutes(0)
+    s.start()
+    with pytest.raises(SessionError, match="running"):
+        s.set_planned_minutes(60)

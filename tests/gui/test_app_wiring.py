@@ -1,0 +1,117 @@
+"""The wired app offscreen: a session at the chair ends up in the log, with its patient."""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+
+import pytest
+
+from neurotimer.app import App
+from neurotimer.clock import ManualClock
+from neurotimer.session import SessionState
+from neurotimer.storage.store import open_store
+
+
+def make_args(db, demo=False) -> argparse.Namespace:
+    return argparse.Namespace(demo=demo, db=db, device=None, startup_probe=False, command=None)
+
+
+@pytest.fixture
+def app(qtbot, tmp_path, clock: ManualClock):
+    chimes: list[int] = []
+    a = App(make_args(tmp_path / "log.sqlite3"), clock, chime=lambda: chimes.append(1), confirm=lambda t, x: True)
+    a.chimes = chimes
+    qtbot.addWidget(a.window)
+    a.finish_start()
+    yield a
+    a.shutdown()
+
+
+def test_a_session_is_logged_with_its_patient_and_treatment_time(app: App, clock, tmp_path) -> None:
+    patient_id = app.store.create_patient("P-0100", name="Test Person", birth_year=1955)
+    app.records.choose_patient(app.store.get_patient(patient_id))
+    assert "P-0100" in app.window.patient_label.text()
+    app.sessions.set_planned_minutes(1)
+    app.sessions.start()
+    clock.advance(61)
+    app.sessions.tick()
+    assert app.chimes == [1, 1], "halfway and planned end each chime once"
+    app.sessions.end()
+    session = app.store.newest_sessions(1)[0]
+    assert session.state == "completed"
+    record = app.store.get_session(session.id)
+    assert record.summary.patient_code == "P-0100"
+    kinds = [e["kind"] for e in app.store.session_events(session.id)]
+    assert kinds[0] == "session.started" or "session.assigned" in kinds
+    assert "session.ended" in kinds
+
+
+def test_progress_is_committed_while_running_so_a_crash_loses_at_most_a_second(app: App, clock, tmp_path) -> None:
+    app.sessions.start()
+    for _ in range(10):
+        clock.advance(1.0)
+        app.sessions.tick()
+    other = sqlite3.connect(tmp_path / "log.sqlite3")
+    treatment = other.execute("SELECT treatment_seconds FROM session_progress").fetchone()[0]
+    other.close()
+    assert treatment >= 9.0
+
+
+def test_a_session_left_running_is_reported_at_the_next_start(qtbot, tmp_path, clock) -> None:
+    first = App(make_args(tmp_path / "log.sqlite3"), clock, chime=lambda: None, confirm=lambda t, x: True)
+    qtbot.addWidget(first.window)
+    first.finish_start()
+    first.sessions.start()
+    clock.advance(125)
+    first.sessions.tick()
+    first.store.close()  # the process dies: no end, no flush
+    second = App(make_args(tmp_path / "log.sqlite3"), clock, chime=lambda: None, confirm=lambda t, x: True)
+    qtbot.addWidget(second.window)
+    second.finish_start()
+    texts = [a.text for a in second.window.alarms.active()]
+    assert any("interrupted" in t and "2 min 05 s" in t for t in texts)
+    assert second.store.newest_sessions(1)[0].state == "interrupted"
+    second.shutdown()
+
+
+def test_a_file_that_is_not_a_log_is_left_untouched(qtbot, tmp_path, clock, monkeypatch) -> None:
+    bad = tmp_path / "notes.sqlite3"
+    bad.write_bytes(b"these are my private notes, not a database" * 10)
+    before = bad.read_bytes()
+    asked: list[str] = []
+
+    def ask_quit(parent):
+        def ask(text, choices):
+            asked.append(text)
+            return choices[-1]
+        return ask
+
+    monkeypatch.setattr("neurotimer.app.ask_with", ask_quit)
+    a = App(make_args(bad), clock, chime=lambda: None, confirm=lambda t, x: True)
+    qtbot.addWidget(a.window)
+    assert a._open_log() is False
+    assert asked and "not changed" in asked[0]
+    assert bad.read_bytes() == before
+
+
+def test_assignment_after_the_start_is_recorded(app: App, clock) -> None:
+    app.sessions.start()
+    clock.advance(30)
+    patient_id = app.store.create_patient("P-0200")
+    app.records.choose_patient(app.store.get_patient(patient_id))
+    app.sessions.end()
+    session = app.store.newest_sessions(1)[0]
+    assert session.patient_code == "P-0200"
+    store = open_store  # keep the import used for readers of this test: the file is a normal log
+    assert callable(store)
+
+
+def test_a_new_session_starts_unassigned(app: App) -> None:
+    patient_id = app.store.create_patient("P-0300")
+    app.records.choose_patient(app.store.get_patient(patient_id))
+    app.sessions.start()
+    app.sessions.end()
+    app.sessions.start()  # prepares the next one
+    assert app.sessions.session.state is SessionState.PLANNED
+    assert app.window.patient_label.text() == "Patient: unassigned"
