@@ -97,6 +97,7 @@ class App:
         if not self._open_log():
             QApplication.quit()
             return
+        self._build_points()
 
     def _db_path(self) -> Path:
         if self.args.demo and self.args.db is None:
@@ -136,6 +137,60 @@ class App:
         self.records.refused.connect(lambda text: w.alarms.raise_alarm("record", text, Priority.MEDIUM))
         w.choosePatientRequested.connect(self.choose_patient)
         return True
+
+    def _build_points(self) -> None:
+        """The point picker, body chart and channel pairing, tied to each other and to the record."""
+        from neurotimer.gui.body_chart_panel import BodyChartPanel
+        from neurotimer.gui.channel_pairing import ChannelPairingWidget, connect_plan_widgets
+        from neurotimer.gui.point_picker import PointPicker
+        from neurotimer.points import CatalogueSource
+        from neurotimer.safety import Acknowledgements
+        from neurotimer.templates import TemplateLibrary
+
+        w = self.window
+        source = CatalogueSource()
+        problem = source.load()
+        if problem:
+            w.alarms.raise_alarm("catalogue", problem, Priority.MEDIUM)
+        self.catalogue_source = source
+        records = self.records
+        templates = TemplateLibrary(paths.app_data_dir() / "templates")
+        self.picker = PointPicker(source.catalogue, templates,
+                                  last_points=records.last_points if records else None)
+        self.pairing = ChannelPairingWidget(Acknowledgements(self.clock, practitioner=self._practitioner_name()))
+        connect_plan_widgets(self.picker, self.pairing)
+        self.chart = BodyChartPanel(source.catalogue, source.nerves)
+        self.chart.pointClicked.connect(self.picker.select_point)
+        self.picker.planChanged.connect(lambda plan: self.chart.set_selected(plan.point_sides()))
+        self.picker.message.connect(w.statusBar().showMessage)
+        w.add_tab("Points", self.picker)
+        w.add_tab("Body chart", self.chart)
+        w.add_tab("Channel pairs", self.pairing)
+        if records is not None:
+            self.pairing.acknowledged.connect(lambda p: records.record(p["kind"], p))
+            self.pairing.overrideGiven.connect(lambda p: records.record(p["kind"], p))
+            self.pairing.pairsChanged.connect(
+                lambda plan: records.set_plan(plan.point_sides(), plan.store_channels()))
+            records.patientChanged.connect(self._on_patient_changed)
+        self.sessions.sessionCreated.connect(
+            lambda _s: self.pairing.set_acknowledgements(
+                Acknowledgements(self.clock, practitioner=self._practitioner_name())))
+
+    def _on_patient_changed(self, patient) -> None:
+        from neurotimer.screening import Screening
+
+        self.picker.set_patient(patient.id if patient else None)
+        try:
+            self.pairing.set_screening(Screening.from_dict(patient.screening) if patient else Screening())
+        except ValueError as exc:
+            self.window.alarms.raise_alarm("screening", f"The patient's screening cannot be read: {exc}",
+                                           Priority.HIGH)
+
+    def _practitioner_name(self) -> str:
+        if self.store is None:
+            return ""
+        practitioners = self.store.list_practitioners()
+        return practitioners[0].name if practitioners else ""
 
     def choose_patient(self) -> None:
         if self.store is None or self.records is None:

@@ -31,12 +31,13 @@ class AlarmBanner(QFrame):
     """Shows the most urgent active alarm; each can be acknowledged, and a high one stays until it clears."""
 
     acknowledged = Signal(str)  # alarm key
+    visibilityChanged = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._alarms: dict[str, Alarm] = {}
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(16, 8, 8, 8)
+        layout.setContentsMargins(14, 4, 6, 4)
         self.label = QLabel()
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.TextFormat.PlainText)
@@ -76,13 +77,15 @@ class AlarmBanner(QFrame):
         alarm = self.current()
         if alarm is None:
             self.hide()
+            self.visibilityChanged.emit(False)
             return
         colour = theme.ALARM_COLOURS[alarm.priority.value]
         self.setStyleSheet(
             f"AlarmBanner {{ background: {colour}; border-radius: 8px; }}"
-            "QLabel { color: white; font-size: 19px; font-weight: bold; }"
+            "QLabel { color: white; font-size: 17px; font-weight: bold; }"
         )
         self.label.setText(alarm.text)
         extra = len(self._alarms) - 1
         self.more.setText(f"+{extra} more" if extra else "")
         self.show()
+        self.visibilityChanged.emit(True)

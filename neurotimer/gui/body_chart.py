@@ -62,7 +62,7 @@ class BodyChart(QGraphicsView):
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setBackgroundBrush(QColor("#f7f9fb"))
-        self.setMinimumSize(240, 320)
+        self.setMinimumSize(200, 160)
         self.set_view(view)
 
     # -- what is shown ---------------------------------------------------------------------------

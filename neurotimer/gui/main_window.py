@@ -81,7 +81,13 @@ class MainWindow(QMainWindow):
         self.patient_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.patient_button.clicked.connect(self.choosePatientRequested)
         header.addWidget(self.patient_button)
-        header.addStretch(1)
+        header.addSpacing(12)
+        # Alarms sit in the header row so that raising one never pushes the timer down or off screen.
+        self.alarms = AlarmBanner()
+        header.addWidget(self.alarms, 1)
+        self._header_stretch = QWidget()
+        header.addWidget(self._header_stretch, 1)
+        self.alarms.visibilityChanged.connect(lambda shown: self._header_stretch.setVisible(not shown))
         self.stop_button = QPushButton("STOP ALL OUTPUTS  (Esc)")
         self.stop_button.setObjectName("stop")
         self.stop_button.setMinimumHeight(44)
@@ -89,9 +95,6 @@ class MainWindow(QMainWindow):
         self.stop_button.clicked.connect(self.emergencyStopRequested)
         header.addWidget(self.stop_button)
         root.addLayout(header)
-
-        self.alarms = AlarmBanner()
-        root.addWidget(self.alarms)
 
         self.timer_panel = TimerPanel()
         left = QWidget()

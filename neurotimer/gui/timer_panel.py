@@ -33,9 +33,10 @@ class TimerPanel(QFrame):
         super().__init__(parent)
         self.setObjectName("card")
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(28, 18, 28, 20)
-        outer.setSpacing(8)
+        outer.setContentsMargins(22, 14, 22, 14)
+        outer.setSpacing(6)
 
+        # Top row: state word, then either the plan chooser (before the start) or the last milestone.
         top = QHBoxLayout()
         self.state_label = QLabel("PLANNED")
         self.state_label.setObjectName("stateWord")
@@ -43,15 +44,62 @@ class TimerPanel(QFrame):
         top.addStretch(1)
         self.milestone_label = QLabel("")
         self.milestone_label.setObjectName("muted")
+        self.milestone_label.setStyleSheet("font-size: 18px;")
         top.addWidget(self.milestone_label)
+        self.plan_label = QLabel("Planned time:")
+        top.addWidget(self.plan_label)
+        self.preset_group = QButtonGroup(self)
+        self.preset_buttons: dict[int, QPushButton] = {}
+        for minutes in PRESET_MINUTES:
+            button = QPushButton(f"{minutes} min")
+            button.setObjectName("preset")
+            button.setCheckable(True)
+            button.setMinimumWidth(84)
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            button.clicked.connect(lambda _=False, m=minutes: self._choose(m))
+            self.preset_group.addButton(button)
+            self.preset_buttons[minutes] = button
+            top.addWidget(button)
+        self.minutes_spin = QSpinBox()
+        self.minutes_spin.setRange(MIN_MINUTES, MAX_MINUTES)
+        self.minutes_spin.setSuffix(" min")
+        self.minutes_spin.setValue(30)
+        self.minutes_spin.setMinimumWidth(100)
+        self.minutes_spin.setAccessibleName("Planned minutes")
+        self.minutes_spin.editingFinished.connect(lambda: self._choose(self.minutes_spin.value()))
+        top.addWidget(self.minutes_spin)
+        self.plan_widgets = [*self.preset_buttons.values(), self.minutes_spin]
         outer.addLayout(top)
 
+        middle = QHBoxLayout()
+        middle.setSpacing(16)
         self.digits = QLabel("30:00")
         self.digits.setObjectName("digits")
         self.digits.setFont(theme.digits_font())
         self.digits.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.digits.setAccessibleName("Remaining time")
-        outer.addWidget(self.digits, 1)
+        middle.addWidget(self.digits, 1)
+
+        buttons = QVBoxLayout()
+        buttons.setSpacing(8)
+        self.start_button = QPushButton("Start  (Ctrl+Enter)")
+        self.start_button.setObjectName("primary")
+        self.pause_button = QPushButton("Pause  (Space)")
+        self.extend_button = QPushButton("+5 min")
+        self.end_button = QPushButton("End  (Ctrl+E)")
+        for button, signal in (
+            (self.start_button, self.startClicked),
+            (self.pause_button, self.pauseClicked),
+            (self.extend_button, self.extendClicked),
+            (self.end_button, self.endClicked),
+        ):
+            button.setMinimumHeight(40)
+            button.setMinimumWidth(230)
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            button.clicked.connect(signal)
+            buttons.addWidget(button)
+        middle.addLayout(buttons)
+        outer.addLayout(middle, 1)
 
         self.progress = QProgressBar()
         self.progress.setTextVisible(False)
@@ -64,52 +112,6 @@ class TimerPanel(QFrame):
         self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.detail.setStyleSheet("font-size: 18px;")
         outer.addWidget(self.detail)
-
-        plan_row = QHBoxLayout()
-        plan_row.addStretch(1)
-        self.plan_label = QLabel("Planned time:")
-        plan_row.addWidget(self.plan_label)
-        self.preset_group = QButtonGroup(self)
-        self.preset_buttons: dict[int, QPushButton] = {}
-        for minutes in PRESET_MINUTES:
-            button = QPushButton(f"{minutes} min")
-            button.setObjectName("preset")
-            button.setCheckable(True)
-            button.setMinimumWidth(96)
-            button.clicked.connect(lambda _=False, m=minutes: self._choose(m))
-            self.preset_group.addButton(button)
-            self.preset_buttons[minutes] = button
-            plan_row.addWidget(button)
-        self.minutes_spin = QSpinBox()
-        self.minutes_spin.setRange(MIN_MINUTES, MAX_MINUTES)
-        self.minutes_spin.setSuffix(" min")
-        self.minutes_spin.setValue(30)
-        self.minutes_spin.setMinimumWidth(110)
-        self.minutes_spin.setAccessibleName("Planned minutes")
-        self.minutes_spin.editingFinished.connect(lambda: self._choose(self.minutes_spin.value()))
-        plan_row.addWidget(self.minutes_spin)
-        plan_row.addStretch(1)
-        self.plan_widgets = [*self.preset_buttons.values(), self.minutes_spin]
-        outer.addLayout(plan_row)
-
-        buttons = QHBoxLayout()
-        buttons.setSpacing(12)
-        self.start_button = QPushButton("Start  (Ctrl+Enter)")
-        self.start_button.setObjectName("primary")
-        self.pause_button = QPushButton("Pause  (Space)")
-        self.extend_button = QPushButton("+5 min")
-        self.end_button = QPushButton("End  (Ctrl+E)")
-        for button, signal in (
-            (self.start_button, self.startClicked),
-            (self.pause_button, self.pauseClicked),
-            (self.extend_button, self.extendClicked),
-            (self.end_button, self.endClicked),
-        ):
-            button.setMinimumHeight(46)
-            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-            button.clicked.connect(signal)
-            buttons.addWidget(button)
-        outer.addLayout(buttons)
 
     def _choose(self, minutes: int) -> None:
         self.plannedMinutesChosen.emit(minutes)
@@ -143,6 +145,7 @@ class TimerPanel(QFrame):
         planned = snap.state is SessionState.PLANNED
         for widget in [self.plan_label, *self.plan_widgets]:
             widget.setVisible(planned)
+        self.milestone_label.setVisible(not planned)
         minutes = int(snap.planned_seconds // 60)
         if planned:
             for m, button in self.preset_buttons.items():
