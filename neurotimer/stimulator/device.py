@@ -22,6 +22,11 @@ No sockets, no Qt, no threads of its own. The TCP server (server.py) and the dri
   the watchdog stands still; the outputs keep stimulating. When it ends, the watchdog restarts.
 - In INTermittent mode the measured current is 0 during each 5 s pause (nothing is delivered then),
   while the ramp level and target stay as set.
+- Over-current (load below 300 ohm) trips at the first upward ramp step: when a higher target is set,
+  or when the load drops while the ramp is still rising. A steady output does not trip.
+- Also for transports and tests: `frozen`, `next_deadline()` (clock time at which time alone will next
+  change something, or None), `status(n)` (exact, noise-free ChannelStatus), `shutdown()` (all off),
+  `channels`, `errors`, `identity`.
 - Thread-safe: every public method holds one lock, so a transport may call it from a worker thread
   while another calls `advance()`.
 - `*IDN?` answers `NeuroTimer,SIM-<channels>,<serial>,<version>` (SIM-4, or SIM-8 with 8 channels).
