@@ -137,6 +137,12 @@ class Driver:
         except (StimulatorError, ReplyError, OSError) as exc:
             self._close_transport()
             self._state = LinkState.DISCONNECTED
+            if isinstance(exc, LinkDown) and self._info is None:
+                # pyserial empties the input as it opens, so a busy device's `ERR busy` may be lost.
+                raise UnexpectedDevice(
+                    "The stimulator closed the connection at once; it may already be connected to "
+                    "another program or computer."
+                ) from exc
             if isinstance(exc, StimulatorError):
                 raise
             raise UnexpectedDevice(f"This does not answer like an NTS-1 stimulator ({exc}).") from exc

@@ -8,7 +8,7 @@ from neurotimer.stimulator import events as ev
 from neurotimer.stimulator.events import StimEvent
 from neurotimer.stimulator.protocol import ChannelStatus
 
-REACHED_TOLERANCE_MA = 0.05
+REACHED_TOLERANCE_MA = 0.005  # measured has 2 decimals; the ramp lands exactly
 
 
 @dataclass

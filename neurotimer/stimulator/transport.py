@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import select
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -89,13 +90,17 @@ class SerialTransport:
             self._buffer += self._read_available()
 
     def _read_available(self) -> bytes:
-        if self._socket_like:
-            saved = self._port.timeout
-            self._port.timeout = 0
+        sock = getattr(self._port, "_socket", None) if self._socket_like else None
+        if sock is not None:
+            # pyserial's socket read drops the bytes it holds when it meets the peer's close in the same
+            # call (a busy device sends `ERR busy` and hangs up), so read what is there directly.
+            ready, _, _ = select.select([sock], [], [], 0)
+            if not ready:
+                return b""
             try:
-                return self._port.read(_CHUNK)
-            finally:
-                self._port.timeout = saved
+                return sock.recv(_CHUNK)
+            except BlockingIOError:
+                return b""
         waiting = self._port.in_waiting
         return self._port.read(waiting) if waiting else b""
 
@@ -104,7 +109,17 @@ class SerialTransport:
         self._port.reset_input_buffer()
 
     def close(self) -> None:
-        self._port.close()
+        _close_port(self._port)
+
+
+def _close_port(port: serial.SerialBase) -> None:
+    # pyserial 3.5's socket close skips socket.close() when shutdown() fails (peer already gone).
+    sock = getattr(port, "_socket", None)
+    try:
+        port.close()
+    finally:
+        if sock is not None:
+            sock.close()
 
 
 def open_serial(url: str, timeout: float = DEFAULT_TIMEOUT_S) -> SerialTransport:
@@ -117,7 +132,14 @@ def open_serial(url: str, timeout: float = DEFAULT_TIMEOUT_S) -> SerialTransport
         stopbits=serial.STOPBITS_ONE,
         timeout=timeout,
         write_timeout=timeout,
+        do_not_open=True,
     )
+    try:
+        port.open()
+    except BaseException:
+        # pyserial can fail after its socket is made (a busy device resets at once): never leak it.
+        _close_port(port)
+        raise
     return SerialTransport(port, url)
 
 
