@@ -3,26 +3,13 @@
 from __future__ import annotations
 
 import os
-import select
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-
-def start_xvfb() -> tuple[subprocess.Popen, str]:
-    read_fd, write_fd = os.pipe()
-    proc = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1366x768x24", "-nolisten", "tcp"],
-        pass_fds=(write_fd,), stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
-    if not select.select([read_fd], [], [], 15)[0]:
-        raise SystemExit("Xvfb did not start")
-    display = ":" + os.read(read_fd, 32).decode().strip()
-    os.close(read_fd)
-    return proc, display
+from xvfb import start_xvfb
 
 
 def main() -> int:

@@ -19,23 +19,14 @@ def clock() -> ManualClock:
 @pytest.fixture(scope="session")
 def xvfb_display():
     """A real X server at the size of a common clinic laptop (1366×768); fails loudly if Xvfb is missing."""
-    import select
-    import shutil
-    import subprocess
+    import sys
+    from pathlib import Path
 
-    assert shutil.which("Xvfb"), "Xvfb is not installed: run `make test` as root or install xvfb"
-    read_fd, write_fd = os.pipe()
-    proc = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1366x768x24", "-nolisten", "tcp"],
-        pass_fds=(write_fd,),
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
-    ready, _, _ = select.select([read_fd], [], [], 15)
-    assert ready, "Xvfb did not start within 15 s"
-    number = os.read(read_fd, 32).decode().strip()
-    os.close(read_fd)
-    yield f":{number}"
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    from xvfb import start_xvfb
+
+    proc, display = start_xvfb()
+    yield display
     proc.terminate()
     proc.wait(10)
 
