@@ -1,0 +1,45 @@
+"""The command line: version, help, and one-line errors with exit status 2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from neurotimer import __version__
+
+EXE = str(Path(sys.executable).parent / "neurotimer")
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([EXE, *args], capture_output=True, text=True, timeout=60)
+
+
+def test_version_prints_the_version() -> None:
+    result = run("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"neurotimer {__version__}"
+
+
+def test_help_lists_every_option_and_subcommand() -> None:
+    result = run("--help")
+    assert result.returncode == 0
+    for option in ("--demo", "--db", "--device", "--version", "--help"):
+        assert option in result.stdout
+    for command in ("sim", "demo-data", "export", "verify"):
+        assert command in result.stdout
+
+
+def test_a_bad_argument_gets_one_line_and_status_2() -> None:
+    result = run("--colour=blue")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "unrecognized arguments: --colour=blue" in lines[0]
+
+
+def test_an_unknown_subcommand_gets_one_line_and_status_2() -> None:
+    result = run("frobnicate")
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "invalid choice" in result.stderr
