@@ -53,7 +53,9 @@ def _year(value: str | None) -> str | None:
 def _scrub(value: Any) -> Any:
     """De-identifies an event payload: free-text keys go, dates become their year."""
     if isinstance(value, dict):
-        return {k: _scrub(v) for k, v in value.items() if k not in FREE_TEXT_KEYS}
+        # An amendment of a free-text field carries that text as its old and new values.
+        hidden = FREE_TEXT_KEYS | ({"old", "new"} if value.get("field") in FREE_TEXT_KEYS else set())
+        return {k: _scrub(v) for k, v in value.items() if k not in hidden}
     if isinstance(value, list):
         return [_scrub(v) for v in value]
     if isinstance(value, str):

@@ -131,9 +131,10 @@ def newer_log(tmp_path: Path, clock) -> Path:
 @pytest.fixture
 def corrupt_log(tmp_path: Path, clock) -> Path:
     path = tmp_path / "damaged.sqlite3"
-    store = open_store(path, clock=clock, daily_backup=False)
-    for _ in range(6):
-        run_session(store, clock, settings=20)
+    store = open_store(path, clock=clock, daily_backup=False, durable=False)
+    _, _, recorder = run_session(store, clock, settings=0, end=False)
+    for step in range(300):
+        recorder.record("device.report", {"channel": 1, "measured_mA": step, "raw": "x" * 100})
     store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.conn.execute("PRAGMA journal_mode = DELETE")
     page_size = store.conn.execute("PRAGMA page_size").fetchone()[0]
