@@ -57,6 +57,11 @@ def _header(path: Path) -> bytes:
         raise CannotOpenError(f"Cannot read the session log {path}: {exc.strerror}.") from exc
 
 
+def _one_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("***")]
+    return "; ".join(lines) or text.strip()
+
+
 def connect(path: Path | str, *, read_only: bool = False, busy_timeout_ms: int = 1000) -> sqlite3.Connection:
     """A connection in autocommit mode; transactions are always explicit (BEGIN IMMEDIATE)."""
     target = Path(path)
@@ -110,12 +115,14 @@ def check_existing(path: Path) -> None:
         result = [row[0] for row in conn.execute("PRAGMA quick_check").fetchall()]
         if result != ["ok"]:
             raise CorruptDatabaseError(
-                path, f"{path.name} is damaged (SQLite quick check: {result[0]}); it will not be written to."
+                path, f"{path.name} is damaged (SQLite quick check: {_one_line(result[0])}); it will not be written to."
             )
     except sqlite3.DatabaseError as exc:
         if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
             raise CannotOpenError(f"The session log {path.name} is locked by another program.") from exc
-        raise CorruptDatabaseError(path, f"{path.name} is damaged ({exc}); it will not be written to.") from exc
+        raise CorruptDatabaseError(
+            path, f"{path.name} is damaged ({_one_line(str(exc))}); it will not be written to."
+        ) from exc
     finally:
         conn.close()
 
