@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import select
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -140,6 +141,11 @@ def open_serial(url: str, timeout: float = DEFAULT_TIMEOUT_S) -> SerialTransport
         # pyserial can fail after its socket is made (a busy device resets at once): never leak it.
         _close_port(port)
         raise
+    sock = getattr(port, "_socket", None)
+    if sock is not None:
+        # Lines are tiny and a setting is followed at once by its error check: without this, Nagle's
+        # algorithm meets the peer's delayed ACK and each check waits about 40 ms.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return SerialTransport(port, url)
 
 
