@@ -83,9 +83,15 @@ def apply_durability(conn: sqlite3.Connection, durable: bool = True) -> None:
 
 def check_existing(path: Path) -> None:
     """Refuses a file that is not a sound neurotimer log of this version or older; writes nothing."""
+    if check_identity(path) is not None:
+        quick_check_file(path)
+
+
+def check_identity(path: Path) -> int | None:
+    """The cheap checks (header, application id, version); returns the schema version, None if empty."""
     header = _header(path)
     if not header:
-        return  # An empty file is an empty SQLite database: safe to set up.
+        return None  # An empty file is an empty SQLite database: safe to set up.
     if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
         raise NotSQLiteError(path, f"{path.name} is not a neurotimer session log (not an SQLite file).")
     app_id = int.from_bytes(header[68:72], "big")
@@ -93,38 +99,54 @@ def check_existing(path: Path) -> None:
         raise ForeignDatabaseError(
             path, f"{path.name} belongs to another program (it is not a neurotimer session log)."
         )
-    try:
-        conn = connect(path, read_only=True)
-    except CannotOpenError:
-        raise
+    conn = connect(path, read_only=True)
     try:
         # The header on disk can lag behind the write-ahead log, so ask SQLite itself.
         app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-        if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables):
-            raise ForeignDatabaseError(
-                path, f"{path.name} belongs to another program (it is not a neurotimer session log)."
-            )
-        if version > LATEST_VERSION:
-            raise NewerVersionError(
-                path,
-                f"{path.name} was written by a newer version of neurotimer (log format {version}); "
-                "this version can only open it read-only.",
-            )
-        result = [row[0] for row in conn.execute("PRAGMA quick_check").fetchall()]
-        if result != ["ok"]:
-            raise CorruptDatabaseError(
-                path, f"{path.name} is damaged (SQLite quick check: {_one_line(result[0])}); it will not be written to."
-            )
     except sqlite3.DatabaseError as exc:
-        if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-            raise CannotOpenError(f"The session log {path.name} is locked by another program.") from exc
-        raise CorruptDatabaseError(
-            path, f"{path.name} is damaged ({_one_line(str(exc))}); it will not be written to."
-        ) from exc
+        raise _as_refusal(path, exc) from exc
     finally:
         conn.close()
+    if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables):
+        raise ForeignDatabaseError(
+            path, f"{path.name} belongs to another program (it is not a neurotimer session log)."
+        )
+    if version > LATEST_VERSION:
+        raise NewerVersionError(
+            path,
+            f"{path.name} was written by a newer version of neurotimer (log format {version}); "
+            "this version can only open it read-only.",
+        )
+    return version
+
+
+def is_wal(path: Path) -> bool:
+    """Whether the file is already in WAL mode (header bytes 18–19), so opening it changes no byte."""
+    header = _header(path)
+    return len(header) >= 20 and header[18] == 2 and header[19] == 2
+
+
+def quick_check_file(path: Path) -> None:
+    """SQLite's quick check on a read-only connection: CorruptDatabaseError when it finds damage."""
+    conn = connect(path, read_only=True)
+    try:
+        result = [row[0] for row in conn.execute("PRAGMA quick_check").fetchall()]
+    except sqlite3.DatabaseError as exc:
+        raise _as_refusal(path, exc) from exc
+    finally:
+        conn.close()
+    if result != ["ok"]:
+        raise CorruptDatabaseError(
+            path, f"{path.name} is damaged (SQLite quick check: {_one_line(result[0])}); it will not be written to."
+        )
+
+
+def _as_refusal(path: Path, exc: sqlite3.DatabaseError) -> StoreError:
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+        return CannotOpenError(f"The session log {path.name} is locked by another program.")
+    return CorruptDatabaseError(path, f"{path.name} is damaged ({_one_line(str(exc))}); it will not be written to.")
 
 
 def create_file(path: Path) -> None:

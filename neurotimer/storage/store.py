@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +24,8 @@ from neurotimer.storage.people import PeopleMixin
 from neurotimer.storage.records import RecordsMixin
 
 log = logging.getLogger(__name__)
+
+BACKGROUND_CHECK_BYTES = 32 * 1024 * 1024
 
 __all__ = ["Store", "StoreError", "WriteFailed", "open_memory", "open_readonly", "open_store"]
 
@@ -57,6 +60,8 @@ class Store(PeopleMixin, RecordsMixin):
         self.clock = clock
         self.read_only = read_only
         self._depth = 0
+        self._check: BackgroundCheck | None = None
+        self._refusal: StoreError | None = None
 
     # -- plumbing --------------------------------------------------------------------------------
     def now_text(self) -> str:
@@ -67,6 +72,9 @@ class Store(PeopleMixin, RecordsMixin):
         """BEGIN IMMEDIATE … COMMIT; nested calls join the outer transaction. SQLite errors → WriteFailed."""
         if self.read_only:
             raise ReadOnlyError("This session log is open read-only; nothing can be changed.")
+        self.wait_until_checked()
+        if self._refusal is not None:
+            raise self._refusal
         if self._depth:
             self._depth += 1
             try:
@@ -102,10 +110,19 @@ class Store(PeopleMixin, RecordsMixin):
             return None
         return backup.daily(self.conn, self.path, today or self.clock.wall().date())
 
+    def wait_until_checked(self) -> StoreError | None:
+        """Waits for a background quick check (large logs); returns its refusal, None when sound."""
+        if self._check is not None:
+            self._refusal = self._check.wait()
+            self._check = None
+        return self._refusal
+
     def checkpoint(self) -> None:
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
+        if self._check is not None:
+            self._check.wait()
         self.conn.close()
 
     def __enter__(self) -> Store:
@@ -115,6 +132,42 @@ class Store(PeopleMixin, RecordsMixin):
         self.close()
 
 
+class BackgroundCheck:
+    """The quick check of a large log (and then its daily backup) on a worker thread with its own
+    read-only connection, so that opening stays fast; the store writes nothing until it has passed."""
+
+    def __init__(self, path: Path, backup_day: dt.date | None) -> None:
+        self._path = path
+        self._backup_day = backup_day
+        self._error: StoreError | None = None
+        self._thread = threading.Thread(target=self._run, name="session-log-check", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            db.quick_check_file(self._path)
+        except StoreError as exc:
+            self._error = exc
+            log.error("session log failed its quick check: %s", type(exc).__name__)
+            return
+        except Exception as exc:  # A worker thread must not die silently: the store must learn of it.
+            self._error = CannotOpenError(f"The session log could not be checked: {exc}.")
+            return
+        if self._backup_day is not None:
+            try:
+                conn = db.connect(self._path, read_only=True)
+                try:
+                    backup.daily(conn, self._path, self._backup_day)
+                finally:
+                    conn.close()
+            except (OSError, sqlite3.Error, StoreError) as exc:
+                log.warning("daily backup failed: %s", exc)
+
+    def wait(self) -> StoreError | None:
+        self._thread.join()
+        return self._error
+
+
 def open_store(
     path: Path | str,
     *,
@@ -122,19 +175,31 @@ def open_store(
     busy_timeout_ms: int = 1000,
     durable: bool = True,
     daily_backup: bool = True,
+    background_check_above: int = BACKGROUND_CHECK_BYTES,
 ) -> Store:
     """Opens (or creates) the log for writing, migrating it after a backup copy.
 
     Raises a `RefusedDatabase` subclass (NotSQLiteError, ForeignDatabaseError, CorruptDatabaseError,
     NewerVersionError) for a file it will not write to, untouched; CannotOpenError when the file or
     folder cannot be used at all. `durable=False` (synchronous=OFF) is for throwaway demo files only.
+
+    A log larger than `background_check_above` bytes is quick-checked on a worker thread (it takes
+    about 150 ms per 85 MB): the first write waits for the result, and a damaged file then raises
+    CorruptDatabaseError from that write (the Recorder turns it into an alarm) with nothing written.
     """
     path = Path(path)
     clock = clock or SystemClock()
+    in_background = False
     if path.exists():
         if not path.is_file():
             raise CannotOpenError(f"{path} is a folder, not a session log file.")
-        db.check_existing(path)
+        version = db.check_identity(path)
+        if version is not None:
+            size = path.stat().st_size + _size(path.with_name(path.name + "-wal"))
+            # A migration, or switching the file to WAL, writes at once: then the check comes first.
+            in_background = size > background_check_above and version == migrations.LATEST_VERSION and db.is_wal(path)
+            if not in_background:
+                db.quick_check_file(path)
     else:
         db.create_file(path)
     conn = db.connect(path, busy_timeout_ms=busy_timeout_ms)
@@ -145,13 +210,22 @@ def open_store(
         conn.close()
         raise CannotOpenError(f"Cannot prepare the session log {path.name}: {exc}.") from exc
     store = Store(conn, path, clock, read_only=False)
-    if daily_backup:
+    if in_background:
+        store._check = BackgroundCheck(path, clock.wall().date() if daily_backup else None)
+    elif daily_backup:
         try:
             store.daily_backup()
         except (OSError, sqlite3.Error) as exc:
             # A missing backup must not keep the practitioner from working; it is logged and retried tomorrow.
             log.warning("daily backup failed: %s", exc)
     return store
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def open_readonly(path: Path | str, *, clock: Clock | None = None) -> Store:

@@ -210,3 +210,38 @@ def test_a_folder_or_unreadable_path_cannot_be_opened(tmp_path: Path, clock) -> 
     blocked.write_text("x")
     with pytest.raises(CannotOpenError):
         open_store(blocked / "log.sqlite3", clock=clock)
+
+
+@pytest.fixture
+def corrupt_wal_log(corrupt_log: Path) -> Path:
+    header = bytearray(corrupt_log.read_bytes()[:100])
+    with open(corrupt_log, "r+b") as handle:  # as a log left in WAL mode would be
+        handle.seek(18)
+        handle.write(b"\x02\x02")
+    assert header[18:20] == b"\x01\x01"
+    return corrupt_log
+
+
+def test_a_large_damaged_log_is_checked_in_the_background_and_never_written(corrupt_wal_log: Path, clock) -> None:
+    before = _fingerprint(corrupt_wal_log)
+    store = open_store(corrupt_wal_log, clock=clock, background_check_above=0)
+    try:
+        with pytest.raises(CorruptDatabaseError, match="damaged"):
+            store.create_patient("P-0001")
+        assert isinstance(store.wait_until_checked(), CorruptDatabaseError)
+    finally:
+        store.close()
+    assert _fingerprint(corrupt_wal_log) == before
+    assert not (corrupt_wal_log.parent / "backups").exists()
+
+
+def test_a_large_sound_log_opens_at_once_and_backs_up_after_the_check(tmp_path: Path, clock) -> None:
+    path = tmp_path / "log.sqlite3"
+    open_store(path, clock=clock, daily_backup=False).close()
+    store = open_store(path, clock=clock, background_check_above=0)
+    try:
+        assert store.wait_until_checked() is None
+        store.create_patient("P-0001")
+    finally:
+        store.close()
+    assert (tmp_path / "backups" / "log-daily-2026-01-05.sqlite3").exists()
