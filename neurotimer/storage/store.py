@@ -21,6 +21,7 @@ from neurotimer.storage.db import (
     StoreError,
 )
 from neurotimer.storage.people import PeopleMixin
+from neurotimer.storage.queries import QueriesMixin
 from neurotimer.storage.records import RecordsMixin
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ def describe_write_error(exc: sqlite3.Error) -> str:
     return f"The session log cannot be written ({text})."
 
 
-class Store(PeopleMixin, RecordsMixin):
+class Store(PeopleMixin, RecordsMixin, QueriesMixin):
     """One open session log. Every write is its own committed transaction unless grouped in `transaction()`."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path | None, clock: Clock, read_only: bool) -> None:
