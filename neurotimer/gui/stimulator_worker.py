@@ -126,8 +126,8 @@ class StimulatorWorker(QObject):
             self.refused.emit(exc.message)
         except ValueError as exc:
             self.refused.emit(str(exc))
-        self._flush_events()
         self._publish_state()
+        self._flush_events()
 
     @Slot()
     def on_poll(self) -> None:
@@ -136,8 +136,8 @@ class StimulatorWorker(QObject):
             return
         for channel, status in driver.poll_once().items():
             self.statusChanged.emit(channel, status)
-        self._flush_events()
         self._publish_state()
+        self._flush_events()
         if self._driver is driver and self._timer is not None:
             self._timer.start(self._poll_ms)  # re-armed only now, so slow replies never pile up
 
@@ -186,7 +186,7 @@ class StimulatorWorker(QObject):
             self.finished.emit()
 
     def _flush_events(self) -> None:
-        # After the statuses, so a listener to an event sees the channels as the device reported them.
+        # After statuses and link state, so a listener to an event sees them as the device reported them.
         events, self._pending[:] = list(self._pending), []
         for event in events:
             self.stimEvent.emit(event)

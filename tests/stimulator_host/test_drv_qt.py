@@ -69,6 +69,7 @@ def test_link_loss_is_an_alarm_and_reconnect_clears_it(qtbot, controller, clock)
     with qtbot.waitSignal(controller.linkStateChanged, timeout=3000) as lost:
         controller.command("SIMulate:DROP")
     assert lost.args == [LinkState.LOST]
+    qtbot.waitUntil(lambda: bool(alarms), timeout=3000)
     assert alarms[0][0] == "stimulator.connection_lost"
     assert "connection lost" in alarms[0][1]
     clock.advance(1.5)
