@@ -7,11 +7,14 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from storage_helpers import run_session, wait
 
+from neurotimer.clock import ManualClock
 from neurotimer.session import Session, SessionState
 from neurotimer.storage.recorder import Recorder
-from neurotimer.storage.store import open_store
+from neurotimer.storage.store import open_memory, open_store
 from neurotimer.storage.verify import verify_store
 
 
@@ -209,3 +212,58 @@ def test_one_recorder_follows_session_after_session(log, clock) -> None:
     ids = [run_session(log, clock, patient_id=patient, recorder=recorder)[0] for _ in range(3)]
     assert [log.get_session(i).summary.number for i in ids] == [1, 2, 3]
     assert verify_store(log).ok
+
+
+OPERATIONS = st.lists(
+    st.sampled_from(["tick", "record", "pause_resume", "extend", "disk_full", "disk_ok", "lock", "unlock"]),
+    min_size=5,
+    max_size=40,
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(ops=OPERATIONS)
+def test_whatever_fails_the_log_ends_up_exactly_as_it_happened(ops) -> None:
+    clock = ManualClock()
+    store = open_memory(clock=clock)
+    recorder = Recorder(store, clock)
+    session = Session(clock, 30)
+    recorder.attach(session)
+    session.start()
+    issued: list[tuple[str, object]] = [("session.started", None)]
+    session.subscribe(lambda e: issued.append((str(e.kind), None)))
+    locked = False
+    for n, op in enumerate(ops):
+        clock.advance(0.3)
+        session.tick()
+        recorder.progress()
+        if op == "record":
+            recorder.record("stim.intensity", {"n": n, "pad": "x" * 2000})
+            issued.append(("stim.intensity", n))
+        elif op == "pause_resume" and session.state is SessionState.RUNNING:
+            session.pause()
+            clock.advance(1.0)
+            session.resume()
+        elif op == "extend" and session.state is SessionState.RUNNING:
+            session.extend(5)
+        elif op == "disk_full":
+            pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+            store.conn.execute(f"PRAGMA max_page_count = {pages}")
+        elif op == "disk_ok":
+            store.conn.execute("PRAGMA max_page_count = 1073741823")
+        elif op == "lock" and not locked:
+            locked = True
+            store.read_only = True  # the store refuses every write, as a locked file would
+        elif op == "unlock":
+            locked = False
+            store.read_only = False
+    session.end()
+    store.conn.execute("PRAGMA max_page_count = 1073741823")
+    store.read_only = False
+    clock.advance(1.0)
+    assert recorder.flush() and recorder.pending == 0
+    written = [(e["kind"], e["data"].get("n")) for e in store.session_events(recorder.session_id)]
+    assert written == issued
+    assert verify_store(store).ok
+    assert store.get_session(recorder.session_id).summary.state == session.state.value
+    store.close()
