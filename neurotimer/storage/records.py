@@ -73,10 +73,13 @@ class RecordsMixin:
         return int(cur.lastrowid)
 
     @staticmethod
-    def _next_number(conn: sqlite3.Connection, course_id: int | None) -> int | None:
+    def _next_number(conn: sqlite3.Connection, course_id: int | None, session_id: int | None = None) -> int | None:
         if course_id is None:
             return None
-        row = conn.execute("SELECT coalesce(max(number), 0) + 1 FROM sessions WHERE course_id = ?", (course_id,))
+        row = conn.execute(
+            "SELECT coalesce(max(number), 0) + 1 FROM sessions WHERE course_id = ? AND id IS NOT ?",
+            (course_id, session_id),
+        )
         return int(row.fetchone()[0])
 
     def apply_effects(
@@ -99,9 +102,14 @@ class RecordsMixin:
             patient_id = payload["patient_id"]
             course = self.current_course(patient_id)
             course_id = course.id if course else None
+            was_course, number = conn.execute(
+                "SELECT course_id, number FROM sessions WHERE id = ?", (session_id,)
+            ).fetchone()
+            if course_id != was_course or number is None:
+                number = self._next_number(conn, course_id, session_id)
             conn.execute(
                 "UPDATE sessions SET patient_id = ?, course_id = ?, number = ? WHERE id = ?",
-                (patient_id, course_id, self._next_number(conn, course_id), session_id),
+                (patient_id, course_id, number, session_id),
             )
         if treatment is not None and kind in ("session.paused", "session.ended"):
             self.upsert_progress(conn, session_id, float(treatment), offset, at)

@@ -267,3 +267,25 @@ def test_whatever_fails_the_log_ends_up_exactly_as_it_happened(ops) -> None:
     assert verify_store(store).ok
     assert store.get_session(recorder.session_id).summary.state == session.state.value
     store.close()
+
+
+def test_choosing_a_patient_before_or_again_during_the_session_numbers_it_once(log, clock) -> None:
+    alma = log.create_patient("P-0001")
+    bern = log.create_patient("P-0002")
+    log.create_course(alma, "Neuropathy", 8, 2)
+    bern_course = log.create_course(bern, "Neuropathy", 8, 2)
+    first, _, _ = run_session(log, clock, patient_id=alma)
+    recorder = Recorder(log, clock)
+    session = Session(clock, 1)
+    recorder.attach(session)
+    session.assign(alma)  # chosen before the start
+    session.start()
+    assert log.get_session(recorder.session_id).summary.number == 2
+    session.assign(alma)  # chosen again: still session 2
+    assert log.get_session(recorder.session_id).summary.number == 2
+    session.assign(bern)  # the wrong patient was chosen: now Bernard's first
+    summary = log.get_session(recorder.session_id).summary
+    assert (summary.patient_code, summary.course_id, summary.number) == ("P-0002", bern_course, 1)
+    kinds = [e["kind"] for e in log.session_events(recorder.session_id)]
+    assert kinds[:2] == ["session.assigned", "session.started"]
+    assert log.get_session(first).summary.number == 1
