@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from neurotimer.gui.stimulator_worker import StimulatorController
-from neurotimer.stimulator.driver import DeviceInfo, LinkState
+from neurotimer.stimulator.driver import ChannelSettings, DeviceInfo, LinkState
 from neurotimer.stimulator.protocol import DEFAULTS, ChannelStatus, Limits, Mode
 from neurotimer.stimulator.validate import MODE_LABELS
 
@@ -166,6 +166,23 @@ class ChannelPanel(QFrame):
         self._controller.set_dense_frequencies(self.channel, self.freq_low.value(), self.freq_high.value())
 
     # -- from the device -----------------------------------------------------------------------
+    def show_settings(self, settings: ChannelSettings) -> None:
+        """What the device holds (after connecting, after each setting, after a refusal)."""
+        widgets = (
+            (self.freq, settings.freq),
+            (self.freq_low, settings.freq_low),
+            (self.freq_high, settings.freq_high),
+            (self.pulse_width, settings.width_us),
+        )
+        for box, value in widgets:
+            box.blockSignals(True)
+            box.setValue(value)
+            box.blockSignals(False)
+        self.mode.blockSignals(True)
+        self.mode.setCurrentIndex(self.mode.findData(settings.mode))
+        self.mode.blockSignals(False)
+        self._on_mode()
+
     def render(self, status: ChannelStatus | None) -> None:
         self._status = status
         if status is None:
@@ -221,6 +238,7 @@ class ChannelsPanel(QWidget):
         self.scroll.hide()
         controller.deviceConnected.connect(self.on_connected)
         controller.statusChanged.connect(self.on_status)
+        controller.settingsChanged.connect(self.on_settings)
         controller.linkStateChanged.connect(self.on_link_state)
 
     def sizeHint(self) -> QSize:
@@ -250,6 +268,11 @@ class ChannelsPanel(QWidget):
         panel = self.channels.get(channel)
         if panel is not None:
             panel.render(status)
+
+    def on_settings(self, channel: int, settings: ChannelSettings) -> None:
+        panel = self.channels.get(channel)
+        if panel is not None:
+            panel.show_settings(settings)
 
     def on_link_state(self, state: LinkState) -> None:
         if state is LinkState.CONNECTED:

@@ -10,7 +10,7 @@ from typing import NamedTuple
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
 from neurotimer.clock import Clock
-from neurotimer.stimulator.driver import DeviceInfo, Driver, LinkState
+from neurotimer.stimulator.driver import ChannelSettings, DeviceInfo, Driver, LinkState
 from neurotimer.stimulator.errors import NotConnected, StimulatorError
 from neurotimer.stimulator.events import StimEvent, StimEventKind
 from neurotimer.stimulator.protocol import ChannelStatus, Mode
@@ -19,6 +19,9 @@ from neurotimer.stimulator.transport import TransportFactory, transport_factory
 log = logging.getLogger(__name__)
 
 POLL_MS = 150
+SETTING_COMMANDS = frozenset(
+    {"set_mode", "set_frequency", "set_dense_frequencies", "set_pulse_width", "set_slew"}
+)
 FactoryFor = Callable[[str, Clock], TransportFactory]
 LINK_ALARM_KEY = "stimulator.connection_lost"
 
@@ -65,6 +68,7 @@ class StimulatorWorker(QObject):
     """Owns the driver; lives in the stimulator thread; polls with a single-shot timer re-armed each time."""
 
     statusChanged = Signal(int, object)  # channel, ChannelStatus
+    settingsChanged = Signal(int, object)  # channel, ChannelSettings read back from the device
     stimEvent = Signal(object)  # StimEvent
     linkStateChanged = Signal(object)  # LinkState
     deviceConnected = Signal(object)  # DeviceInfo
@@ -126,6 +130,9 @@ class StimulatorWorker(QObject):
             self.refused.emit(exc.message)
         except ValueError as exc:
             self.refused.emit(str(exc))
+        if command.name in SETTING_COMMANDS:
+            # Accepted or refused, the window shows what the device now holds.
+            self._read_back(command.args[0])
         self._publish_state()
         self._flush_events()
 
@@ -136,6 +143,8 @@ class StimulatorWorker(QObject):
             return
         for channel, status in driver.poll_once().items():
             self.statusChanged.emit(channel, status)
+        if any(e.kind is StimEventKind.RECONNECTED for e in self._pending):
+            self._read_back_all()
         self._publish_state()
         self._flush_events()
         if self._driver is driver and self._timer is not None:
@@ -154,8 +163,25 @@ class StimulatorWorker(QObject):
         info = driver.connect()
         self._driver = driver
         self.deviceConnected.emit(info)
+        self._read_back_all()
         self._publish_state()
         self.on_poll()
+
+    def _read_back(self, channel: object) -> None:
+        driver = self._driver
+        if driver is None or driver.state is not LinkState.CONNECTED or not isinstance(channel, int):
+            return
+        if not 1 <= channel <= driver.channel_count:
+            return
+        try:
+            self.settingsChanged.emit(channel, driver.read_settings(channel))
+        except StimulatorError as exc:
+            log.warning("could not read channel %d settings back: %s", channel, exc)
+
+    def _read_back_all(self) -> None:
+        if self._driver is not None and self._driver.state is LinkState.CONNECTED:
+            for channel in range(1, self._driver.channel_count + 1):
+                self._read_back(channel)
 
     def _do_disconnect(self) -> None:
         driver, self._driver = self._driver, None
@@ -202,6 +228,7 @@ class StimulatorController(QObject):
     """The GUI thread's face of the stimulator: intents in, Qt signals out; never touches the device."""
 
     statusChanged = Signal(int, object)  # channel, ChannelStatus (as the device confirmed it)
+    settingsChanged = Signal(int, object)  # channel, ChannelSettings (as the device holds them)
     stimEvent = Signal(object)  # StimEvent
     linkStateChanged = Signal(object)  # LinkState
     deviceConnected = Signal(object)  # DeviceInfo
@@ -225,6 +252,7 @@ class StimulatorController(QObject):
         self.info: DeviceInfo | None = None
         self.link_state = LinkState.DISCONNECTED
         self._statuses: dict[int, ChannelStatus] = {}
+        self._settings: dict[int, ChannelSettings] = {}
         self._thread = QThread()
         self._thread.setObjectName("stimulator")
         self._worker = StimulatorWorker(clock, factory_for, poll_ms, watchdog_s)
@@ -235,6 +263,7 @@ class StimulatorController(QObject):
         self._thread.finished.connect(self._worker.deleteLater)
         self._submit.connect(self._worker.on_command, Qt.ConnectionType.QueuedConnection)
         self._worker.statusChanged.connect(self._on_status)
+        self._worker.settingsChanged.connect(self._on_settings)
         self._worker.stimEvent.connect(self._on_event)
         self._worker.linkStateChanged.connect(self._on_link_state)
         self._worker.deviceConnected.connect(self._on_connected)
@@ -246,6 +275,9 @@ class StimulatorController(QObject):
     # -- state for the views ---------------------------------------------------------------------
     def last_status(self, channel: int) -> ChannelStatus | None:
         return self._statuses.get(channel)
+
+    def last_settings(self, channel: int) -> ChannelSettings | None:
+        return self._settings.get(channel)
 
     @property
     def channel_count(self) -> int:
@@ -310,6 +342,10 @@ class StimulatorController(QObject):
     def _on_status(self, channel: int, status: ChannelStatus) -> None:
         self._statuses[channel] = status
         self.statusChanged.emit(channel, status)
+
+    def _on_settings(self, channel: int, settings: ChannelSettings) -> None:
+        self._settings[channel] = settings
+        self.settingsChanged.emit(channel, settings)
 
     def _on_event(self, event: StimEvent) -> None:
         self.stimEvent.emit(event)

@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from neurotimer.stimulator import validate as v
 from neurotimer.stimulator.link import DeviceInfo, DeviceLink, LinkState
-from neurotimer.stimulator.protocol import Mode, format_current, format_number, parse_number_reply
+from neurotimer.stimulator.protocol import (
+    Mode,
+    format_current,
+    format_number,
+    parse_mode_reply,
+    parse_number_reply,
+)
 
-__all__ = ["DeviceInfo", "Driver", "LinkState"]
+__all__ = ["ChannelSettings", "DeviceInfo", "Driver", "LinkState"]
+
+
+@dataclass(frozen=True)
+class ChannelSettings:
+    """A channel's settings as the device holds them (read back, never assumed)."""
+
+    mode: Mode
+    freq: float
+    freq_low: float
+    freq_high: float
+    width_us: float
+    slew: float
 
 
 class Driver(DeviceLink):
@@ -83,3 +103,15 @@ class Driver(DeviceLink):
         self._setting(f"SYSTem:WATChdog {format_number(value)}", "Setting the stimulator's watchdog")
         self._watchdog_s = value
 
+    def read_settings(self, channel: int) -> ChannelSettings:
+        """What the device holds now, so the window shows it after a refusal or a reconnect."""
+        ch = self._channel(channel)
+        number = lambda header: parse_number_reply(self.query(f"SOURce{ch}:{header}?"))  # noqa: E731
+        return ChannelSettings(
+            mode=parse_mode_reply(self.query(f"SOURce{ch}:FUNCtion?")),
+            freq=number("FREQuency"),
+            freq_low=number("FREQuency:LOW"),
+            freq_high=number("FREQuency:HIGH"),
+            width_us=number("PULSe:WIDTh"),
+            slew=number("CURRent:SLEW"),
+        )

@@ -53,7 +53,7 @@ def test_connect_shows_identity_and_one_card_per_channel(qtbot, setup) -> None:
 
 
 def test_network_address_is_required_and_made_a_socket_url(qtbot, setup) -> None:
-    ctl, panel, _, _, urls = setup
+    _, panel, _, _, urls = setup
     panel.source.setCurrentIndex(panel.source.findData(NETWORK))
     panel.connect_button.click()
     assert "host:port" in panel.message_label.text()
@@ -63,7 +63,7 @@ def test_network_address_is_required_and_made_a_socket_url(qtbot, setup) -> None
 
 
 def test_switch_on_only_from_zero_and_high_output_badge(qtbot, setup, clock) -> None:
-    ctl, panel, channels, sim, _ = setup
+    ctl, panel, channels, _, _ = setup
     connect(qtbot, ctl, panel)
     card = channels.channels[1]
     assert card.switch.isEnabled() and card.switch.text() == "Switch on"
@@ -101,14 +101,14 @@ def test_lead_off_is_shown_and_switch_on_disabled(qtbot, setup) -> None:
 
 
 def test_refused_value_is_shown_in_the_panel(qtbot, setup) -> None:
-    ctl, panel, channels, _, _ = setup
+    ctl, panel, _, _, _ = setup
     connect(qtbot, ctl, panel)
     ctl.set_current(2, 25)
     qtbot.waitUntil(lambda: "maximum intensity of 20 mA" in panel.message_label.text(), timeout=3000)
 
 
 def test_emergency_stop_shows_outputs_off(qtbot, setup) -> None:
-    ctl, panel, channels, sim, _ = setup
+    ctl, panel, channels, _, _ = setup
     connect(qtbot, ctl, panel)
     for n in (1, 2):
         channels.channels[n].switch.click()
@@ -129,3 +129,16 @@ def test_lost_link_is_shown_and_disconnect_clears(qtbot, setup, clock) -> None:
         panel.connect_button.click()  # now "Disconnect"
     assert state.args == [LinkState.DISCONNECTED]
     assert panel.connect_button.text() == "Connect" and channels.scroll.isHidden()
+
+
+def test_cards_show_what_the_device_holds_and_revert_a_refused_value(qtbot, setup) -> None:
+    ctl, panel, channels, sim, _ = setup
+    sim.model.feed(b"SOURce2:FUNCtion DENS\nSOURce2:PULSe:WIDTh 450\n")
+    connect(qtbot, ctl, panel)
+    card = channels.channels[2]
+    qtbot.waitUntil(lambda: card.pulse_width.value() == 450, timeout=3000)
+    assert card.mode.currentText() == "Dense-disperse"
+    assert not card.freq_low.isHidden() and card.freq.isHidden()
+    card.freq_low.setValue(150)  # above the high rate of 100 Hz: refused, and shown back as it was
+    qtbot.waitUntil(lambda: card.freq_low.value() == 2, timeout=3000)
+    assert "must be below the high frequency (100 Hz)" in panel.message_label.text()

@@ -98,6 +98,12 @@ class SlowTransport(ScriptedTransport):
         return super().readline()
 
 
+READ_BACK = [
+    ("SOURce1:FUNCtion?", "CONT"), ("SOURce1:FREQuency?", "2"), ("SOURce1:FREQuency:LOW?", "2"),
+    ("SOURce1:FREQuency:HIGH?", "100"), ("SOURce1:PULSe:WIDTh?", "300"), ("SOURce1:CURRent:SLEW?", "0.5"),
+]
+
+
 def test_stop_overtakes_a_blocked_worker_and_drops_older_commands(qtbot, clock) -> None:
     ok = '0,"No error"'
     off = "0,0.00,0.0,1500,OK"
@@ -105,10 +111,12 @@ def test_stop_overtakes_a_blocked_worker_and_drops_older_commands(qtbot, clock) 
         ("*IDN?", "NeuroTimer,SIM-1,S1,1"), ("SYSTem:CHANnels?", "1"),
         ("SYSTem:LIMits?", "freq=1..200,width=50..1000,current=0..20,slew=0.1..2"),
         ("SYSTem:ERRor?", ok), ("SYSTem:WATChdog 2", None), ("SYSTem:ERRor?", ok),
+        *READ_BACK,
         ("STATus:CHANnel1?", off),
         ("SOURce1:FREQuency 10", None),
         ("SYSTem:ERRor?", ok),  # its reply is slow: the worker is blocked reading it...
         ("ABORt", None),  # ...when the stop writes this, from its own thread
+        *READ_BACK,  # the hung command ends and the window is shown what the device holds
         ("ABORt", None), ("SYSTem:ERRor?", ok), ("STATus:CHANnel1?", off),
     ]
     transport = SlowTransport(script)
