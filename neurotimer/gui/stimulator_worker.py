@@ -360,9 +360,11 @@ class StimulatorController(QObject):
 
     def _on_link_state(self, state: LinkState) -> None:
         self.link_state = state
+        if state is not LinkState.CONNECTED:
+            self._statuses.clear()  # nothing is known of the outputs until the device answers again
         if state is LinkState.DISCONNECTED:
             self.info = None
-            self._statuses.clear()
+            self._settings.clear()
         self.linkStateChanged.emit(state)
 
     def _on_connected(self, info: DeviceInfo) -> None:
