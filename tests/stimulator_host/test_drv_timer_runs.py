@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from itertools import pairwise
 
 from neurotimer.clock import SystemClock
 from neurotimer.gui.session_presenter import SessionPresenter
@@ -33,7 +34,7 @@ def test_timer_keeps_ticking_while_the_device_hangs(qtbot) -> None:
         qtbot.waitUntil(lambda: ctl.link_state is LinkState.LOST, timeout=3000)
         qtbot.waitUntil(lambda: ctl.link_state is LinkState.CONNECTED, timeout=5000)
         assert presenter.session.state is SessionState.RUNNING
-        gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
+        gaps = [b - a for a, b in pairwise(ticks)]
         assert len(ticks) >= 5 and max(gaps) < 0.5  # 200 ms ticks, never held up by the device
         kinds = [e.kind for e in seen]
         assert K.CONNECTION_LOST in kinds and K.RECONNECTED in kinds
