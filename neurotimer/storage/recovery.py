@@ -35,6 +35,8 @@ def recover_interrupted(store: Store) -> list[RecoveredSession]:
 
     Treatment time is the last committed progress (or pause/end) figure; no end time is invented:
     `ended_at` stays empty and an event `session.interrupted` records when this was found.
+    Raises CorruptDatabaseError (a RefusedDatabase) when there is something to close but the
+    background quick check of a large log has found it damaged: nothing is written then.
     """
     recovered = []
     for summary in store.running_sessions():

@@ -7,6 +7,7 @@ import random
 import signal
 import sqlite3
 import time
+import warnings
 from pathlib import Path
 from typing import IO
 
@@ -56,7 +57,11 @@ def child_main(path: Path, out: IO[str]) -> None:
 def _fork(path: Path) -> tuple[int, IO[str]]:
     """A child process with the modules already loaded (a fresh interpreter each time is too slow)."""
     read_fd, write_fd = os.pipe()
-    pid = os.fork()
+    with warnings.catch_warnings():
+        # Python 3.12 warns when forking a process with threads (Qt's, in a full run); the child only
+        # writes SQLite and is killed, so the deadlocks the warning is about cannot bite here.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child, which only ever ends by SIGKILL
         try:
             os.close(read_fd)

@@ -136,3 +136,16 @@ def test_newest_sessions_and_same_points_as_last_time(store, clock) -> None:
     assert [s.id for s in store.newest_sessions(10, patient_id=a)] == [ids[2], ids[0]]
     assert store.last_session_points(a) == [("SP6", "L"), ("SP6", "R")], "skips the newest, which has none"
     assert store.last_session_points(b) == []
+
+
+def test_practitioner_and_events_added_after_the_session(store, clock) -> None:
+    doctor = store.create_practitioner("Dr Example", "GP, accredited in medical acupuncture")
+    assert [(p.id, p.background) for p in store.list_practitioners()] == [
+        (doctor, "GP, accredited in medical acupuncture")]
+    sid, _, _ = run_session(store, clock)
+    clock.advance(120)
+    seq = store.record_event(sid, "needles.count", {"inserted": 12, "removed": 12})
+    last = store.session_events(sid)[-1]
+    assert (last["seq"], last["kind"], last["data"]["removed"]) == (seq, "needles.count", 12)
+    with pytest.raises(StoreError, match="no session number 99"):
+        store.record_event(99, "needles.count", {})
