@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
@@ -34,7 +33,7 @@ from neurotimer.stimulator.protocol import (
     parse_number_reply,
     parse_status,
 )
-from neurotimer.stimulator.tracker import ChannelTracker
+from neurotimer.stimulator.tracker import ChannelTracker, fault_event
 from neurotimer.stimulator.transport import Transport, TransportFactory
 
 log = logging.getLogger(__name__)
@@ -42,7 +41,6 @@ wire = logging.getLogger("neurotimer.stimulator.wire")
 
 DEFAULT_WATCHDOG_S = 2.0
 RECONNECT_INTERVAL_S = 1.0
-_CHANNEL_RE = re.compile(r"channel\s+(\d+)", re.IGNORECASE)
 
 
 class LinkState(Enum):
@@ -269,9 +267,9 @@ class DeviceLink:
         if line.upper().startswith(("SYST:ERR", "SYSTEM:ERR")):
             self._lose("the stimulator stopped answering")
             raise LinkDown("The stimulator stopped answering.")
+        # The queue answers, so the device is alive: the query itself failed (or its reply was lost).
         self._check_errors(line, f"The question {line!r}")
-        self._lose("the stimulator stopped answering")
-        raise LinkDown("The stimulator stopped answering.")
+        raise StimulatorError(f"The stimulator did not answer {line!r}.")
 
     def query(self, line: str) -> str:
         """Any query, answered by the device (for diagnostics and tests)."""
@@ -317,23 +315,11 @@ class DeviceLink:
         return refusal if report else None
 
     def _fault(self, code: int, text: str) -> None:
-        now = self._clock.now()
-        match = _CHANNEL_RE.search(text)
-        channel = int(match.group(1)) if match else None
-        tracker = self._trackers.get(channel) if channel is not None else None
-        if code == ErrorCode.LEAD_OFF and channel is not None:
-            if tracker is None or tracker.note_lead_off_from_queue():
-                self._emit(ev.lead_off(channel, now, code))
-        elif code == ErrorCode.OVER_CURRENT and channel is not None:
-            self._emit(ev.over_current(channel, now, code))
-        elif code == ErrorCode.WATCHDOG_EXPIRED:
-            self._emit(ev.watchdog_expired(now, code))
+        event = fault_event(code, text, self._trackers, self._clock.now())
+        if event is not None:
+            self._emit(event)
         elif code == ErrorCode.HOST_DISCONNECTED:
             log.info("the device had switched off after losing this host")
-        else:
-            self._emit(
-                ev.device_error(f"Stimulator: {plain_words(code, text)}.", now, code, channel)
-            )
 
     def _emit(self, event: StimEvent) -> None:
         log.info("event %s channel=%s", event.kind.value, event.channel)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from neurotimer.stimulator import events as ev
+from neurotimer.stimulator.errors import plain_words
 from neurotimer.stimulator.events import StimEvent
-from neurotimer.stimulator.protocol import ChannelStatus
+from neurotimer.stimulator.protocol import ChannelStatus, ErrorCode
 
+_CHANNEL_RE = re.compile(r"channel\s+(\d+)", re.IGNORECASE)
 REACHED_TOLERANCE_MA = 0.005  # measured has 2 decimals; the ramp lands exactly
 
 
@@ -67,3 +70,19 @@ class ChannelTracker:
             return False
         self.lead_off_reported = True
         return True
+
+
+def fault_event(code: int, text: str, trackers: dict[int, ChannelTracker], at: float) -> StimEvent | None:
+    """The event for a device fault read from the error queue; None if it is not news."""
+    match = _CHANNEL_RE.search(text)
+    channel = int(match.group(1)) if match else None
+    tracker = trackers.get(channel) if channel is not None else None
+    if code == ErrorCode.LEAD_OFF and channel is not None:
+        return ev.lead_off(channel, at, code) if tracker is None or tracker.note_lead_off_from_queue() else None
+    if code == ErrorCode.OVER_CURRENT and channel is not None:
+        return ev.over_current(channel, at, code)
+    if code == ErrorCode.WATCHDOG_EXPIRED:
+        return ev.watchdog_expired(at, code)
+    if code == ErrorCode.HOST_DISCONNECTED:
+        return None  # the loss was reported when it happened
+    return ev.device_error(f"Stimulator: {plain_words(code, text)}.", at, code, channel)

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from neurotimer.stimulator.driver import Driver, LinkState
-from neurotimer.stimulator.errors import DeviceRefused, NotConnected, OutOfRange
+from neurotimer.stimulator.errors import DeviceRefused, NotConnected, OutOfRange, StimulatorError
 from neurotimer.stimulator.events import StimEventKind
 from neurotimer.stimulator.protocol import Mode
 from neurotimer.stimulator.scripted import ScriptedTransport, ScriptError, expected_protocol
@@ -199,3 +199,13 @@ def test_the_script_fails_on_a_wrong_line(clock) -> None:
     leftover = ScriptedTransport([("*IDN?", IDN)])
     with pytest.raises(ScriptError, match="not finished"):
         leftover.assert_done()
+
+
+def test_an_unanswered_query_with_a_live_queue_keeps_the_link(clock) -> None:
+    script = [*CONNECT, ("MEASure1:CURRent?", None), ("SYSTem:ERRor?", OK)]
+    with expected_protocol(script) as transport:
+        driver = Driver(transport, clock)
+        driver.connect()
+        with pytest.raises(StimulatorError, match="did not answer"):
+            driver.query("MEASure1:CURRent?")
+    assert driver.state is LinkState.CONNECTED
