@@ -159,7 +159,9 @@ class DeviceLink:
         try:
             self._transport = self._factory()
         except (OSError, ValueError) as exc:
-            raise NotConnected(f"Cannot open the stimulator connection: {exc}") from exc
+            raise NotConnected(
+                f"Cannot open the stimulator connection. Check that it is switched on and plugged in ({exc})."
+            ) from exc
         self._resync = False
 
     def _handshake(self, reconnecting: bool) -> DeviceInfo:

@@ -193,3 +193,15 @@ def test_realtime_sim_ramps_on_the_system_clock() -> None:
         pass
     assert drv.last_status(1).measured_ma == 0.2
     drv.close()
+
+
+def test_nothing_listening_is_explained(clock) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    drv = Driver(transport_factory(f"127.0.0.1:{port}", clock, timeout=0.2), clock)
+    with pytest.raises(Exception, match="Check that it is switched on and plugged in"):
+        drv.connect()
+    assert drv.state is LinkState.DISCONNECTED
