@@ -110,6 +110,7 @@ class App:
         return self.args.db if self.args.db is not None else paths.default_db_path()
 
     def _open_log(self) -> bool:
+        from neurotimer.storage.db import RefusedDatabase
         from neurotimer.storage.recorder import Recorder
         from neurotimer.storage.recovery import recover_interrupted
 
@@ -122,7 +123,24 @@ class App:
             w.alarms.raise_alarm("log-readonly", note, Priority.MEDIUM)
             w.patient_button.setEnabled(False)
             return True
-        for recovered in recover_interrupted(store):
+        try:
+            recovered_sessions = recover_interrupted(store)
+        except RefusedDatabase as exc:
+            # A large log is checked in the background; damage found there is a refusal like any other.
+            store.close()
+            self.store = None
+            choice = ask_with(w)(f"{exc}\n\nneurotimer has not changed this file.",
+                                 [Choice.READ_ONLY, Choice.QUIT])
+            if choice is not Choice.READ_ONLY:
+                return False
+            from neurotimer.storage.store import open_readonly
+
+            self.store = open_readonly(store.path, clock=self.clock)
+            w.alarms.raise_alarm("log-readonly", "The session log is open read-only: sessions are not recorded.",
+                                 Priority.MEDIUM)
+            w.patient_button.setEnabled(False)
+            return True
+        for recovered in recovered_sessions:
             w.alarms.raise_alarm(f"recovered-{recovered.session_id}", recovered.message(), Priority.MEDIUM)
         recorder = Recorder(
             store, self.clock,

@@ -29,7 +29,8 @@ def open_log(path: Path, clock: Clock, ask: Ask, pick_file: PickFile) -> tuple[S
     """Returns the store (or None to quit) and a note for the practitioner ('' when all is well)."""
     while True:
         try:
-            return open_store(path, clock=clock), ""
+            # A short busy timeout: the recorder retries about once a second, and the window must not freeze.
+            return open_store(path, clock=clock, busy_timeout_ms=200), ""
         except RefusedDatabase as exc:
             log.warning("session log refused: %s", type(exc).__name__)
             can_read = not isinstance(exc, NotSQLiteError | ForeignDatabaseError)
