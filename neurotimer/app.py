@@ -87,6 +87,8 @@ class App:
         self.window = MainWindow(self.sessions, confirm=confirm or confirm_with_window(self))
         self.store = None
         self.records: RecordPresenter | None = None
+        self.stim = None
+        self._intensities: dict[int, float] = {}
         self._tmp: tempfile.TemporaryDirectory | None = None
 
     # -- after the first paint -------------------------------------------------------------------
@@ -98,6 +100,7 @@ class App:
             QApplication.quit()
             return
         self._build_points()
+        self._build_stimulator()
 
     def _db_path(self) -> Path:
         if self.args.demo and self.args.db is None:
@@ -194,6 +197,42 @@ class App:
             lambda _s: self.pairing.set_acknowledgements(
                 Acknowledgements(self.clock, practitioner=self._practitioner_name())))
 
+    def _build_stimulator(self) -> None:
+        """The stimulator: its own thread, the connection and channel panels, alarms, record and safety gate."""
+        from neurotimer.gui.channel_panel import ChannelsPanel
+        from neurotimer.gui.stimulation_record import StimulationRecord
+        from neurotimer.gui.stimulator_panel import StimulatorPanel
+        from neurotimer.gui.stimulator_worker import StimulatorController
+        from neurotimer.stimulator.transport import list_serial_ports
+
+        w = self.window
+        stim = StimulatorController(self.clock, parent=None)
+        self.stim = stim
+        w.add_side_panel(StimulatorPanel(stim, list_ports=list_serial_ports))
+        w.add_side_panel(ChannelsPanel(stim))
+        w.emergencyStopRequested.connect(stim.emergency_stop)
+        stim.alarm.connect(lambda key, text: w.alarms.raise_alarm(key, text, Priority.HIGH))
+        stim.alarmCleared.connect(w.alarms.clear)
+        stim.refused.connect(lambda text: w.alarms.raise_alarm("stimulator.refused", text, Priority.INFO))
+        stim.deviceConnected.connect(lambda info: self.pairing.set_channel_count(info.channels))
+        stim.statusChanged.connect(self._on_channel_status)
+        stim.set_output_gate(self._output_gate)
+        if self.records is not None:
+            self.stim_record = StimulationRecord(stim, self.records)
+            w.emergencyStopRequested.connect(self.stim_record.on_emergency_stop)
+        stim.connect_device(self.args.device or "sim:")
+
+    def _on_channel_status(self, channel: int, status) -> None:
+        self._intensities[channel] = status.target_ma
+        self.pairing.set_intensities(dict(self._intensities))
+
+    def _output_gate(self, channel: int) -> str | None:
+        allowed, _findings = self.pairing.can_start_output()
+        if allowed:
+            return None
+        self.window.tabs.setCurrentWidget(self.pairing)
+        return f"Channel {channel} stays off. {self.pairing.summary.text()}"
+
     def _on_patient_changed(self, patient) -> None:
         from neurotimer.screening import Screening
 
@@ -218,6 +257,10 @@ class App:
         dialog.open()
 
     def shutdown(self) -> None:
+        if self.stim is not None:
+            # Every output off, the link closed and the device thread stopped before anything else.
+            self.stim.shutdown()
+            self.stim = None
         if self.store is not None:
             if self.records is not None:
                 self.records.recorder.flush()

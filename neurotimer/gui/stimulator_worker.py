@@ -236,6 +236,7 @@ class StimulatorController(QObject):
     alarm = Signal(str, str)  # key, text: raise in the AlarmBanner at HIGH priority
     alarmCleared = Signal(str)  # key
     emergencyStopConfirmed = Signal()  # the device reported every output off after a stop
+    commanded = Signal(str, object)  # what the practitioner asked for (name, args), for the session record
     _submit = Signal(object)
 
     def __init__(
@@ -271,6 +272,7 @@ class StimulatorController(QObject):
         self._abort_line = AbortLine(self._worker.send_abort_now)
         self._thread.start()
         self._closed = False
+        self._output_gate: Callable[[int], str | None] = lambda _channel: None
 
     # -- state for the views ---------------------------------------------------------------------
     def last_status(self, channel: int) -> ChannelStatus | None:
@@ -285,7 +287,12 @@ class StimulatorController(QObject):
 
     # -- intents ---------------------------------------------------------------------------------
     def _send(self, name: str, *args: object) -> None:
+        self.commanded.emit(name, args)
         self._submit.emit(Command(self._generation, name, args))
+
+    def set_output_gate(self, gate: Callable[[int], str | None]) -> None:
+        """gate(channel) returns why an output may not start (safety findings), or None to allow it."""
+        self._output_gate = gate
 
     def connect_device(self, url: str) -> None:
         self._send("connect", url)
@@ -319,6 +326,10 @@ class StimulatorController(QObject):
         self._send("set_current", channel, milliamps)
 
     def output_on(self, channel: int) -> None:
+        reason = self._output_gate(channel)
+        if reason:
+            self.refused.emit(reason)
+            return
         self._send("output_on", channel)
 
     def output_off(self, channel: int) -> None:

@@ -66,6 +66,7 @@ def test_a_session_left_running_is_reported_at_the_next_start(qtbot, tmp_path, c
     clock.advance(125)
     first.sessions.tick()
     first.store.close()  # the process dies: no end, no flush
+    first.stim.shutdown()
     second = App(make_args(tmp_path / "log.sqlite3"), clock, chime=lambda: None, confirm=lambda t, x: True)
     qtbot.addWidget(second.window)
     second.finish_start()
