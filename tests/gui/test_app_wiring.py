@@ -6,6 +6,7 @@ import argparse
 import sqlite3
 
 import pytest
+from PySide6.QtCore import Qt
 
 from neurotimer.app import App
 from neurotimer.clock import ManualClock
@@ -23,6 +24,8 @@ def app(qtbot, tmp_path, clock: ManualClock):
     a = App(make_args(tmp_path / "log.sqlite3"), clock, chime=lambda: chimes.append(1), confirm=lambda t, x: True)
     a.chimes = chimes
     qtbot.addWidget(a.window)
+    a.window.show()
+    qtbot.waitExposed(a.window)
     a.finish_start()
     yield a
     a.shutdown()
@@ -116,3 +119,50 @@ def test_a_new_session_starts_unassigned(app: App) -> None:
     app.sessions.start()  # prepares the next one
     assert app.sessions.session.state is SessionState.PLANNED
     assert app.window.patient_label.text() == "Patient: unassigned"
+
+
+def test_output_stays_off_until_the_channel_pairs_pass_the_safety_checks(qtbot, app: App) -> None:
+    stim = app.stim
+    if stim.info is None:
+        with qtbot.waitSignal(stim.deviceConnected, timeout=5000):
+            pass
+    sent: list[str] = []
+    stim.commanded.connect(lambda name, args: sent.append(name))
+    with qtbot.waitSignal(stim.refused, timeout=2000) as refusal:
+        stim.output_on(1)
+    assert refusal.args[0].startswith("Channel 1 stays off. Output blocked")
+    assert "output_on" not in sent
+    assert app.window.tabs.currentWidget() is app.pairing
+
+    app.picker.load_selected_template()  # Dimitrova 2017: KI3–KI1 and ST41–LR3 on each side
+    allowed, findings = app.pairing.can_start_output()
+    assert allowed, [f.message for f in findings]
+    app.sessions.start()
+    with qtbot.waitSignal(stim.stimEvent, timeout=5000, check_params_cb=lambda e: e.kind.value == "output_on"):
+        stim.output_on(1)
+    assert "output_on" in sent
+    app.sessions.end()
+    session = app.store.newest_sessions(1)[0]
+    kinds = [e["kind"] for e in app.store.session_events(session.id)]
+    assert "stim.command" in kinds
+    assert "stim.output_on" in kinds
+    assert "plan.saved" in kinds
+    record = app.store.get_session(session.id)
+    assert len(record.points) >= 10
+
+
+def test_escape_stops_every_output_and_is_recorded(qtbot, app: App) -> None:
+    stim = app.stim
+    if stim.info is None:
+        with qtbot.waitSignal(stim.deviceConnected, timeout=5000):
+            pass
+    app.picker.load_selected_template()
+    app.sessions.start()
+    with qtbot.waitSignal(stim.stimEvent, timeout=5000, check_params_cb=lambda e: e.kind.value == "output_on"):
+        stim.output_on(2)
+    with qtbot.waitSignal(stim.emergencyStopConfirmed, timeout=3000):
+        qtbot.keyClick(app.window, Qt.Key.Key_Escape)
+    assert stim.last_status(2) is None or not stim.last_status(2).output
+    app.sessions.end()
+    kinds = [e["kind"] for e in app.store.session_events(app.store.newest_sessions(1)[0].id)]
+    assert "stim.emergency_stop" in kinds
