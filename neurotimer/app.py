@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QLoggingCategory, QObject, QTimer
+from PySide6.QtCore import QEvent, QLoggingCategory, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButton, QWidget
 
 from neurotimer import __version__, logsetup
@@ -254,7 +254,10 @@ class App:
             return
         dialog = PatientDialog(self.store, self.window)
         dialog.patientChosen.connect(self.records.choose_patient)
-        dialog.open()
+        # Not modal: the timer, the channels and the STOP button stay usable while it is open.
+        dialog.setWindowModality(Qt.WindowModality.NonModal)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
 
     def shutdown(self) -> None:
         if self.stim is not None:

@@ -18,6 +18,15 @@ def configure(log_dir: Path | None, level: int = logging.INFO) -> None:
         )
         handler.setFormatter(logging.Formatter(FORMAT))
         root.addHandler(handler)
+        # Every line to and from the stimulator, kept apart so it cannot push the app's log out of rotation.
+        wire = logging.handlers.RotatingFileHandler(
+            log_dir / "stimulator-wire.log", maxBytes=5_000_000, backupCount=3, encoding="utf-8"
+        )
+        wire.setFormatter(logging.Formatter(FORMAT))
+        wire_logger = logging.getLogger("neurotimer.stimulator.wire")
+        wire_logger.setLevel(logging.DEBUG)
+        wire_logger.propagate = False
+        wire_logger.addHandler(wire)
     console = logging.StreamHandler()
     console.setLevel(logging.WARNING)
     console.setFormatter(logging.Formatter("neurotimer: %(levelname)s: %(message)s"))

@@ -77,7 +77,7 @@ class MainWindow(QMainWindow):
         self.patient_label = QLabel("Patient: unassigned")
         self.patient_label.setStyleSheet("font-size: 18px;")
         header.addWidget(self.patient_label)
-        self.patient_button = QPushButton("Choose patient…")
+        self.patient_button = QPushButton("Choose patient…  (Ctrl+P)")
         self.patient_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.patient_button.clicked.connect(self.choosePatientRequested)
         header.addWidget(self.patient_button)
@@ -161,6 +161,7 @@ class MainWindow(QMainWindow):
             "extend": p.extend,
             "end": self.request_end,
             "stop": self.emergencyStopRequested.emit,
+            "patient": self.choosePatientRequested.emit,
         }
         self.shortcut_objects: dict[str, QShortcut] = {}
         for action, slot in bindings.items():

@@ -55,15 +55,22 @@ class PatientDialog(QDialog):
         super().__init__(parent)
         self._store = store
         self.setWindowTitle("Choose patient")
-        self.resize(860, 560)
+        self.resize(1040, 600)
         layout = QHBoxLayout(self)
+        layout.setContentsMargins(16, 16, 16, 16)
+        layout.setSpacing(16)
+        left_title = QLabel("Patients")
+        left_title.setObjectName("cardTitle")
 
         left = QVBoxLayout()
+        left.addWidget(left_title)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search by code or name")
         self.search.textChanged.connect(self.refresh)
         left.addWidget(self.search)
         self.list = QListWidget()
+        self.list.setStyleSheet("QListWidget { font-size: 16px; } QListWidget::item { padding: 6px 4px; }")
+        self.list.setWordWrap(True)
         self.list.itemDoubleClicked.connect(lambda _item: self._choose_selected())
         left.addWidget(self.list, 1)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -73,7 +80,7 @@ class PatientDialog(QDialog):
         self.choose_button.clicked.connect(self._choose_selected)
         self.buttons.rejected.connect(self.reject)
         left.addWidget(self.buttons)
-        layout.addLayout(left, 3)
+        layout.addLayout(left, 5)
 
         box = QGroupBox("New patient")
         form = QFormLayout(box)
@@ -100,7 +107,7 @@ class PatientDialog(QDialog):
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #c62828;")
         form.addRow(self.message)
-        layout.addWidget(box, 2)
+        layout.addWidget(box, 4)
         self.refresh()
 
     def refresh(self) -> None:

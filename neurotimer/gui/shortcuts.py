@@ -8,6 +8,7 @@ SHORTCUTS: tuple[tuple[str, str, str], ...] = (
     ("pause", "Space", "Pause or resume (when no text field has focus)"),
     ("extend", "Ctrl+=", "Add 5 minutes to a running session"),
     ("end", "Ctrl+E", "End the session"),
+    ("patient", "Ctrl+P", "Choose or add the patient for this session"),
     ("stop", "Escape", "Emergency stop: every stimulator output off at once"),
     ("quit", "Ctrl+Q", "Quit (asks first while a session runs)"),
 )

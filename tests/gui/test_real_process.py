@@ -82,3 +82,21 @@ def test_real_window_shows_the_timer_and_starts_on_ctrl_enter(app_process, xvfb_
     assert count_colour(after, running_green) > green_before + 500
     ARTIFACTS.mkdir(exist_ok=True)
     shutil.copy(after, ARTIFACTS / "main-window.png")
+
+
+@pytest.mark.xvfb
+def test_real_patient_dialog_opens_on_ctrl_p_and_leaves_the_timer_usable(app_process, xvfb_display, tmp_path,
+                                                                         colour_count):
+    proc, env, window_id = app_process
+    time.sleep(1.5)
+    subprocess.run(["xdotool", "windowfocus", "--sync", window_id], env=env, check=True, timeout=10)
+    subprocess.run(["xdotool", "key", "ctrl+p"], env=env, check=True, timeout=10)
+    found = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", "^Choose patient$"],
+                           env=env, capture_output=True, text=True, timeout=30)
+    assert found.stdout.strip(), "the patient dialog did not open"
+    shot = screenshot(xvfb_display, tmp_path / "patients.png")
+    assert colour_count(shot) > 20
+    # The demo log's made-up patients are listed in the dialog: its list is not empty white.
+    assert proc.poll() is None, (tmp_path / "stderr.txt").read_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.copy(shot, ARTIFACTS / "patient-dialog.png")
