@@ -19,9 +19,6 @@ from neurotimer.gui import paths
 from neurotimer.gui.alarm_banner import Priority
 from neurotimer.gui.chime import Chime
 from neurotimer.gui.main_window import MainWindow
-from neurotimer.gui.open_log import Choice, open_log
-from neurotimer.gui.patient_dialog import PatientDialog, describe
-from neurotimer.gui.record_presenter import RecordPresenter
 from neurotimer.gui.session_presenter import SessionPresenter
 from neurotimer.resources import resource
 
@@ -29,15 +26,26 @@ log = logging.getLogger(__name__)
 
 
 class FirstPaintProbe(QObject):
-    """Prints the wall time of the window's first paint and quits (used by the start-up benchmark)."""
+    """Prints the wall time of the first paint, then of 'everything ready', and quits (start-up benchmark)."""
+
+    def __init__(self, app: App) -> None:
+        super().__init__(app.window)
+        self._app = app
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint:
             sys.stdout.write(f"first-paint {time.time():.6f}\n")
             sys.stdout.flush()
             watched.removeEventFilter(self)
-            QTimer.singleShot(0, QApplication.quit)
+            QTimer.singleShot(0, self._finish)
         return False
+
+    def _finish(self) -> None:
+        self._app.finish_start()
+        QApplication.processEvents()
+        sys.stdout.write(f"ready {time.time():.6f}\n")
+        sys.stdout.flush()
+        QTimer.singleShot(0, QApplication.quit)
 
 
 def confirm_with(parent: QWidget):
@@ -50,6 +58,8 @@ def confirm_with(parent: QWidget):
 
 
 def ask_with(parent: QWidget):
+    from neurotimer.gui.open_log import Choice
+
     def ask(text: str, choices: list[Choice]) -> Choice:
         box = QMessageBox(QMessageBox.Icon.Warning, "Session log", text, parent=parent)
         buttons: dict[QPushButton, Choice] = {}
@@ -86,7 +96,7 @@ class App:
         self.sessions = SessionPresenter(clock)
         self.window = MainWindow(self.sessions, confirm=confirm or confirm_with_window(self))
         self.store = None
-        self.records: RecordPresenter | None = None
+        self.records = None  # RecordPresenter once the log is open for writing
         self.stim = None
         self._intensities: dict[int, float] = {}
         self._tmp: tempfile.TemporaryDirectory | None = None
@@ -113,6 +123,10 @@ class App:
         return self.args.db if self.args.db is not None else paths.default_db_path()
 
     def _open_log(self) -> bool:
+        # The storage layer loads after the first paint: the clock must show first.
+        from neurotimer.gui.open_log import Choice, open_log
+        from neurotimer.gui.patient_dialog import describe
+        from neurotimer.gui.record_presenter import RecordPresenter
         from neurotimer.storage.db import RefusedDatabase
         from neurotimer.storage.recorder import Recorder
         from neurotimer.storage.recovery import recover_interrupted
@@ -250,6 +264,8 @@ class App:
         return practitioners[0].name if practitioners else ""
 
     def choose_patient(self) -> None:
+        from neurotimer.gui.patient_dialog import PatientDialog
+
         if self.store is None or self.records is None:
             return
         dialog = PatientDialog(self.store, self.window)
@@ -290,12 +306,12 @@ def run(args: argparse.Namespace) -> int:
     window = app.window
     screen = qapp.primaryScreen().availableGeometry()
     window.resize(min(screen.width(), 1366), min(screen.height(), 768))
+    qapp.aboutToQuit.connect(app.shutdown)
     if args.startup_probe:
-        window.installEventFilter(FirstPaintProbe(window))
+        window.installEventFilter(FirstPaintProbe(app))
         window.show()
         return qapp.exec()
     window.show()
     # Everything heavy (the log, demo data, the stimulator, the catalogue) comes after the first paint.
     QTimer.singleShot(0, app.finish_start)
-    qapp.aboutToQuit.connect(app.shutdown)
     return qapp.exec()

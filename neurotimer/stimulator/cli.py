@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from neurotimer.stimulator import server
+from neurotimer.stimulator import address
 
 
 def _listen_address(text: str) -> tuple[str, int]:
     try:
-        return server.parse_listen(text)
+        return address.parse_listen(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
@@ -27,9 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     sim.add_argument(
         "--listen",
         type=_listen_address,
-        default=(server.DEFAULT_HOST, server.DEFAULT_PORT),
+        default=(address.DEFAULT_HOST, address.DEFAULT_PORT),
         metavar="HOST:PORT",
-        help=f"address to listen on (default {server.DEFAULT_HOST}:{server.DEFAULT_PORT}; port 0 picks a free one)",
+        help=f"address to listen on (default {address.DEFAULT_HOST}:{address.DEFAULT_PORT}; port 0 picks a free one)",
     )
     sim.add_argument("--channels", type=int, choices=(4, 8), default=4, help="number of channels (default 4)")
     sim.add_argument("--seed", type=int, default=0, help="seed of the impedance-reading noise (default 0)")
@@ -43,12 +43,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_sim(args: argparse.Namespace) -> int:
     host, port = args.listen
-    if not args.allow_remote and not server.is_loopback(host):
+    if not args.allow_remote and not address.is_loopback(host):
         sys.stderr.write(
             f"neurotimer sim: error: {host} is not a loopback address; add --allow-remote to listen on it\n"
         )
         return 2
     from neurotimer import logsetup
+    from neurotimer.stimulator import server
 
     logsetup.configure(None)
     return server.serve_forever(host, port, channels=args.channels, seed=args.seed)

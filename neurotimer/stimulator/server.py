@@ -4,45 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import logging
 import signal
 import sys
 from collections.abc import Callable
 
 from neurotimer.clock import Clock, SystemClock
+from neurotimer.stimulator.address import (  # noqa: F401 (re-exported for callers and tests)
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    format_address,
+    is_loopback,
+    parse_listen,
+)
 from neurotimer.stimulator.device import SimulatedStimulator
 
 log = logging.getLogger(__name__)
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 5025
 TICK_S = 0.05  # the watchdog must fire with no traffic at all, within this of its deadline
 BUSY_REPLY = b"ERR busy\n"
 _CHUNK = 65536
-
-
-def parse_listen(text: str) -> tuple[str, int]:
-    """`HOST:PORT` (IPv6 in brackets: `[::1]:5025`) -> (host, port); ValueError with a plain message."""
-    host, sep, port = text.strip().rpartition(":")
-    if host.startswith("[") and host.endswith("]"):
-        host = host[1:-1]
-    if not sep or not host or not port.isdigit() or int(port) > 65535:
-        raise ValueError(f"expected HOST:PORT with a port 0..65535, got {text!r}")
-    return host, int(port)
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def format_address(host: str, port: int) -> str:
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 class SimulatorServer:

@@ -4,13 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
 from pathlib import Path
-
-from neurotimer.storage.db import CannotOpenError, NotSQLiteError, StoreError, check_existing
-from neurotimer.storage.store import Store, open_readonly
-
-EXIT_OK, EXIT_PROBLEM, EXIT_REFUSED = 0, 1, 2
 
 
 def _date(text: str) -> dt.date:
@@ -42,6 +36,17 @@ def _add_db(parser: argparse.ArgumentParser, required: bool = False) -> None:
     )
 
 
+def _lazy(name: str):
+    """The handler, imported only when its subcommand runs: the app's start-up must not load SQLite code."""
+
+    def run(args: argparse.Namespace) -> int:
+        from neurotimer.storage import commands
+
+        return getattr(commands, name)(args)
+
+    return run
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Adds the storage subcommands to the `neurotimer` parser."""
     demo = sub.add_parser("demo-data", help="write made-up patients and sessions into a new log")
@@ -55,7 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="sessions in all, shared among the patients (default 60)",
     )
     demo.add_argument("--seed", type=int, default=1, metavar="N", help="random seed (default 1)")
-    demo.set_defaults(func=run_demo_data)
+    demo.set_defaults(func=_lazy("run_demo_data"))
 
     export = sub.add_parser("export", help="export session records as JSON or CSV")
     _add_db(export)
@@ -67,87 +72,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--deidentify", action="store_true", help="leave out names and notes; dates become years, event times offsets"
     )
     export.add_argument("--out", type=Path, required=True, metavar="FILE")
-    export.set_defaults(func=run_export)
+    export.set_defaults(func=_lazy("run_export"))
 
     verify = sub.add_parser("verify", help="check the log's integrity and every session's hash chain")
     _add_db(verify)
-    verify.set_defaults(func=run_verify)
-
-
-def _say(command: str, message: str) -> None:
-    sys.stderr.write(f"neurotimer {command}: {message}\n")
-
-
-def _db_path(args: argparse.Namespace) -> Path:
-    path = getattr(args, "db", None)
-    if path is not None:
-        return Path(path)
-    from neurotimer.gui.paths import default_db_path  # QtCore only, for the platform's data folder.
-
-    return default_db_path()
-
-
-def _open_for_reading(path: Path) -> Store:
-    """Refuses exactly what the app refuses, then opens read-only: verify and export never write."""
-    if not path.is_file():
-        raise CannotOpenError(f"There is no session log at {path}.")
-    check_existing(path)
-    store = open_readonly(path)
-    if store.schema_version == 0:
-        store.close()
-        raise NotSQLiteError(path, f"{path.name} is empty: it is not a neurotimer session log.")
-    return store
-
-
-def run_verify(args: argparse.Namespace) -> int:
-    from neurotimer.storage.verify import verify_store
-
-    try:
-        store = _open_for_reading(_db_path(args))
-    except StoreError as exc:
-        _say("verify", str(exc))
-        return EXIT_REFUSED
-    with store:
-        report = verify_store(store)
-    sys.stdout.write("\n".join(report.lines()) + "\n")
-    return EXIT_OK if report.ok else EXIT_PROBLEM
-
-
-def run_export(args: argparse.Namespace) -> int:
-    from neurotimer.storage.export import build_export, write_export
-
-    try:
-        store = _open_for_reading(_db_path(args))
-    except StoreError as exc:
-        _say("export", str(exc))
-        return EXIT_REFUSED
-    with store:
-        try:
-            data = build_export(
-                store, patient_code=args.patient, session_id=args.session, since=args.since, deidentify=args.deidentify
-            )
-        except StoreError as exc:
-            _say("export", str(exc))
-            return EXIT_PROBLEM
-    try:
-        write_export(data, args.out, args.format)
-    except OSError as exc:
-        _say("export", f"cannot write {args.out}: {exc.strerror}")
-        return EXIT_PROBLEM
-    sys.stdout.write(f"{len(data['sessions'])} session(s) exported to {args.out}\n")
-    return EXIT_OK
-
-
-def run_demo_data(args: argparse.Namespace) -> int:
-    from neurotimer.storage.demo import make_demo_database
-
-    try:
-        make_demo_database(args.db, patients=args.patients, sessions=args.sessions, seed=args.seed)
-    except CannotOpenError as exc:
-        _say("demo-data", str(exc))
-        return EXIT_REFUSED
-    except StoreError as exc:
-        _say("demo-data", str(exc))
-        return EXIT_REFUSED if isinstance(exc, NotSQLiteError) or hasattr(exc, "can_open_read_only") else EXIT_PROBLEM
-    sys.stdout.write(f"demo log written to {args.db}: {args.patients} patients, {args.sessions} sessions\n")
-    return EXIT_OK
+    verify.set_defaults(func=_lazy("run_verify"))
