@@ -197,7 +197,6 @@ class App:
         self.chart = BodyChartPanel(source.catalogue, source.nerves)
         self.chart.pointClicked.connect(self.picker.select_point)
         self.picker.planChanged.connect(lambda plan: self.chart.set_selected(plan.point_sides()))
-        self.picker.message.connect(w.statusBar().showMessage)
         w.add_tab("Points", self.picker)
         w.add_tab("Body chart", self.chart)
         w.add_tab("Channel pairs", self.pairing)
@@ -280,12 +279,16 @@ class App:
             # Every output off, the link closed and the device thread stopped before anything else.
             self.stim.shutdown()
             self.stim = None
+        if self.records is not None:
+            self.records.recorder.flush()
+            self.records.close()
+            self.records = None
         if self.store is not None:
-            if self.records is not None:
-                self.records.recorder.flush()
             self.store.close()
+            self.store = None
         if self._tmp is not None:
             self._tmp.cleanup()
+            self._tmp = None
 
 
 def confirm_with_window(app: App):

@@ -1,43 +1,73 @@
-"""Takes the README screenshot: the real app in demo mode on a 1366×768 virtual screen, session running."""
+"""Takes the README screenshot: the real app in demo mode on a 1366×768 X screen, mid-session.
+
+Outside: starts Xvfb and runs itself inside it. Inside: builds the app as `neurotimer --demo` does, chooses
+a demo patient, loads a published protocol, starts the session and two channels, then photographs the screen.
+"""
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 from xvfb import start_xvfb
 
 
-def main() -> int:
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshot.png").resolve()
-    keys = sys.argv[2:] or ["ctrl+Return"]
+def outside(out: Path) -> int:
     xvfb, display = start_xvfb()
-    exe = Path(sys.executable).parent / "neurotimer"
-    with tempfile.TemporaryDirectory() as home:
-        env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb",
-               "XDG_DATA_HOME": home, "XDG_CONFIG_HOME": home}
-        app = subprocess.Popen([str(exe), "--demo"], env=env)
-        try:
-            wid = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", "^neurotimer"],
-                                 env=env, capture_output=True, text=True, timeout=30).stdout.split()[0]
-            time.sleep(3)
-            subprocess.run(["xdotool", "windowfocus", "--sync", wid], env=env, check=True)
-            for key in keys:
-                subprocess.run(["xdotool", "key", key], env=env, check=True)
-                time.sleep(0.5)
-            time.sleep(4)
-            subprocess.run(["import", "-window", "root", str(out)], env=env, check=True)
-        finally:
-            app.terminate()
-            app.wait(10)
-            xvfb.terminate()
-    sys.stdout.write(f"saved {out}\n")
-    return 0
+    try:
+        env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
+        return subprocess.run([sys.executable, __file__, "--inside", str(out)], env=env, timeout=120).returncode
+    finally:
+        xvfb.terminate()
+        xvfb.wait(10)
+
+
+def inside(out: Path) -> int:
+    import tempfile
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from neurotimer.app import App
+    from neurotimer.clock import SystemClock
+
+    home = tempfile.mkdtemp(prefix="nt-shot-")
+    os.environ["XDG_DATA_HOME"] = home
+    qapp = QApplication(sys.argv[:1])
+    args = argparse.Namespace(demo=True, db=None, device=None, startup_probe=False, command=None)
+    app = App(args, SystemClock(), chime=lambda: None, confirm=lambda _t, _x: True)
+    app.window.resize(1366, 768)
+    app.window.show()
+    app.finish_start()
+
+    def setup() -> None:
+        patient = app.store.list_patients()[1]
+        app.records.choose_patient(patient)
+        app.picker.load_selected_template()
+        for row in app.pairing.finding_rows():  # the practitioner reads and acknowledges each warning
+            if row.button is not None:
+                row.button.click()
+        app.sessions.start()
+        for channel, milliamps in ((1, 2.5), (2, 2.0)):
+            app.stim.output_on(channel)
+            app.stim.set_current(channel, milliamps)
+
+    def shoot() -> None:
+        subprocess.run(["import", "-window", "root", str(out)], check=True)
+        sys.stdout.write(f"saved {out}\n")
+        app.window.close()  # as Ctrl+Q does: the session ends and is recorded, then the app shuts down
+        app.shutdown()
+        qapp.quit()
+
+    QTimer.singleShot(1500, setup)
+    QTimer.singleShot(9000, shoot)
+    return qapp.exec()
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    if len(sys.argv) == 3 and sys.argv[1] == "--inside":
+        raise SystemExit(inside(Path(sys.argv[2])))
+    raise SystemExit(outside(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshot.png").resolve()))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from neurotimer.gui import theme
 
@@ -41,6 +41,8 @@ class AlarmBanner(QFrame):
         self.label = QLabel()
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMaximumHeight(72)
         layout.addWidget(self.label, 1)
         self.more = QLabel()
         layout.addWidget(self.more)
@@ -85,6 +87,7 @@ class AlarmBanner(QFrame):
             "QLabel { color: white; font-size: 17px; font-weight: bold; }"
         )
         self.label.setText(alarm.text)
+        self.label.setToolTip(alarm.text)
         extra = len(self._alarms) - 1
         self.more.setText(f"+{extra} more" if extra else "")
         self.show()

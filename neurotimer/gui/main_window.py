@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTabWidget,
     QTextEdit,
@@ -76,18 +77,15 @@ class MainWindow(QMainWindow):
         header = QHBoxLayout()
         self.patient_label = QLabel("Patient: unassigned")
         self.patient_label.setStyleSheet("font-size: 18px;")
-        header.addWidget(self.patient_label)
+        # A long name or many cautions must not push the window wider than the screen.
+        self.patient_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.patient_label.setMinimumWidth(200)
+        header.addWidget(self.patient_label, 1)
         self.patient_button = QPushButton("Choose patient…  (Ctrl+P)")
         self.patient_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.patient_button.clicked.connect(self.choosePatientRequested)
         header.addWidget(self.patient_button)
-        header.addSpacing(12)
-        # Alarms sit in the header row so that raising one never pushes the timer down or off screen.
-        self.alarms = AlarmBanner()
-        header.addWidget(self.alarms, 1)
-        self._header_stretch = QWidget()
-        header.addWidget(self._header_stretch, 1)
-        self.alarms.visibilityChanged.connect(lambda shown: self._header_stretch.setVisible(not shown))
+        header.addStretch(1)
         self.stop_button = QPushButton("STOP ALL OUTPUTS  (Esc)")
         self.stop_button.setObjectName("stop")
         self.stop_button.setMinimumHeight(44)
@@ -95,6 +93,9 @@ class MainWindow(QMainWindow):
         self.stop_button.clicked.connect(self.emergencyStopRequested)
         header.addWidget(self.stop_button)
         root.addLayout(header)
+        # The banner has its own full-width row, at most two lines, so it never widens the window.
+        self.alarms = AlarmBanner()
+        root.addWidget(self.alarms)
 
         self.timer_panel = TimerPanel()
         left = QWidget()
@@ -221,6 +222,7 @@ class MainWindow(QMainWindow):
 
     def set_patient_text(self, text: str) -> None:
         self.patient_label.setText(f"Patient: {text}")
+        self.patient_label.setToolTip(text)
 
     def show_shortcuts(self) -> None:
         box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", help_text(), parent=self)

@@ -31,6 +31,7 @@ class RecordPresenter(QObject):
         self._practitioner_id = practitioner_id
         self.patient: Patient | None = None
         self._plan: tuple[list[tuple[str, str]], list[dict[str, Any]]] | None = None
+        self._closed = False
         sessions.sessionCreated.connect(self.on_session_created)
         sessions.updated.connect(self.on_tick)
         sessions.sessionEvent.connect(self.on_session_event)
@@ -53,11 +54,12 @@ class RecordPresenter(QObject):
         self._attach(session)
 
     def on_tick(self, _snapshot: object) -> None:
-        self.recorder.progress()
+        if not self._closed:
+            self.recorder.progress()
 
     def on_session_event(self, event: object) -> None:
         # Once the session row exists, the plan chosen before the start is saved with it.
-        if self._plan is not None and self.recorder.session_id is not None:
+        if not self._closed and self._plan is not None and self.recorder.session_id is not None:
             points, channels = self._plan
             self._plan = None
             self._save_plan(points, channels)
@@ -72,11 +74,19 @@ class RecordPresenter(QObject):
         self.patient = patient
         self.patientChanged.emit(patient)
 
+    def close(self) -> None:
+        """At quit, after the last flush: late signals (widgets being torn down) are ignored."""
+        self._closed = True
+
     def record(self, kind: str, payload: dict[str, Any] | None = None) -> None:
+        if self._closed:
+            return
         self.recorder.record(kind, payload or {})
 
     def set_plan(self, points: list[tuple[str, str]], channels: list[dict[str, Any]]) -> None:
         """The points and channel pairs in use; saved now if the session has a row, else at its start."""
+        if self._closed:
+            return
         if self.recorder.session_id is None or self._sessions.session.state.is_closed:
             self._plan = (points, channels)
             return
