@@ -146,6 +146,19 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
         self.session_menu = self.menuBar().addMenu("&Session")
+        p = self.presenter
+        # The menu shows each action's key; the window-wide shortcuts below do the work.
+        for text, action, slot in (
+            ("&Start", "start", p.start),
+            ("&Pause or resume", "pause", self._space_pressed),
+            ("Add &5 minutes", "extend", p.extend),
+            ("&End", "end", self.request_end),
+            ("Choose &patient…", "patient", self.choosePatientRequested.emit),
+            ("Emergency &stop", "stop", self.emergencyStopRequested.emit),
+        ):
+            item = QAction(f"{text}\t{key_for(action).replace('Return', 'Enter')}", self)
+            item.triggered.connect(slot)
+            self.session_menu.addAction(item)
         help_menu = self.menuBar().addMenu("&Help")
         shortcuts_action = QAction("&Keyboard shortcuts", self)
         shortcuts_action.triggered.connect(self.show_shortcuts)

@@ -206,3 +206,13 @@ def test_ctrl_equals_adds_five_minutes(qtbot, window: MainWindow) -> None:
     window.timer_panel.start_button.click()
     qtbot.keyClick(window, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
     assert window.presenter.session.planned_seconds == 35 * 60
+
+
+def test_session_menu_offers_every_session_action(window: MainWindow) -> None:
+    actions = {a.text().split("\t")[0]: a for a in window.session_menu.actions()}
+    assert set(actions) >= {"&Start", "&Pause or resume", "Add &5 minutes", "&End", "Emergency &stop"}
+    actions["&Start"].trigger()
+    assert window.presenter.session.state is SessionState.RUNNING
+    actions["&Pause or resume"].trigger()
+    assert window.presenter.session.state is SessionState.PAUSED
+    assert actions["&End"].text().endswith("Ctrl+E")
