@@ -1,0 +1,568 @@
+"""The session record filled in at the chair: needling details, symptom scores, needle count, adverse events."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from neurotimer.needles import MAX_NEEDLES, close_check
+
+log = logging.getLogger(__name__)
+
+NEEDLE_TYPES = (
+    "0.25 × 40 mm, stainless steel, single use",
+    "0.25 × 25 mm, stainless steel, single use",
+    "0.30 × 40 mm, stainless steel, single use",
+    "0.30 × 50 mm, stainless steel, single use",
+    "0.20 × 15 mm, stainless steel, single use",
+)
+RESPONSES = ("de qi", "muscle twitch", "paraesthesia in the nerve's territory", "none")
+SETTINGS = (
+    "clinic, patient seated",
+    "clinic, patient lying supine",
+    "clinic, patient lying prone",
+    "home visit",
+)
+DEFAULT_SYMPTOMS = ("pain", "burning", "numbness", "tingling/prickling")
+ADVERSE_KINDS = ("bruising", "soreness", "bleeding", "fainting")
+SEVERITIES = ("mild", "moderate", "severe")
+TIMINGS = ("before", "after")
+NOT_SET = -1
+TRANSIENT = ("other", "notice")  # hints for the practitioner, not failed writes
+# A value left in a field without leaving it is still saved after this pause (no write per keystroke).
+IDLE_COMMIT_MS = 2500
+
+RecordFn = Callable[[str, dict[str, Any]], object]
+ScoreFn = Callable[[int, str, int, str], object]
+AdverseFn = Callable[[int, str, str, str], object]
+
+# Only the panel's own widgets: the app's buttons stay large, these must fit beside two other columns.
+LOCAL_STYLE = """
+QPushButton { padding: 3px 8px; font-size: 14px; }
+QComboBox, QLineEdit, QSpinBox { padding: 2px 4px; }
+QLabel#problem { color: #c62828; font-weight: bold; }
+QLabel#ok { color: #2e7d32; }
+QLabel#warn { color: #b26a00; font-weight: bold; }
+QListWidget { font-size: 14px; }
+"""
+
+
+@dataclass
+class _Adverse:
+    kind: str
+    severity: str
+    notes: str
+    session_id: int | None
+    saved: bool = False
+
+    @property
+    def label(self) -> str:
+        text = f"{self.kind} ({self.severity})"
+        if self.notes:
+            text += f": {self.notes}"
+        return text if self.saved else text + "  (not saved yet)"
+
+
+def _title(text: str) -> QLabel:
+    label = QLabel(text.upper())
+    label.setObjectName("cardTitle")
+    return label
+
+
+def _score_spin() -> QSpinBox:
+    spin = QSpinBox()
+    spin.setRange(NOT_SET, 10)
+    spin.setSpecialValueText("–")  # not asked yet; a real 0 means "none at all"
+    spin.setValue(NOT_SET)
+    spin.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    spin.setFixedWidth(58)
+    return spin
+
+
+class SessionRecordPanel(QWidget):
+    """What the timer cannot know. Nothing entered is lost: a value that cannot be written stays here,
+    marked, and is written on Retry, on the next edit, or when the session gets its row."""
+
+    needlesChanged = Signal(bool, str)  # may the session close now, and if not why
+    problem = Signal(str)  # a write failed (the message); "" once everything is saved again
+
+    def __init__(
+        self,
+        record: RecordFn,
+        add_score: ScoreFn,
+        add_adverse_event: AdverseFn,
+        *,
+        symptoms: Sequence[str] = DEFAULT_SYMPTOMS,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._record = record
+        self._add_score = add_score
+        self._add_adverse = add_adverse_event
+        self._session_id: int | None = None
+        self._details_recorded: dict[str, str] | None = None
+        self._scores_saved: dict[tuple[str, str], int] = {}
+        self._leftover_scores: list[tuple[int, str, str, int]] = []  # an earlier session's, not yet written
+        self._adverse: list[_Adverse] = []
+        self._planned_needles = 0
+        self._in_follows_plan = True
+        self._in_recorded: int | None = None
+        self._out_recorded: int | None = None
+        self._problems: dict[str, str] = {}
+        self._shown_problem = ""
+        self._idle = QTimer(self)
+        self._idle.setSingleShot(True)
+        self._idle.setInterval(IDLE_COMMIT_MS)
+        self._idle.timeout.connect(self.commit)
+
+        self.setStyleSheet(LOCAL_STYLE)
+        root = QVBoxLayout(self)
+        root.setContentsMargins(10, 8, 10, 6)
+        root.setSpacing(4)
+        columns = QHBoxLayout()
+        columns.setSpacing(12)
+        columns.addLayout(self._build_details(), 6)
+        columns.addWidget(self._separator())
+        columns.addLayout(self._build_scores(symptoms), 0)
+        columns.addWidget(self._separator())
+        columns.addLayout(self._build_adverse(), 4)
+        root.addLayout(columns, 1)
+        status = QHBoxLayout()
+        self.status = QLabel()
+        self.status.setObjectName("muted")
+        self.status.setWordWrap(True)
+        status.addWidget(self.status, 1)
+        self.retry_button = QPushButton("Retry saving")
+        self.retry_button.clicked.connect(self.retry)
+        self.retry_button.hide()
+        status.addWidget(self.retry_button)
+        root.addLayout(status)
+        self._show_needles()
+        self._show_status()
+
+    # -- layout ----------------------------------------------------------------------------------
+    @staticmethod
+    def _separator() -> QFrame:
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.VLine)
+        line.setStyleSheet("color: #d3dade;")
+        return line
+
+    def _build_details(self) -> QVBoxLayout:
+        box = QVBoxLayout()
+        box.setSpacing(4)
+        box.addWidget(_title("Needling"))
+        form = QGridLayout()
+        form.setHorizontalSpacing(8)
+        form.setVerticalSpacing(4)
+        self.needle_type = self._editable_combo(NEEDLE_TYPES, "diameter × length, material")
+        self.depth = QLineEdit()
+        self.depth.setPlaceholderText("e.g. 10–15 mm")
+        self.depth.editingFinished.connect(self._commit_details)
+        self.depth.textEdited.connect(self._restart_idle)
+        self.response = QComboBox()
+        self.response.addItems(RESPONSES)
+        self.response.setPlaceholderText("choose…")
+        self.response.setCurrentIndex(-1)
+        self.response.setMinimumContentsLength(10)
+        self.response.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.response.activated.connect(self._commit_details)
+        self.setting = self._editable_combo(SETTINGS, "where, how the patient lies")
+        for row, (text, widget) in enumerate(
+            (("Needle", self.needle_type), ("Depth", self.depth), ("Response", self.response),
+             ("Setting", self.setting))
+        ):
+            form.addWidget(QLabel(text), row, 0)
+            form.addWidget(widget, row, 1)
+        form.setColumnStretch(1, 1)
+        box.addLayout(form)
+
+        box.addSpacing(4)
+        box.addWidget(_title("Needle count"))
+        counts = QHBoxLayout()
+        counts.setSpacing(6)
+        self.needles_in = QSpinBox()
+        self.needles_in.setRange(0, MAX_NEEDLES)
+        self.needles_in.setToolTip("Needles put in (from the plan until you change it)")
+        self.needles_out = QSpinBox()
+        self.needles_out.setRange(NOT_SET, MAX_NEEDLES)
+        self.needles_out.setSpecialValueText("–")
+        self.needles_out.setValue(NOT_SET)
+        self.needles_out.setToolTip("Needles counted out at removal")
+        for spin in (self.needles_in, self.needles_out):
+            spin.setFixedWidth(70)
+            spin.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            spin.valueChanged.connect(self._on_count_changed)
+        self.needles_in.editingFinished.connect(self._commit_needles_in)
+        self.needles_out.editingFinished.connect(self._commit_needles_out)
+        self.all_out_button = QPushButton("All out")
+        self.all_out_button.setToolTip("Every needle put in has been counted out")
+        self.all_out_button.clicked.connect(self._all_out)
+        counts.addWidget(QLabel("In"))
+        counts.addWidget(self.needles_in)
+        counts.addSpacing(6)
+        counts.addWidget(QLabel("Out"))
+        counts.addWidget(self.needles_out)
+        counts.addWidget(self.all_out_button)
+        counts.addStretch(1)
+        box.addLayout(counts)
+        self.needle_check = QLabel()
+        self.needle_check.setWordWrap(True)
+        box.addWidget(self.needle_check)
+        box.addStretch(1)
+        return box
+
+    def _editable_combo(self, items: Sequence[str], placeholder: str) -> QComboBox:
+        combo = QComboBox()
+        combo.setEditable(True)
+        combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        combo.addItems(items)
+        combo.setCurrentIndex(-1)
+        combo.lineEdit().setPlaceholderText(placeholder)
+        combo.setMinimumContentsLength(10)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.lineEdit().editingFinished.connect(self._commit_details)
+        combo.lineEdit().textEdited.connect(self._restart_idle)
+        combo.activated.connect(self._commit_details)
+        return combo
+
+    def _build_scores(self, symptoms: Sequence[str]) -> QVBoxLayout:
+        box = QVBoxLayout()
+        box.setSpacing(4)
+        box.addWidget(_title("Symptoms 0–10"))
+        self._score_grid = QGridLayout()
+        self._score_grid.setHorizontalSpacing(6)
+        self._score_grid.setVerticalSpacing(4)
+        for column, timing in enumerate(TIMINGS, start=1):
+            head = QLabel(timing)
+            head.setObjectName("muted")
+            head.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self._score_grid.addWidget(head, 0, column)
+        self._score_grid.setColumnStretch(0, 1)
+        box.addLayout(self._score_grid)
+        self.score_spins: dict[tuple[str, str], QSpinBox] = {}
+        self.symptoms: list[str] = []
+        for symptom in symptoms:
+            self.add_symptom(symptom)
+        self.new_symptom = QLineEdit()
+        self.new_symptom.setPlaceholderText("another symptom…")
+        self.new_symptom.returnPressed.connect(self._add_typed_symptom)
+        box.addWidget(self.new_symptom)
+        box.addStretch(1)
+        return box
+
+    def _build_adverse(self) -> QVBoxLayout:
+        box = QVBoxLayout()
+        box.setSpacing(4)
+        box.addWidget(_title("Adverse events"))
+        row = QHBoxLayout()
+        row.setSpacing(6)
+        self.severity = QComboBox()
+        self.severity.addItems(SEVERITIES)
+        self.adverse_notes = QLineEdit()
+        self.adverse_notes.setPlaceholderText("where / what (optional)")
+        row.addWidget(self.severity)
+        row.addWidget(self.adverse_notes, 1)
+        box.addLayout(row)
+        buttons = QGridLayout()
+        buttons.setSpacing(4)
+        self.adverse_buttons: dict[str, QPushButton] = {}
+        for index, kind in enumerate((*ADVERSE_KINDS, "other")):
+            button = QPushButton("Other…" if kind == "other" else kind.capitalize())
+            button.clicked.connect(lambda _=False, k=kind: self.add_adverse(k))
+            buttons.addWidget(button, index // 3, index % 3)
+            self.adverse_buttons[kind] = button
+        box.addLayout(buttons)
+        self.adverse_list = QListWidget()
+        self.adverse_list.setMinimumHeight(48)
+        box.addWidget(self.adverse_list, 1)
+        return box
+
+    # -- slots from the app ----------------------------------------------------------------------
+    def set_session_id(self, session_id: int | None) -> None:
+        """The current session's row id once the log has it (None: a new session without a row yet)."""
+        if session_id == self._session_id:
+            return
+        if self._session_id is not None:
+            self.new_session()
+        self._session_id = session_id
+        for item in self._adverse:
+            if item.session_id is None:
+                item.session_id = session_id
+        if session_id is not None:
+            self.commit()
+        self._show_status()
+
+    def new_session(self) -> None:
+        """A new session in the chair: scores, needle count and adverse events start empty; the needling
+        details are kept (usually the same) and recorded again for the new session."""
+        self.commit()
+        leftover = [a for a in self._adverse if not a.saved and a.session_id is not None]
+        unsaved = self._unsaved_scores()
+        if self._session_id is not None:
+            self._leftover_scores += [(self._session_id, s, t, v) for s, t, v in unsaved]
+            unsaved = []
+        lost = len(unsaved) + sum(1 for a in self._adverse if not a.saved and a.session_id is None)
+        if lost:
+            # No row was ever written for that session (it never started): there is nothing to attach them to.
+            log.warning("%d record entries of a session that never started were dropped", lost)
+        self._session_id = None
+        self._details_recorded = None
+        self._scores_saved = {}
+        self._adverse = leftover  # written to their own session on the next retry
+        for spin in self.score_spins.values():
+            spin.setValue(NOT_SET)
+        self._in_follows_plan = True
+        self._in_recorded = None
+        self._out_recorded = None
+        self.needles_in.setValue(self._planned_needles)
+        self.needles_out.setValue(NOT_SET)
+        self._show_adverse()
+        self._show_status()
+
+    def set_planned_needles(self, count: int) -> None:
+        """The plan's needle count: the 'in' count follows it until the practitioner changes it."""
+        self._planned_needles = max(0, min(MAX_NEEDLES, int(count)))
+        if self._in_follows_plan:
+            self.needles_in.blockSignals(True)
+            self.needles_in.setValue(self._planned_needles)
+            self.needles_in.blockSignals(False)
+            self._show_needles()
+            if self._session_id is not None:
+                self._commit_needles_in(from_plan=True)
+
+    def can_close(self) -> tuple[bool, str]:
+        """For the app's End: False with the message to show while needles in and out differ."""
+        self.commit()
+        check = close_check(self.needles_in.value(), self._out_value())
+        return check.ok, check.message
+
+    def details(self) -> dict[str, str]:
+        """STRICTA 2c, 2d, 2g, 4b as entered (keys as the store's session details)."""
+        return {
+            "needle_type": self.needle_type.currentText().strip(),
+            "depth": self.depth.text().strip(),
+            "response_sought": self.response.currentText().strip(),
+            "setting": self.setting.currentText().strip(),
+        }
+
+    def add_symptom(self, symptom: str) -> None:
+        name = symptom.strip()
+        if not name or name in self.symptoms:
+            return
+        row = len(self.symptoms) + 1
+        self.symptoms.append(name)
+        self._score_grid.addWidget(QLabel(name), row, 0)
+        for column, timing in enumerate(TIMINGS, start=1):
+            spin = _score_spin()
+            spin.setToolTip(f"{name} {timing} the session, 0 (none) to 10 (worst imaginable)")
+            spin.editingFinished.connect(self.commit)
+            spin.valueChanged.connect(self._restart_idle)
+            self._score_grid.addWidget(spin, row, column)
+            self.score_spins[(name, timing)] = spin
+
+    def add_adverse(self, kind: str, severity: str | None = None, notes: str | None = None) -> None:
+        """One adverse event; 'other' takes what happened from the notes box."""
+        severity = severity or self.severity.currentText()
+        notes = (self.adverse_notes.text() if notes is None else notes).strip()
+        if kind == "other" and not notes:
+            self._problems["other"] = "Type what happened in the box beside the severity, then press Other…"
+            self.adverse_notes.setFocus()
+            self._show_status()
+            return
+        self._problems.pop("other", None)
+        self._adverse.append(_Adverse(kind, severity, notes, self._session_id))
+        self.adverse_notes.clear()
+        self.severity.setCurrentIndex(0)
+        self.commit()
+        self._show_adverse()
+
+    def retry(self) -> None:
+        self.commit()
+
+    # -- writing ---------------------------------------------------------------------------------
+    def commit(self) -> bool:
+        """Writes whatever is entered and not yet saved; True when nothing waits."""
+        self._idle.stop()
+        self._problems.pop("notice", None)
+        ok = self._commit_details()
+        ok = self._commit_needles_in() and ok
+        ok = self._commit_needles_out() and ok
+        ok = self._commit_scores() and ok
+        ok = self._commit_adverse() and ok
+        self._show_status()
+        return ok and not self._unsaved_scores() and not self._leftover_scores
+
+    def _attempt(self, area: str, what: str, write: Callable[[], object]) -> bool:
+        try:
+            write()
+        except Exception as exc:  # at the chair nothing may be lost or crash the window
+            log.error("%s not saved: %s", area, type(exc).__name__)
+            self._problems[area] = f"{what} could not be saved ({exc}). It is kept here: press Retry saving."
+            return False
+        self._problems.pop(area, None)
+        return True
+
+    def _commit_details(self) -> bool:
+        for combo in (self.needle_type, self.setting):
+            if not combo.lineEdit().hasFocus():
+                combo.lineEdit().setCursorPosition(0)  # the start says the most: diameter × length
+        details = self.details()
+        if details == (self._details_recorded or {k: "" for k in details}):
+            return True
+        if self._attempt("details", "The needling details", lambda: self._record("session.details", details)):
+            self._details_recorded = details
+        self._show_status()
+        return "details" not in self._problems
+
+    def _commit_needles_in(self, from_plan: bool = False) -> bool:
+        value = self.needles_in.value()
+        if not from_plan and value != self._planned_needles:
+            self._in_follows_plan = False
+        if value == self._in_recorded or (self._session_id is None and self._in_follows_plan):
+            return True  # the plan's count is recorded once the session has its row
+        payload = {"count": value, "planned": self._planned_needles}
+        if self._attempt("needles.in", "The count of needles in", lambda: self._record("needles.in", payload)):
+            self._in_recorded = value
+        return "needles.in" not in self._problems
+
+    def _commit_needles_out(self) -> bool:
+        value = self._out_value()
+        if value is None or value == self._out_recorded:
+            return True
+        payload = {"count": value, "in": self.needles_in.value()}
+        if self._attempt("needles.out", "The count of needles out", lambda: self._record("needles.out", payload)):
+            self._out_recorded = value
+        return "needles.out" not in self._problems
+
+    def _unsaved_scores(self) -> list[tuple[str, str, int]]:
+        return [
+            (symptom, timing, spin.value())
+            for (symptom, timing), spin in self.score_spins.items()
+            if spin.value() != NOT_SET and self._scores_saved.get((symptom, timing)) != spin.value()
+        ]
+
+    def _commit_scores(self) -> bool:
+        while self._leftover_scores:
+            session_id, symptom, timing, value = self._leftover_scores[0]
+            if not self._write_score(session_id, symptom, timing, value):
+                return False
+            self._leftover_scores.pop(0)
+        if self._session_id is None:
+            return True  # kept in the fields; written when the session has its row
+        for (symptom, timing), spin in self.score_spins.items():
+            saved = self._scores_saved.get((symptom, timing))
+            if spin.value() == NOT_SET and saved is not None:
+                # The record keeps every score written; a wrong one is corrected by entering the right one.
+                spin.setValue(saved)
+                self._problems["notice"] = f"A saved score cannot be blanked: enter the right {symptom} score."
+        for symptom, timing, value in self._unsaved_scores():
+            if not self._write_score(self._session_id, symptom, timing, value):
+                return False
+            self._scores_saved[(symptom, timing)] = value
+        return True
+
+    def _write_score(self, session_id: int, symptom: str, timing: str, value: int) -> bool:
+        return self._attempt(
+            "scores", f"The {symptom} score ({timing})", lambda: self._add_score(session_id, symptom, value, timing)
+        )
+
+    def _commit_adverse(self) -> bool:
+        ok = True
+        for item in self._adverse:
+            if item.saved or item.session_id is None:
+                continue
+            if not self._attempt(
+                "adverse",
+                f"The adverse event '{item.kind}'",
+                lambda i=item: self._add_adverse(i.session_id, i.kind, i.severity, i.notes),
+            ):
+                ok = False
+                break
+            item.saved = True
+        self._adverse = [a for a in self._adverse if not a.saved or a.session_id == self._session_id]
+        self._show_adverse()
+        return ok
+
+    # -- needles ---------------------------------------------------------------------------------
+    def _out_value(self) -> int | None:
+        value = self.needles_out.value()
+        return None if value == NOT_SET else value
+
+    def _all_out(self) -> None:
+        self.needles_out.setValue(self.needles_in.value())
+        self._commit_needles_out()
+        self._show_status()
+
+    def _on_count_changed(self) -> None:
+        self._restart_idle()
+        self._show_needles()
+
+    def _restart_idle(self, *_changed: object) -> None:
+        self._idle.start()
+
+    def _show_needles(self) -> None:
+        check = close_check(self.needles_in.value(), self._out_value())
+        count = self.needles_in.value()
+        if not check.ok:
+            self.needle_check.setObjectName("warn")
+            self.needle_check.setText(check.message)
+        elif count:
+            self.needle_check.setObjectName("ok")
+            self.needle_check.setText(f"All {count} counted out.")
+        else:
+            self.needle_check.setObjectName("muted")
+            self.needle_check.setText("No needles in.")
+        self.needle_check.style().unpolish(self.needle_check)
+        self.needle_check.style().polish(self.needle_check)
+        self.needlesChanged.emit(check.ok, check.message)
+
+    # -- display ---------------------------------------------------------------------------------
+    def _show_adverse(self) -> None:
+        self.adverse_list.clear()
+        for item in self._adverse:
+            self.adverse_list.addItem(item.label)
+        if self._adverse:
+            self.adverse_list.scrollToBottom()
+
+    def _show_status(self) -> None:
+        problem = next(iter(self._problems.values()), "")
+        if problem:
+            self.status.setObjectName("problem")
+            self.status.setText(problem)
+        else:
+            waiting = len(self._unsaved_scores()) if self._session_id is None else 0
+            waiting += sum(1 for a in self._adverse if a.session_id is None)
+            self.status.setObjectName("muted")
+            self.status.setText(f"{waiting} entr{'y' if waiting == 1 else 'ies'} will be saved when the session "
+                                "starts." if waiting else "")
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)
+        self.status.setVisible(bool(self.status.text()))
+        failing = [text for key, text in self._problems.items() if key not in TRANSIENT]
+        self.retry_button.setVisible(bool(failing))
+        text = failing[0] if failing else ""
+        if text != self._shown_problem:
+            self._shown_problem = text
+            self.problem.emit(text)
+
+    def _add_typed_symptom(self) -> None:
+        self.add_symptom(self.new_symptom.text())
+        self.new_symptom.clear()
