@@ -15,13 +15,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from neurotimer.gui.record_widgets import DEFAULT_SYMPTOMS, NOT_SET, AdverseBox, ScoreGrid, blank_spin, section_title
 from neurotimer.needles import MAX_NEEDLES, close_check
 
 log = logging.getLogger(__name__)
@@ -40,11 +40,6 @@ SETTINGS = (
     "clinic, patient lying prone",
     "home visit",
 )
-DEFAULT_SYMPTOMS = ("pain", "burning", "numbness", "tingling/prickling")
-ADVERSE_KINDS = ("bruising", "soreness", "bleeding", "fainting")
-SEVERITIES = ("mild", "moderate", "severe")
-TIMINGS = ("before", "after")
-NOT_SET = -1
 TRANSIENT = ("other", "notice")  # hints for the practitioner, not failed writes
 # A value left in a field without leaving it is still saved after this pause (no write per keystroke).
 IDLE_COMMIT_MS = 2500
@@ -78,22 +73,6 @@ class _Adverse:
         if self.notes:
             text += f": {self.notes}"
         return text if self.saved else text + "  (not saved yet)"
-
-
-def _title(text: str) -> QLabel:
-    label = QLabel(text.upper())
-    label.setObjectName("cardTitle")
-    return label
-
-
-def _score_spin() -> QSpinBox:
-    spin = QSpinBox()
-    spin.setRange(NOT_SET, 10)
-    spin.setSpecialValueText("–")  # not asked yet; a real 0 means "none at all"
-    spin.setValue(NOT_SET)
-    spin.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    spin.setFixedWidth(58)
-    return spin
 
 
 class SessionRecordPanel(QWidget):
@@ -138,11 +117,17 @@ class SessionRecordPanel(QWidget):
         root.setSpacing(4)
         columns = QHBoxLayout()
         columns.setSpacing(12)
+        self.scores = ScoreGrid(symptoms)
+        self.scores.edited.connect(self.commit)
+        self.scores.changed.connect(self._restart_idle)
+        self.score_spins = self.scores.spins
+        self.adverse = AdverseBox()
+        self.adverse.requested.connect(self.add_adverse)
         columns.addLayout(self._build_details(), 6)
         columns.addWidget(self._separator())
-        columns.addLayout(self._build_scores(symptoms), 0)
+        columns.addWidget(self.scores, 0)
         columns.addWidget(self._separator())
-        columns.addLayout(self._build_adverse(), 4)
+        columns.addWidget(self.adverse, 4)
         root.addLayout(columns, 1)
         status = QHBoxLayout()
         self.status = QLabel()
@@ -168,11 +153,11 @@ class SessionRecordPanel(QWidget):
     def _build_details(self) -> QVBoxLayout:
         box = QVBoxLayout()
         box.setSpacing(4)
-        box.addWidget(_title("Needling"))
+        box.addWidget(section_title("Needling"))
         form = QGridLayout()
         form.setHorizontalSpacing(8)
         form.setVerticalSpacing(4)
-        self.needle_type = self._editable_combo(NEEDLE_TYPES, "diameter × length, material")
+        self.needle_type = self._editable_combo(NEEDLE_TYPES, "0.25 × 40 mm, steel…")
         self.depth = QLineEdit()
         self.depth.setPlaceholderText("e.g. 10–15 mm")
         self.depth.editingFinished.connect(self._commit_details)
@@ -184,7 +169,7 @@ class SessionRecordPanel(QWidget):
         self.response.setMinimumContentsLength(10)
         self.response.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.response.activated.connect(self._commit_details)
-        self.setting = self._editable_combo(SETTINGS, "where, how the patient lies")
+        self.setting = self._editable_combo(SETTINGS, "clinic, seated…")
         for row, (text, widget) in enumerate(
             (("Needle", self.needle_type), ("Depth", self.depth), ("Response", self.response),
              ("Setting", self.setting))
@@ -195,20 +180,17 @@ class SessionRecordPanel(QWidget):
         box.addLayout(form)
 
         box.addSpacing(4)
-        box.addWidget(_title("Needle count"))
+        box.addWidget(section_title("Needle count"))
         counts = QHBoxLayout()
         counts.setSpacing(6)
         self.needles_in = QSpinBox()
         self.needles_in.setRange(0, MAX_NEEDLES)
         self.needles_in.setToolTip("Needles put in (from the plan until you change it)")
-        self.needles_out = QSpinBox()
-        self.needles_out.setRange(NOT_SET, MAX_NEEDLES)
-        self.needles_out.setSpecialValueText("–")
-        self.needles_out.setValue(NOT_SET)
+        self.needles_in.setFixedWidth(70)
+        self.needles_in.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.needles_out = blank_spin(MAX_NEEDLES, 70)
         self.needles_out.setToolTip("Needles counted out at removal")
         for spin in (self.needles_in, self.needles_out):
-            spin.setFixedWidth(70)
-            spin.setAlignment(Qt.AlignmentFlag.AlignCenter)
             spin.valueChanged.connect(self._on_count_changed)
         self.needles_in.editingFinished.connect(self._commit_needles_in)
         self.needles_out.editingFinished.connect(self._commit_needles_out)
@@ -243,58 +225,6 @@ class SessionRecordPanel(QWidget):
         combo.activated.connect(self._commit_details)
         return combo
 
-    def _build_scores(self, symptoms: Sequence[str]) -> QVBoxLayout:
-        box = QVBoxLayout()
-        box.setSpacing(4)
-        box.addWidget(_title("Symptoms 0–10"))
-        self._score_grid = QGridLayout()
-        self._score_grid.setHorizontalSpacing(6)
-        self._score_grid.setVerticalSpacing(4)
-        for column, timing in enumerate(TIMINGS, start=1):
-            head = QLabel(timing)
-            head.setObjectName("muted")
-            head.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            self._score_grid.addWidget(head, 0, column)
-        self._score_grid.setColumnStretch(0, 1)
-        box.addLayout(self._score_grid)
-        self.score_spins: dict[tuple[str, str], QSpinBox] = {}
-        self.symptoms: list[str] = []
-        for symptom in symptoms:
-            self.add_symptom(symptom)
-        self.new_symptom = QLineEdit()
-        self.new_symptom.setPlaceholderText("another symptom…")
-        self.new_symptom.returnPressed.connect(self._add_typed_symptom)
-        box.addWidget(self.new_symptom)
-        box.addStretch(1)
-        return box
-
-    def _build_adverse(self) -> QVBoxLayout:
-        box = QVBoxLayout()
-        box.setSpacing(4)
-        box.addWidget(_title("Adverse events"))
-        row = QHBoxLayout()
-        row.setSpacing(6)
-        self.severity = QComboBox()
-        self.severity.addItems(SEVERITIES)
-        self.adverse_notes = QLineEdit()
-        self.adverse_notes.setPlaceholderText("where / what (optional)")
-        row.addWidget(self.severity)
-        row.addWidget(self.adverse_notes, 1)
-        box.addLayout(row)
-        buttons = QGridLayout()
-        buttons.setSpacing(4)
-        self.adverse_buttons: dict[str, QPushButton] = {}
-        for index, kind in enumerate((*ADVERSE_KINDS, "other")):
-            button = QPushButton("Other…" if kind == "other" else kind.capitalize())
-            button.clicked.connect(lambda _=False, k=kind: self.add_adverse(k))
-            buttons.addWidget(button, index // 3, index % 3)
-            self.adverse_buttons[kind] = button
-        box.addLayout(buttons)
-        self.adverse_list = QListWidget()
-        self.adverse_list.setMinimumHeight(48)
-        box.addWidget(self.adverse_list, 1)
-        return box
-
     # -- slots from the app ----------------------------------------------------------------------
     def set_session_id(self, session_id: int | None) -> None:
         """The current session's row id once the log has it (None: a new session without a row yet)."""
@@ -313,7 +243,11 @@ class SessionRecordPanel(QWidget):
     def new_session(self) -> None:
         """A new session in the chair: scores, needle count and adverse events start empty; the needling
         details are kept (usually the same) and recorded again for the new session."""
-        self.commit()
+        # Only writes bound to the old row's id: record() already points at the new session.
+        self._commit_scores()
+        self._commit_adverse()
+        if self._out_value() is not None and self._out_value() != self._out_recorded:
+            log.warning("a needle count of the previous session was not recorded")
         leftover = [a for a in self._adverse if not a.saved and a.session_id is not None]
         unsaved = self._unsaved_scores()
         if self._session_id is not None:
@@ -327,13 +261,13 @@ class SessionRecordPanel(QWidget):
         self._details_recorded = None
         self._scores_saved = {}
         self._adverse = leftover  # written to their own session on the next retry
-        for spin in self.score_spins.values():
-            spin.setValue(NOT_SET)
+        self.scores.clear()
         self._in_follows_plan = True
         self._in_recorded = None
         self._out_recorded = None
         self.needles_in.setValue(self._planned_needles)
         self.needles_out.setValue(NOT_SET)
+        self._idle.stop()
         self._show_adverse()
         self._show_status()
 
@@ -364,37 +298,28 @@ class SessionRecordPanel(QWidget):
         }
 
     def add_symptom(self, symptom: str) -> None:
-        name = symptom.strip()
-        if not name or name in self.symptoms:
-            return
-        row = len(self.symptoms) + 1
-        self.symptoms.append(name)
-        self._score_grid.addWidget(QLabel(name), row, 0)
-        for column, timing in enumerate(TIMINGS, start=1):
-            spin = _score_spin()
-            spin.setToolTip(f"{name} {timing} the session, 0 (none) to 10 (worst imaginable)")
-            spin.editingFinished.connect(self.commit)
-            spin.valueChanged.connect(self._restart_idle)
-            self._score_grid.addWidget(spin, row, column)
-            self.score_spins[(name, timing)] = spin
+        self.scores.add_symptom(symptom)
 
     def add_adverse(self, kind: str, severity: str | None = None, notes: str | None = None) -> None:
         """One adverse event; 'other' takes what happened from the notes box."""
-        severity = severity or self.severity.currentText()
-        notes = (self.adverse_notes.text() if notes is None else notes).strip()
+        severity = severity or self.adverse.severity.currentText()
+        notes = (self.adverse.notes.text() if notes is None else notes).strip()
         if kind == "other" and not notes:
             self._problems["other"] = "Type what happened in the box beside the severity, then press Other…"
-            self.adverse_notes.setFocus()
+            self.adverse.notes.setFocus()
             self._show_status()
             return
         self._problems.pop("other", None)
         self._adverse.append(_Adverse(kind, severity, notes, self._session_id))
-        self.adverse_notes.clear()
-        self.severity.setCurrentIndex(0)
+        self.adverse.reset_inputs()
         self.commit()
         self._show_adverse()
 
     def retry(self) -> None:
+        self.commit()
+
+    def on_state_changed(self, _state: object = None) -> None:
+        """Pause, resume, end: a good moment to save what is entered."""
         self.commit()
 
     # -- writing ---------------------------------------------------------------------------------
@@ -454,9 +379,9 @@ class SessionRecordPanel(QWidget):
 
     def _unsaved_scores(self) -> list[tuple[str, str, int]]:
         return [
-            (symptom, timing, spin.value())
-            for (symptom, timing), spin in self.score_spins.items()
-            if spin.value() != NOT_SET and self._scores_saved.get((symptom, timing)) != spin.value()
+            (symptom, timing, value)
+            for (symptom, timing), value in self.scores.entered().items()
+            if self._scores_saved.get((symptom, timing)) != value
         ]
 
     def _commit_scores(self) -> bool:
@@ -521,7 +446,11 @@ class SessionRecordPanel(QWidget):
     def _show_needles(self) -> None:
         check = close_check(self.needles_in.value(), self._out_value())
         count = self.needles_in.value()
-        if not check.ok:
+        if not check.ok and self._out_value() is None:
+            # Not counted out yet is the normal state during treatment: say it, without alarm.
+            self.needle_check.setObjectName("muted")
+            self.needle_check.setText(f"{count} in. Count them out at removal.")
+        elif not check.ok:
             self.needle_check.setObjectName("warn")
             self.needle_check.setText(check.message)
         elif count:
@@ -536,11 +465,7 @@ class SessionRecordPanel(QWidget):
 
     # -- display ---------------------------------------------------------------------------------
     def _show_adverse(self) -> None:
-        self.adverse_list.clear()
-        for item in self._adverse:
-            self.adverse_list.addItem(item.label)
-        if self._adverse:
-            self.adverse_list.scrollToBottom()
+        self.adverse.show_entries([item.label for item in self._adverse])
 
     def _show_status(self) -> None:
         problem = next(iter(self._problems.values()), "")
@@ -563,6 +488,16 @@ class SessionRecordPanel(QWidget):
             self._shown_problem = text
             self.problem.emit(text)
 
-    def _add_typed_symptom(self) -> None:
-        self.add_symptom(self.new_symptom.text())
-        self.new_symptom.clear()
+
+def follow_sessions(panel: SessionRecordPanel, sessions: Any, records: Any) -> None:
+    """Wires the panel to the app's SessionPresenter and RecordPresenter (connect after RecordPresenter
+    exists, so its recorder already follows a new session when the panel hears of it)."""
+
+    def sync(*_args: object) -> None:
+        panel.set_session_id(records.recorder.session_id)
+
+    sessions.sessionCreated.connect(lambda _session: panel.new_session())
+    # The row exists once the start is written, which is after sessionEvent(started) and before stateChanged.
+    sessions.stateChanged.connect(sync)
+    sessions.stateChanged.connect(panel.on_state_changed)
+    sessions.updated.connect(sync)  # a row written late (the disk was full at the start) still arrives

@@ -179,30 +179,30 @@ def test_details_left_in_a_field_are_saved_after_a_pause(chair: Chair, qtbot) ->
 
 def test_an_adverse_event_is_in_the_session_record_and_listed(chair: Chair) -> None:
     sid = chair.start()
-    chair.panel.severity.setCurrentText("moderate")
-    chair.panel.adverse_notes.setText("SP6 left")
-    chair.panel.adverse_buttons["bruising"].click()
+    chair.panel.adverse.severity.setCurrentText("moderate")
+    chair.panel.adverse.notes.setText("SP6 left")
+    chair.panel.adverse.buttons["bruising"].click()
     events = chair.store.get_session(sid).adverse_events
     assert [(e.kind, e.severity, e.notes) for e in events] == [("bruising", "moderate", "SP6 left")]
-    assert chair.panel.adverse_list.item(0).text() == "bruising (moderate): SP6 left"
-    assert chair.panel.adverse_notes.text() == "" and chair.panel.severity.currentText() == "mild"
+    assert chair.panel.adverse.list.item(0).text() == "bruising (moderate): SP6 left"
+    assert chair.panel.adverse.notes.text() == "" and chair.panel.adverse.severity.currentText() == "mild"
 
 
 def test_an_adverse_event_before_the_start_waits_for_the_session_row(chair: Chair) -> None:
-    chair.panel.adverse_buttons["fainting"].click()
-    assert "not saved yet" in chair.panel.adverse_list.item(0).text()
+    chair.panel.adverse.buttons["fainting"].click()
+    assert "not saved yet" in chair.panel.adverse.list.item(0).text()
     sid = chair.start()
     assert [e.kind for e in chair.store.get_session(sid).adverse_events] == ["fainting"]
-    assert chair.panel.adverse_list.item(0).text() == "fainting (mild)"
+    assert chair.panel.adverse.list.item(0).text() == "fainting (mild)"
 
 
 def test_other_needs_what_happened(chair: Chair) -> None:
     sid = chair.start()
-    chair.panel.adverse_buttons["other"].click()
+    chair.panel.adverse.buttons["other"].click()
     assert "Type what happened" in chair.panel.status.text()
     assert chair.store.get_session(sid).adverse_events == []
-    chair.panel.adverse_notes.setText("itching at LI4 right")
-    chair.panel.adverse_buttons["other"].click()
+    chair.panel.adverse.notes.setText("itching at LI4 right")
+    chair.panel.adverse.buttons["other"].click()
     assert [(e.kind, e.notes) for e in chair.store.get_session(sid).adverse_events] == [
         ("other", "itching at LI4 right")
     ]
@@ -221,13 +221,13 @@ def test_an_adverse_event_refused_by_the_store_is_kept_for_retry(qtbot) -> None:
     panel = SessionRecordPanel(lambda kind, payload: None, lambda *a: None, add_adverse)
     qtbot.addWidget(panel)
     panel.set_session_id(5)
-    panel.adverse_buttons["bleeding"].click()
+    panel.adverse.buttons["bleeding"].click()
     assert "The log file is full." in panel.status.text()
-    assert "not saved yet" in panel.adverse_list.item(0).text()
+    assert "not saved yet" in panel.adverse.list.item(0).text()
     failing[0] = False
     panel.retry()
     assert written == [(5, "bleeding", "mild", "")]
-    assert panel.adverse_list.item(0).text() == "bleeding (mild)"
+    assert panel.adverse.list.item(0).text() == "bleeding (mild)"
 
 
 def test_a_new_session_starts_empty_but_keeps_the_needling_details(chair: Chair) -> None:
@@ -235,7 +235,7 @@ def test_a_new_session_starts_empty_but_keeps_the_needling_details(chair: Chair)
     chair.panel.depth.setText("10 mm")
     chair.panel.score_spins[("pain", "before")].setValue(6)
     chair.panel.needles_out.setValue(6)
-    chair.panel.adverse_buttons["soreness"].click()
+    chair.panel.adverse.buttons["soreness"].click()
     first = chair.start()
     chair.session.end()
 
@@ -244,7 +244,7 @@ def test_a_new_session_starts_empty_but_keeps_the_needling_details(chair: Chair)
     chair.panel.new_session()
     assert chair.panel.score_spins[("pain", "before")].value() == -1
     assert chair.panel.needles_out.value() == -1 and chair.panel.needles_in.value() == 6
-    assert chair.panel.adverse_list.count() == 0
+    assert chair.panel.adverse.list.count() == 0
     assert chair.panel.depth.text() == "10 mm"
     second = chair.start()
     assert second != first
@@ -253,9 +253,9 @@ def test_a_new_session_starts_empty_but_keeps_the_needling_details(chair: Chair)
 
 
 def test_a_symptom_can_be_added(chair: Chair, qtbot) -> None:
-    chair.panel.new_symptom.setText("cramp")
-    qtbot.keyClick(chair.panel.new_symptom, Qt.Key.Key_Return)
-    assert "cramp" in chair.panel.symptoms
+    chair.panel.scores.new_symptom.setText("cramp")
+    qtbot.keyClick(chair.panel.scores.new_symptom, Qt.Key.Key_Return)
+    assert "cramp" in chair.panel.scores.symptoms
     chair.start()
     chair.panel.score_spins[("cramp", "before")].setValue(3)
     chair.panel.commit()
