@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -31,9 +32,25 @@ def section_title(text: str) -> QLabel:
     return label
 
 
+class CountSpin(QSpinBox):
+    """A number the practitioner means: the wheel changes it only when it has focus (a scroll across the
+    panel must not rewrite a pain score), and a digit typed over "–" replaces it."""
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self.value() == self.minimum() and self.specialValueText() and event.text().isdigit():
+            self.selectAll()
+        super().keyPressEvent(event)
+
+
 def blank_spin(maximum: int, width: int) -> QSpinBox:
     """A spin box that starts at "–" (not entered) rather than at a value nobody chose."""
-    spin = QSpinBox()
+    spin = CountSpin()
     spin.setRange(NOT_SET, maximum)
     spin.setSpecialValueText("–")
     spin.setValue(NOT_SET)

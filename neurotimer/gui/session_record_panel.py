@@ -16,12 +16,19 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from neurotimer.gui.record_widgets import DEFAULT_SYMPTOMS, NOT_SET, AdverseBox, ScoreGrid, blank_spin, section_title
+from neurotimer.gui.record_widgets import (
+    DEFAULT_SYMPTOMS,
+    NOT_SET,
+    AdverseBox,
+    CountSpin,
+    ScoreGrid,
+    blank_spin,
+    section_title,
+)
 from neurotimer.needles import MAX_NEEDLES, close_check
 
 log = logging.getLogger(__name__)
@@ -183,7 +190,7 @@ class SessionRecordPanel(QWidget):
         box.addWidget(section_title("Needle count"))
         counts = QHBoxLayout()
         counts.setSpacing(6)
-        self.needles_in = QSpinBox()
+        self.needles_in = CountSpin()
         self.needles_in.setRange(0, MAX_NEEDLES)
         self.needles_in.setToolTip("Needles put in (from the plan until you change it)")
         self.needles_in.setFixedWidth(70)

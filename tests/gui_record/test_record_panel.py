@@ -272,3 +272,33 @@ def test_the_panel_fits_a_laptop_tab_with_the_app_style(chair: Chair, qtbot, tmp
     path = tmp_path / "record.png"
     assert chair.panel.grab().save(str(path))
     assert colour_count(path) > 5
+
+
+def test_a_digit_typed_over_the_blank_is_the_score(chair: Chair, qtbot) -> None:
+    chair.start()
+    spin = chair.panel.score_spins[("numbness", "before")]
+    with qtbot.waitActive(chair.panel):
+        chair.panel.show()
+        chair.panel.activateWindow()
+    spin.setFocus()
+    qtbot.keyClicks(spin, "8")
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+    assert chair.scores() == {("numbness", "before"): 8}
+
+
+def test_scrolling_across_the_panel_does_not_change_a_score(chair: Chair, qtbot) -> None:
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    spin = chair.panel.score_spins[("pain", "before")]
+    spin.setValue(5)
+    chair.panel.show()
+    qtbot.waitExposed(chair.panel)
+    centre = QPointF(spin.rect().center())
+    wheel = QWheelEvent(
+        centre, QPointF(spin.mapToGlobal(centre)), QPoint(0, 0), QPoint(0, 120),
+        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False,
+    )
+    QApplication.sendEvent(spin, wheel)
+    assert spin.value() == 5
