@@ -96,6 +96,7 @@ class SessionRecordPanel(QWidget):
         add_adverse_event: AdverseFn,
         *,
         symptoms: Sequence[str] = DEFAULT_SYMPTOMS,
+        idle_ms: int = IDLE_COMMIT_MS,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -115,7 +116,7 @@ class SessionRecordPanel(QWidget):
         self._shown_problem = ""
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
-        self._idle.setInterval(IDLE_COMMIT_MS)
+        self._idle.setInterval(idle_ms)
         self._idle.timeout.connect(self.commit)
 
         self.setStyleSheet(LOCAL_STYLE)
@@ -124,13 +125,14 @@ class SessionRecordPanel(QWidget):
         root.setSpacing(4)
         columns = QHBoxLayout()
         columns.setSpacing(12)
+        details = self._build_details()
         self.scores = ScoreGrid(symptoms)
         self.scores.edited.connect(self.commit)
         self.scores.changed.connect(self._restart_idle)
         self.score_spins = self.scores.spins
         self.adverse = AdverseBox()
         self.adverse.requested.connect(self.add_adverse)
-        columns.addLayout(self._build_details(), 6)
+        columns.addLayout(details, 6)
         columns.addWidget(self._separator())
         columns.addWidget(self.scores, 0)
         columns.addWidget(self._separator())

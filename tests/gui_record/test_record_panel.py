@@ -20,7 +20,7 @@ from neurotimer.storage.store import Store, open_memory
 class Chair:
     """A store, a recorder and a session as the app wires them, with the panel in front."""
 
-    def __init__(self, qtbot, clock: ManualClock) -> None:
+    def __init__(self, qtbot, clock: ManualClock, idle_ms: int = 2500) -> None:
         self.clock = clock
         self.store: Store = open_memory(clock=clock)
         self.recorder = Recorder(self.store, clock)
@@ -28,7 +28,9 @@ class Chair:
         self.recorder.attach(self.session)
         self.score_calls = 0
         self.fail_scores: Exception | None = None
-        self.panel = SessionRecordPanel(self.recorder.record, self.add_score, self.store.add_adverse_event)
+        self.panel = SessionRecordPanel(
+            self.recorder.record, self.add_score, self.store.add_adverse_event, idle_ms=idle_ms
+        )
         qtbot.addWidget(self.panel)
 
     def add_score(self, session_id: int, symptom: str, value: int, timing: str) -> int:
@@ -170,10 +172,12 @@ def test_details_are_recorded_once_per_edit_not_per_keystroke(chair: Chair, qtbo
     }
 
 
-def test_details_left_in_a_field_are_saved_after_a_pause(chair: Chair, qtbot) -> None:
+def test_details_left_in_a_field_are_saved_after_a_pause(qtbot, clock: ManualClock) -> None:
+    chair = Chair(qtbot, clock, idle_ms=50)
     chair.start()
     qtbot.keyClicks(chair.panel.depth, "5 mm")
-    qtbot.waitUntil(lambda: len(chair.events("session.details")) == 1, timeout=5000)
+    assert chair.events("session.details") == []  # not at each keystroke
+    qtbot.waitUntil(lambda: len(chair.events("session.details")) == 1, timeout=2000)
     assert chair.events("session.details")[0]["depth"] == "5 mm"
 
 
@@ -302,3 +306,17 @@ def test_scrolling_across_the_panel_does_not_change_a_score(chair: Chair, qtbot)
     )
     QApplication.sendEvent(spin, wheel)
     assert spin.value() == 5
+
+
+def test_tab_goes_from_the_needling_details_to_the_scores_then_the_adverse_events(chair: Chair) -> None:
+    panel = chair.panel
+    targets = [
+        panel.needle_type, panel.depth, panel.needles_out, panel.score_spins[("pain", "before")], panel.adverse.notes
+    ]
+    seen = []
+    widget = panel
+    for _ in range(200):
+        widget = widget.nextInFocusChain()
+        if widget in targets and widget not in seen:
+            seen.append(widget)
+    assert seen == targets
