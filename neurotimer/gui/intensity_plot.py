@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Slot
@@ -14,9 +16,9 @@ from neurotimer.session import EventKind
 from neurotimer.stimulator.events import StimEventKind
 
 REFRESH_MS = 250
-CAPACITY = 4096  # points kept per channel; a multiple of 4 (compaction works on groups of 4)
+CAPACITY = 2048  # points kept per channel; a multiple of 4 (compaction works on groups of 4)
 PREVIEW_S = 180.0  # before a session: the last three minutes of readings
-MIN_SPAN_MIN = 5.0  # a session's x axis shows at least this many minutes
+SPAN_STEP_MIN = 5.0  # a session's x axis grows in 5-minute steps: calm to read, axes redrawn rarely
 Y_FLOOR_MA = 12.0
 HIGH_OUTPUT_MA = 10.0
 MAX_MARKS = 40
@@ -54,10 +56,10 @@ class _Trace:
     def _store(self, cols: np.ndarray, rolling: bool) -> None:
         cap = self.data.shape[1]
         if self.n + cols.shape[1] > cap:
-            if rolling:  # the preview only needs recent readings: drop the older half
-                half = cap // 2
-                self.data[:, : self.n - half] = self.data[:, half : self.n]
-                self.n -= half
+            if rolling:  # the preview needs only the readings still on screen; at worst drop the older half
+                drop = int(np.searchsorted(self.data[0, : self.n], cols[0, 0] - PREVIEW_S)) or cap // 2
+                self.data[:, : self.n - drop] = self.data[:, drop : self.n]
+                self.n -= drop
             else:
                 self._compact()
         self.data[:, self.n : self.n + cols.shape[1]] = cols
@@ -108,7 +110,6 @@ class IntensityPlot(QWidget):
         self._latest: float | None = None
         self._dirty = False
         self.redraws = 0  # frames drawn; tests and the benchmark read it
-
         self.setObjectName("intensityPlot")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setStyleSheet(f"QWidget#intensityPlot {{ background: white; }} QLabel {{ font-size: {AXIS_PX}px; }}")
@@ -117,7 +118,6 @@ class IntensityPlot(QWidget):
         item.setMenuEnabled(False)
         item.hideButtons()
         item.setMouseEnabled(x=False, y=False)
-        item.showGrid(x=True, y=True, alpha=0.15)
         font = QFont()
         font.setPixelSize(AXIS_PX)
         for name in ("left", "bottom"):
@@ -131,10 +131,11 @@ class IntensityPlot(QWidget):
             pos=HIGH_OUTPUT_MA, angle=0, movable=False,
             pen=pg.mkPen(ALARM_COLOURS["high"], width=1, style=Qt.PenStyle.DashLine),
             label="high output",
-            labelOpts={"position": 0.01, "color": ALARM_COLOURS["high"], "anchors": [(0, 1), (0, 1)]},
+            labelOpts={"position": 0.01, "color": ALARM_COLOURS["high"], "fill": (255, 255, 255, 210),
+                       "anchors": [(0, 1), (0, 1)]},
         )
+        self._high.setZValue(5)  # its label stays readable over a channel running near 10 mA
         item.addItem(self._high, ignoreBounds=True)
-
         self._legend_row = QHBoxLayout()
         self._legend_row.setContentsMargins(8, 0, 8, 0)
         self._legend_row.setSpacing(14)
@@ -201,8 +202,7 @@ class IntensityPlot(QWidget):
         for _, line in self._marks:
             item.removeItem(line)
         self._marks.clear()
-        self._peak = 0.0
-        self._latest = None
+        self._peak, self._latest = 0.0, None
         words = "minutes before now" if start is None else "minutes since session start"
         item.setLabel("bottom", words, **{"font-size": f"{AXIS_PX}px", "color": INK})
         self._dirty = True
@@ -264,7 +264,7 @@ class IntensityPlot(QWidget):
         if rolling:
             item.setXRange(-PREVIEW_S / 60.0, 0, padding=0.01)
         else:
-            item.setXRange(0, max(MIN_SPAN_MIN, (now - origin) / 60.0), padding=0.01)
+            item.setXRange(0, SPAN_STEP_MIN * max(1, math.ceil((now - origin) / 60.0 / SPAN_STEP_MIN)), padding=0.01)
         left, right = item.getViewBox().state["targetRange"][0]
         item.setYRange(0, max(Y_FLOOR_MA, self._peak * 1.1), padding=0.02)
         for at, line in self._marks:
