@@ -358,6 +358,8 @@ class SessionRecordPanel(QWidget):
         for combo in (self.needle_type, self.setting):
             if not combo.lineEdit().hasFocus():
                 combo.lineEdit().setCursorPosition(0)  # the start says the most: diameter × length
+        for combo in (self.needle_type, self.response, self.setting):
+            combo.setToolTip(combo.currentText())  # the column is narrow: the whole text on hover
         details = self.details()
         if details == (self._details_recorded or {k: "" for k in details}):
             return True
