@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -20,16 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from neurotimer.gui.record_widgets import (
-    DEFAULT_SYMPTOMS,
-    NOT_SET,
-    AdverseBox,
-    CountSpin,
-    ScoreGrid,
-    blank_spin,
-    section_title,
-)
-from neurotimer.needles import MAX_NEEDLES, close_check
+from neurotimer.gui.needle_count_box import NeedleCountBox
+from neurotimer.gui.record_widgets import DEFAULT_SYMPTOMS, NOT_SET, AdverseBox, ScoreGrid, section_title
 
 log = logging.getLogger(__name__)
 
@@ -108,10 +100,6 @@ class SessionRecordPanel(QWidget):
         self._scores_saved: dict[tuple[str, str], int] = {}
         self._leftover_scores: list[tuple[int, str, str, int]] = []  # an earlier session's, not yet written
         self._adverse: list[_Adverse] = []
-        self._planned_needles = 0
-        self._in_follows_plan = True
-        self._in_recorded: int | None = None
-        self._out_recorded: int | None = None
         self._problems: dict[str, str] = {}
         self._shown_problem = ""
         self._idle = QTimer(self)
@@ -148,7 +136,6 @@ class SessionRecordPanel(QWidget):
         self.retry_button.hide()
         status.addWidget(self.retry_button)
         root.addLayout(status)
-        self._show_needles()
         self._show_status()
 
     # -- layout ----------------------------------------------------------------------------------
@@ -189,34 +176,14 @@ class SessionRecordPanel(QWidget):
         box.addLayout(form)
 
         box.addSpacing(4)
-        box.addWidget(section_title("Needle count"))
-        counts = QHBoxLayout()
-        counts.setSpacing(6)
-        self.needles_in = CountSpin()
-        self.needles_in.setRange(0, MAX_NEEDLES)
-        self.needles_in.setToolTip("Needles put in (from the plan until you change it)")
-        self.needles_in.setFixedWidth(70)
-        self.needles_in.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.needles_out = blank_spin(MAX_NEEDLES, 70)
-        self.needles_out.setToolTip("Needles counted out at removal")
-        for spin in (self.needles_in, self.needles_out):
-            spin.valueChanged.connect(self._on_count_changed)
-        self.needles_in.editingFinished.connect(self._commit_needles_in)
-        self.needles_out.editingFinished.connect(self._commit_needles_out)
-        self.all_out_button = QPushButton("All out")
-        self.all_out_button.setToolTip("Every needle put in has been counted out")
-        self.all_out_button.clicked.connect(self._all_out)
-        counts.addWidget(QLabel("In"))
-        counts.addWidget(self.needles_in)
-        counts.addSpacing(6)
-        counts.addWidget(QLabel("Out"))
-        counts.addWidget(self.needles_out)
-        counts.addWidget(self.all_out_button)
-        counts.addStretch(1)
-        box.addLayout(counts)
-        self.needle_check = QLabel()
-        self.needle_check.setWordWrap(True)
-        box.addWidget(self.needle_check)
+        self.needles = NeedleCountBox()
+        self.needles.checkChanged.connect(self.needlesChanged)
+        self.needles.edited.connect(self.commit)
+        self.needles.changed.connect(self._restart_idle)
+        self.needles_in = self.needles.needles_in
+        self.needles_out = self.needles.needles_out
+        self.needle_check = self.needles.check_label
+        box.addWidget(self.needles)
         box.addStretch(1)
         return box
 
@@ -255,7 +222,7 @@ class SessionRecordPanel(QWidget):
         # Only writes bound to the old row's id: record() already points at the new session.
         self._commit_scores()
         self._commit_adverse()
-        if self._out_value() is not None and self._out_value() != self._out_recorded:
+        if self.needles.pending(session_has_row=True):
             log.warning("a needle count of the previous session was not recorded")
         leftover = [a for a in self._adverse if not a.saved and a.session_id is not None]
         unsaved = self._unsaved_scores()
@@ -271,30 +238,21 @@ class SessionRecordPanel(QWidget):
         self._scores_saved = {}
         self._adverse = leftover  # written to their own session on the next retry
         self.scores.clear()
-        self._in_follows_plan = True
-        self._in_recorded = None
-        self._out_recorded = None
-        self.needles_in.setValue(self._planned_needles)
-        self.needles_out.setValue(NOT_SET)
+        self.needles.reset()
         self._idle.stop()
         self._show_adverse()
         self._show_status()
 
     def set_planned_needles(self, count: int) -> None:
         """The plan's needle count: the 'in' count follows it until the practitioner changes it."""
-        self._planned_needles = max(0, min(MAX_NEEDLES, int(count)))
-        if self._in_follows_plan:
-            self.needles_in.blockSignals(True)
-            self.needles_in.setValue(self._planned_needles)
-            self.needles_in.blockSignals(False)
-            self._show_needles()
-            if self._session_id is not None:
-                self._commit_needles_in(from_plan=True)
+        self.needles.set_planned(count)
+        if self._session_id is not None:
+            self._commit_needles()
 
     def can_close(self) -> tuple[bool, str]:
         """For the app's End: False with the message to show while needles in and out differ."""
         self.commit()
-        check = close_check(self.needles_in.value(), self._out_value())
+        check = self.needles.check()
         return check.ok, check.message
 
     def details(self) -> dict[str, str]:
@@ -337,8 +295,7 @@ class SessionRecordPanel(QWidget):
         self._idle.stop()
         self._problems.pop("notice", None)
         ok = self._commit_details()
-        ok = self._commit_needles_in() and ok
-        ok = self._commit_needles_out() and ok
+        ok = self._commit_needles() and ok
         ok = self._commit_scores() and ok
         ok = self._commit_adverse() and ok
         self._show_status()
@@ -368,25 +325,13 @@ class SessionRecordPanel(QWidget):
         self._show_status()
         return "details" not in self._problems
 
-    def _commit_needles_in(self, from_plan: bool = False) -> bool:
-        value = self.needles_in.value()
-        if not from_plan and value != self._planned_needles:
-            self._in_follows_plan = False
-        if value == self._in_recorded or (self._session_id is None and self._in_follows_plan):
-            return True  # the plan's count is recorded once the session has its row
-        payload = {"count": value, "planned": self._planned_needles}
-        if self._attempt("needles.in", "The count of needles in", lambda: self._record("needles.in", payload)):
-            self._in_recorded = value
-        return "needles.in" not in self._problems
-
-    def _commit_needles_out(self) -> bool:
-        value = self._out_value()
-        if value is None or value == self._out_recorded:
-            return True
-        payload = {"count": value, "in": self.needles_in.value()}
-        if self._attempt("needles.out", "The count of needles out", lambda: self._record("needles.out", payload)):
-            self._out_recorded = value
-        return "needles.out" not in self._problems
+    def _commit_needles(self) -> bool:
+        for kind, payload in self.needles.pending(session_has_row=self._session_id is not None):
+            what = "The count of needles in" if kind == "needles.in" else "The count of needles out"
+            if not self._attempt("needles", what, lambda k=kind, p=payload: self._record(k, p)):
+                return False
+            self.needles.mark_recorded(kind, payload["count"])
+        return True
 
     def _unsaved_scores(self) -> list[tuple[str, str, int]]:
         return [
@@ -437,42 +382,8 @@ class SessionRecordPanel(QWidget):
         self._show_adverse()
         return ok
 
-    # -- needles ---------------------------------------------------------------------------------
-    def _out_value(self) -> int | None:
-        value = self.needles_out.value()
-        return None if value == NOT_SET else value
-
-    def _all_out(self) -> None:
-        self.needles_out.setValue(self.needles_in.value())
-        self._commit_needles_out()
-        self._show_status()
-
-    def _on_count_changed(self) -> None:
-        self._restart_idle()
-        self._show_needles()
-
     def _restart_idle(self, *_changed: object) -> None:
         self._idle.start()
-
-    def _show_needles(self) -> None:
-        check = close_check(self.needles_in.value(), self._out_value())
-        count = self.needles_in.value()
-        if not check.ok and self._out_value() is None:
-            # Not counted out yet is the normal state during treatment: say it, without alarm.
-            self.needle_check.setObjectName("muted")
-            self.needle_check.setText(f"{count} in. Count them out at removal.")
-        elif not check.ok:
-            self.needle_check.setObjectName("warn")
-            self.needle_check.setText(check.message)
-        elif count:
-            self.needle_check.setObjectName("ok")
-            self.needle_check.setText(f"All {count} counted out.")
-        else:
-            self.needle_check.setObjectName("muted")
-            self.needle_check.setText("No needles in.")
-        self.needle_check.style().unpolish(self.needle_check)
-        self.needle_check.style().polish(self.needle_check)
-        self.needlesChanged.emit(check.ok, check.message)
 
     # -- display ---------------------------------------------------------------------------------
     def _show_adverse(self) -> None:
