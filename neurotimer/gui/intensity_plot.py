@@ -33,10 +33,9 @@ class _Trace:
 
     def __init__(self, capacity: int = CAPACITY) -> None:
         self.data = np.empty((3, capacity))  # rows: clock time, measured mA, target mA
-        self.n = 0
+        self.n = self.p = 0
         self.bucket = 1  # raw readings that become one (min, max) pair once the store has been compacted
         self.pending = np.empty((3, 1))
-        self.p = 0
 
     def clear(self) -> None:
         self.n = self.p = 0
@@ -241,6 +240,8 @@ class IntensityPlot(QWidget):
     def on_session_event(self, event) -> None:
         if event.kind is EventKind.STARTED:
             self.reset(self._clock.now() - event.offset)
+        elif event.kind in _EVENT_MARKS:
+            self.mark(_EVENT_MARKS[event.kind])
 
     @Slot(object)
     def on_session_created(self, _session) -> None:
@@ -278,7 +279,6 @@ class IntensityPlot(QWidget):
         self.redraws += 1
 
     def curves(self, channel: int) -> tuple[pg.PlotDataItem, pg.PlotDataItem]:
-        """The (measured, target) curves of a channel numbered from 1."""
         return self._measured[channel - 1], self._target[channel - 1]
 
     def showEvent(self, event) -> None:
@@ -291,9 +291,8 @@ class IntensityPlot(QWidget):
 
 
 _EVENT_MARKS = {
-    StimEventKind.EMERGENCY_STOP_CONFIRMED: "Emergency stop",
-    StimEventKind.LEAD_OFF: "Lead off",
-    StimEventKind.OVER_CURRENT: "Over current",
-    StimEventKind.WATCHDOG_EXPIRED: "Watchdog stop",
+    StimEventKind.EMERGENCY_STOP_CONFIRMED: "Emergency stop", StimEventKind.LEAD_OFF: "Lead off",
+    StimEventKind.OVER_CURRENT: "Over current", StimEventKind.WATCHDOG_EXPIRED: "Watchdog stop",
     StimEventKind.CONNECTION_LOST: "Link lost",
+    EventKind.PAUSED: "Paused", EventKind.RESUMED: "Resumed", EventKind.ENDED: "Session ended",
 }

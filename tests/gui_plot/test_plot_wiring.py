@@ -57,7 +57,10 @@ def test_a_session_with_the_simulated_stimulator_draws_and_marks_the_stop(qtbot,
     with qtbot.waitSignal(controller.emergencyStopConfirmed, timeout=3000):
         controller.emergency_stop()
     qtbot.waitUntil(lambda: any(line.label.format == "Emergency stop" for _, line in plot._marks), timeout=3000)
+    clock.advance(0.5)
+    presenter.toggle_pause()
     presenter.end()
+    assert [line.label.format for _, line in plot._marks][-2:] == ["Paused", "Session ended"]
     presenter.new_session()
     plot.refresh()
     assert measured(plot, 2)[0].size == 0 and plot._marks == []
