@@ -36,12 +36,14 @@ class _Trace:
         self.n = self.p = 0
         self.bucket = 1  # raw readings that become one (min, max) pair once the store has been compacted
         self.pending = np.empty((3, 1))
+        self.last = np.empty((3, 1))
 
     def clear(self) -> None:
         self.n = self.p = 0
         self.bucket = 1
 
     def append(self, t: float, measured: float, target: float, rolling: bool) -> None:
+        self.last[:, 0] = (t, measured, target)
         if self.bucket == 1:
             self._store(np.array([[t], [measured], [target]]), rolling)
             return
@@ -79,15 +81,14 @@ class _Trace:
         self.p = 0
 
     def values(self) -> np.ndarray:
-        if self.p == 0:
-            return self.data[:, : self.n]
-        return np.concatenate((self.data[:, : self.n], self.pending[:, : self.p]), axis=1)
+        parts = [self.data[:, : self.n], self.pending[:, : self.p]]
+        if self.p == 0 and self.n and self.last[0, 0] > self.data[0, self.n - 1]:
+            parts.append(self.last)  # the newest reading shows at once, even when its pair kept others
+        return np.concatenate(parts, axis=1)
 
 
 def _steps(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Only the corners of a step-like series (the target): same picture, far fewer dashes to draw."""
-    if len(y) < 3:
-        return x, y
     keep = np.ones(len(y), dtype=bool)
     keep[1:-1] = (y[1:-1] != y[:-2]) | (y[1:-1] != y[2:])
     return x[keep], y[keep]
