@@ -10,74 +10,20 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QLoggingCategory, QObject, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButton, QWidget
+from PySide6.QtCore import QLockFile, QLoggingCategory, Qt, QTimer
+from PySide6.QtWidgets import QApplication
 
 from neurotimer import __version__, logsetup
 from neurotimer.clock import Clock, SystemClock
 from neurotimer.gui import paths
 from neurotimer.gui.alarm_banner import Priority
 from neurotimer.gui.chime import Chime
+from neurotimer.gui.dialogs import AfterFirstPaint, ask_with, confirm_with, pick_file_with
 from neurotimer.gui.main_window import MainWindow
 from neurotimer.gui.session_presenter import SessionPresenter
 from neurotimer.resources import resource
 
 log = logging.getLogger(__name__)
-
-
-class FirstPaintProbe(QObject):
-    """Prints the wall time of the first paint, then of 'everything ready', and quits (start-up benchmark)."""
-
-    def __init__(self, app: App) -> None:
-        super().__init__(app.window)
-        self._app = app
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            sys.stdout.write(f"first-paint {time.time():.6f}\n")
-            sys.stdout.flush()
-            watched.removeEventFilter(self)
-            QTimer.singleShot(0, self._finish)
-        return False
-
-    def _finish(self) -> None:
-        self._app.finish_start()
-        QApplication.processEvents()
-        sys.stdout.write(f"ready {time.time():.6f}\n")
-        sys.stdout.flush()
-        QTimer.singleShot(0, QApplication.quit)
-
-
-def confirm_with(parent: QWidget):
-    """A yes/no question for the practitioner; passed into windows so tests can answer it."""
-
-    def confirm(title: str, text: str) -> bool:
-        return QMessageBox.question(parent, title, text) == QMessageBox.StandardButton.Yes
-
-    return confirm
-
-
-def ask_with(parent: QWidget):
-    from neurotimer.gui.open_log import Choice
-
-    def ask(text: str, choices: list[Choice]) -> Choice:
-        box = QMessageBox(QMessageBox.Icon.Warning, "Session log", text, parent=parent)
-        buttons: dict[QPushButton, Choice] = {}
-        for choice in choices:
-            buttons[box.addButton(choice.value, QMessageBox.ButtonRole.ActionRole)] = choice
-        box.exec()
-        return buttons.get(box.clickedButton(), Choice.QUIT)
-
-    return ask
-
-
-def pick_file_with(parent: QWidget):
-    def pick() -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(parent, "Session log file", str(Path.home()),
-                                              "Session logs (*.sqlite3 *.db)")
-        return Path(name) if name else None
-
-    return pick
 
 
 class App:
@@ -98,7 +44,6 @@ class App:
         self.store = None
         self.records = None  # RecordPresenter once the log is open for writing
         self.stim = None
-        self._intensities: dict[int, float] = {}
         self._tmp: tempfile.TemporaryDirectory | None = None
 
     # -- after the first paint -------------------------------------------------------------------
@@ -111,6 +56,18 @@ class App:
             return
         self._build_points()
         self._build_stimulator()
+        self._build_record_panel()
+
+    def _lock(self, path: Path) -> bool:
+        self._log_lock = QLockFile(f"{path}.lock")
+        self._log_lock.setStaleLockTime(0)  # a crashed instance's lock is stale once its process is gone
+        return self._log_lock.tryLock(200)
+
+    def _data_dir(self) -> Path:
+        """The app data folder, or the demo's temporary folder so a demo never touches real settings."""
+        if self._tmp is not None:
+            return Path(self._tmp.name)
+        return paths.app_data_dir()
 
     def _db_path(self) -> Path:
         if self.args.demo and self.args.db is None:
@@ -135,6 +92,14 @@ class App:
         store, note = open_log(self._db_path(), self.clock, ask_with(w), pick_file_with(w))
         if store is None:
             return False
+        if not note and not self._lock(store.path):
+            # Another neurotimer writes this log: a second writer would close its live session as interrupted.
+            store.close()
+            from neurotimer.storage.store import open_readonly
+
+            store = open_readonly(store.path, clock=self.clock)
+            note = (f"{store.path.name} is in use by another neurotimer window: it is open read-only here, "
+                    "and sessions are not recorded.")
         self.store = store
         if note:
             w.alarms.raise_alarm("log-readonly", note, Priority.MEDIUM)
@@ -167,6 +132,11 @@ class App:
         practitioners = store.list_practitioners()
         self.records = RecordPresenter(store, recorder, self.sessions,
                                        practitioner_id=practitioners[0].id if practitioners else None)
+        records = self.records
+        w.alarms.raised.connect(
+            lambda key, text, priority: records.record("alarm.raised", {"key": key, "text": text,
+                                                                        "priority": priority}))
+        w.alarms.acknowledged.connect(lambda key: records.record("alarm.acknowledged", {"key": key}))
         self.records.patientChanged.connect(
             lambda p: w.set_patient_text(describe(p) if p is not None else "unassigned"))
         self.records.refused.connect(lambda text: w.alarms.raise_alarm("record", text, Priority.MEDIUM))
@@ -183,14 +153,18 @@ class App:
         from neurotimer.templates import TemplateLibrary
 
         w = self.window
-        source = CatalogueSource()
+        # A practitioner's own edited copy in the app data folder wins while it is valid.
+        data = self._data_dir()
+        user_points, user_nerves = data / "points.json", data / "nerves.json"
+        source = CatalogueSource(user_points=user_points if user_points.exists() else None,
+                                 user_nerves=user_nerves if user_nerves.exists() else None)
         problem = source.load()
         if problem:
             w.alarms.raise_alarm("catalogue", problem, Priority.MEDIUM)
         self.catalogue_source = source
         records = self.records
-        templates = TemplateLibrary(paths.app_data_dir() / "templates")
-        self.picker = PointPicker(source.catalogue, templates,
+        templates = TemplateLibrary(self._data_dir() / "templates")
+        self.picker = PointPicker(source.catalogue, templates, confirm=confirm_with(w),
                                   last_points=records.last_points if records else None)
         self.pairing = ChannelPairingWidget(Acknowledgements(self.clock, practitioner=self._practitioner_name()))
         connect_plan_widgets(self.picker, self.pairing)
@@ -213,6 +187,7 @@ class App:
     def _build_stimulator(self) -> None:
         """The stimulator: its own thread, the connection and channel panels, alarms, record and safety gate."""
         from neurotimer.gui.channel_panel import ChannelsPanel
+        from neurotimer.gui.stimulation_guard import StimulationGuard
         from neurotimer.gui.stimulation_record import StimulationRecord
         from neurotimer.gui.stimulator_panel import StimulatorPanel
         from neurotimer.gui.stimulator_worker import StimulatorController
@@ -226,30 +201,40 @@ class App:
         w.emergencyStopRequested.connect(stim.emergency_stop)
         stim.alarm.connect(lambda key, text: w.alarms.raise_alarm(key, text, Priority.HIGH))
         stim.alarmCleared.connect(w.alarms.clear)
-        stim.refused.connect(lambda text: w.alarms.raise_alarm("stimulator.refused", text, Priority.INFO))
+        stim.refused.connect(lambda text: w.alarms.raise_alarm("stimulator.refused", text, Priority.MEDIUM))
         stim.deviceConnected.connect(lambda info: self.pairing.set_channel_count(info.channels))
-        stim.statusChanged.connect(self._on_channel_status)
-        stim.set_output_gate(self._output_gate)
+        self.guard = StimulationGuard(stim, self.pairing, self.sessions)
+        self.guard.alarm.connect(lambda key, text: w.alarms.raise_alarm(key, text, Priority.HIGH))
         if self.records is not None:
             self.stim_record = StimulationRecord(stim, self.records)
             w.emergencyStopRequested.connect(self.stim_record.on_emergency_stop)
         stim.connect_device(self.args.device or "sim:")
 
-    def _on_channel_status(self, channel: int, status) -> None:
-        self._intensities[channel] = status.target_ma
-        self.pairing.set_intensities(dict(self._intensities))
+    def _build_record_panel(self) -> None:
+        """What the practitioner notes at the chair: needling details, scores, needles in and out, side effects."""
+        from neurotimer.gui.session_record_panel import SessionRecordPanel, follow_sessions
 
-    def _output_gate(self, channel: int) -> str | None:
-        allowed, _findings = self.pairing.can_start_output()
-        if allowed:
-            return None
-        self.window.tabs.setCurrentWidget(self.pairing)
-        return f"Channel {channel} stays off. {self.pairing.summary.text()}"
+        records, w = self.records, self.window
+        if records is None:
+            return
+        panel = SessionRecordPanel(records.record, records.store.add_score, records.store.add_adverse_event)
+        follow_sessions(panel, self.sessions, records)
+        self.picker.planChanged.connect(lambda plan: panel.set_planned_needles(plan.needle_count))
+        panel.problem.connect(lambda text: w.alarms.raise_alarm("record-entry", text, Priority.MEDIUM)
+                              if text else w.alarms.clear("record-entry"))
+        panel.needlesChanged.connect(lambda ok, _text: ok and w.alarms.clear("end-blocked"))
+        w.set_end_guard(panel.can_close)
+        w.endBlocked.connect(lambda _why: w.tabs.setCurrentWidget(panel))
+        w.add_tab("Session record", panel)
+        self.record_panel = panel
 
     def _on_patient_changed(self, patient) -> None:
+        from neurotimer.safety import Acknowledgements
         from neurotimer.screening import Screening
 
         self.picker.set_patient(patient.id if patient else None)
+        # Acknowledgements and overrides belong to one patient: a new patient is checked afresh.
+        self.pairing.set_acknowledgements(Acknowledgements(self.clock, practitioner=self._practitioner_name()))
         try:
             self.pairing.set_screening(Screening.from_dict(patient.screening) if patient else Screening())
         except ValueError as exc:
@@ -310,11 +295,20 @@ def run(args: argparse.Namespace) -> int:
     screen = qapp.primaryScreen().availableGeometry()
     window.resize(min(screen.width(), 1366), min(screen.height(), 768))
     qapp.aboutToQuit.connect(app.shutdown)
-    if args.startup_probe:
-        window.installEventFilter(FirstPaintProbe(app))
-        window.show()
-        return qapp.exec()
-    window.show()
     # Everything heavy (the log, demo data, the stimulator, the catalogue) comes after the first paint.
-    QTimer.singleShot(0, app.finish_start)
+    if args.startup_probe:
+        AfterFirstPaint(window, lambda: _probe(app))
+    else:
+        AfterFirstPaint(window, app.finish_start)
+    window.show()
     return qapp.exec()
+
+
+def _probe(app: App) -> None:
+    """For the start-up benchmark: wall times of the first paint and of everything ready, then quit."""
+    sys.stdout.write(f"first-paint {time.time():.6f}\n")
+    app.finish_start()
+    QApplication.processEvents()
+    sys.stdout.write(f"ready {time.time():.6f}\n")
+    sys.stdout.flush()
+    QTimer.singleShot(0, QApplication.quit)

@@ -224,6 +224,13 @@ class Session:
             raise SessionError(f"A session cannot be planned for more than {MAX_MINUTES} minutes.")
         now = self._read()
         self.planned_seconds = new_planned
+        # The reminder and the end are re-armed for the new end if it still lies ahead: needles left in
+        # past an extended end must chime again. Halfway is not repeated.
+        treatment = self._treatment_at(now)
+        for milestone in (Milestone.MINUTES_LEFT, Milestone.PLANNED_END):
+            threshold = self._threshold(milestone)
+            if threshold is not None and threshold > treatment:
+                self._settled.discard(milestone)
         self._emit(EventKind.EXTENDED, now, minutes=minutes, planned_seconds=new_planned)
         self._check_milestones(now)
 

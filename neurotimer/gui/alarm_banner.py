@@ -31,6 +31,7 @@ class AlarmBanner(QFrame):
     """Shows the most urgent active alarm; each can be acknowledged, and a high one stays until it clears."""
 
     acknowledged = Signal(str)  # alarm key
+    raised = Signal(str, str, str)  # key, text, priority: for the session record
     visibilityChanged = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -53,7 +54,10 @@ class AlarmBanner(QFrame):
         self.hide()
 
     def raise_alarm(self, key: str, text: str, priority: Priority = Priority.HIGH) -> None:
+        known = self._alarms.get(key)
         self._alarms[key] = Alarm(key, text, priority)
+        if known is None or known.text != text:
+            self.raised.emit(key, text, priority.value)
         self._refresh()
 
     def clear(self, key: str) -> None:

@@ -31,7 +31,7 @@ from neurotimer.gui.alarm_banner import AlarmBanner, Priority
 from neurotimer.gui.session_presenter import SessionPresenter
 from neurotimer.gui.shortcuts import help_text, key_for
 from neurotimer.gui.timer_panel import TimerPanel
-from neurotimer.session import Milestone, SessionState, format_clock
+from neurotimer.session import EventKind, Milestone, SessionState, format_clock
 
 Confirm = Callable[[str, str], bool]
 
@@ -53,6 +53,7 @@ class MainWindow(QMainWindow):
 
     emergencyStopRequested = Signal()
     choosePatientRequested = Signal()
+    endBlocked = Signal(str)
 
     def __init__(
         self,
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.presenter = presenter
         self._confirm = confirm
+        self._end_guard: Callable[[], tuple[bool, str]] = lambda: (True, "")
         self.setWindowTitle("neurotimer")
         self.setStyleSheet(theme.STYLE_SHEET)
         self.resize(1280, 720)
@@ -180,7 +182,9 @@ class MainWindow(QMainWindow):
         self.shortcut_objects: dict[str, QShortcut] = {}
         for action, slot in bindings.items():
             shortcut = QShortcut(QKeySequence(key_for(action)), self)
-            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            # The stop works from any of the app's windows (the patient dialog included), never only here.
+            context = Qt.ShortcutContext.ApplicationShortcut if action == "stop" else Qt.ShortcutContext.WindowShortcut
+            shortcut.setContext(context)
             shortcut.activated.connect(slot)
             self.shortcut_objects[action] = shortcut
         # Keypad Enter is the other Enter key on a clinic keyboard.
@@ -197,6 +201,7 @@ class MainWindow(QMainWindow):
         panel.plannedMinutesChosen.connect(p.set_planned_minutes)
         p.updated.connect(panel.render)
         p.milestone.connect(self.on_milestone)
+        p.sessionEvent.connect(self._on_session_event)
         p.stateChanged.connect(self.on_state_changed)
         p.refused.connect(lambda text: self.alarms.raise_alarm("refused", text, Priority.INFO))
         panel.render(p.snapshot())
@@ -208,10 +213,20 @@ class MainWindow(QMainWindow):
         if self.presenter.session.state.is_active:
             self.presenter.toggle_pause()
 
+    def set_end_guard(self, guard: Callable[[], tuple[bool, str]]) -> None:
+        """guard() says whether the session may close now (e.g. every needle counted out), and why not."""
+        self._end_guard = guard
+
     def request_end(self) -> None:
         session = self.presenter.session
         if not session.state.is_active:
             return
+        allowed, why = self._end_guard()
+        if not allowed:
+            self.alarms.raise_alarm("end-blocked", why, Priority.HIGH)
+            self.endBlocked.emit(why)
+            return
+        self.alarms.clear("end-blocked")
         remaining = session.remaining_seconds
         if remaining > 0 and not self._confirm(
             "End the session early?",
@@ -225,6 +240,11 @@ class MainWindow(QMainWindow):
         self.timer_panel.show_milestone(text)
         priority = Priority.HIGH if name == Milestone.PLANNED_END.value else Priority.INFO
         self.alarms.raise_alarm("milestone", text, priority)
+
+    def _on_session_event(self, event) -> None:
+        if event.kind is EventKind.EXTENDED and self.presenter.session.remaining_seconds > 0:
+            self.alarms.clear("milestone")
+            self.timer_panel.show_milestone(f"Extended by {event.data['minutes']} min")
 
     def on_state_changed(self, state: SessionState) -> None:
         if state is SessionState.PLANNED:

@@ -54,17 +54,26 @@ class RecordPresenter(QObject):
         self._attach(session)
 
     def on_tick(self, _snapshot: object) -> None:
-        if not self._closed:
-            self.recorder.progress()
+        if self._closed:
+            return
+        self.recorder.progress()
+        self._save_pending_plan()
 
     def on_session_event(self, event: object) -> None:
-        # Once the session row exists, the plan chosen before the start is saved with it.
+        self._save_pending_plan()
+
+    def _save_pending_plan(self) -> None:
+        # Once the session row exists, the plan chosen before the start is saved with it (at the latest
+        # on the first tick after the start, so a crash soon after loses no points or pairs).
         if not self._closed and self._plan is not None and self.recorder.session_id is not None:
             points, channels = self._plan
             self._plan = None
             self._save_plan(points, channels)
 
     def choose_patient(self, patient: Patient) -> None:
+        if self._sessions.session.state.is_closed:
+            # End, then Ctrl+P for the next person: the choice is for the next session.
+            self._sessions.new_session()
         session = self._sessions.session
         try:
             session.assign(patient.id)

@@ -306,6 +306,11 @@ class StimulatorController(QObject):
         self._worker.note_emergency_stop(self._generation)
         self._abort_line.fire()
         self._send("emergency_stop")
+        if self.link_state is not LinkState.CONNECTED:
+            self.alarm.emit(
+                "stimulator.stop-unreached",
+                "The stop could not reach the stimulator (no link): switch the stimulator off at the device.",
+            )
 
     def set_mode(self, channel: int, mode: Mode) -> None:
         self._send("set_mode", channel, mode)
@@ -323,6 +328,11 @@ class StimulatorController(QObject):
         self._send("set_slew", channel, ma_per_s)
 
     def set_current(self, channel: int, milliamps: float) -> None:
+        # Lowering is always allowed; raising needs the same go-ahead as switching on.
+        reason = self._output_gate(channel) if milliamps > 0 else None
+        if reason:
+            self.refused.emit(reason)
+            return
         self._send("set_current", channel, milliamps)
 
     def output_on(self, channel: int) -> None:
@@ -336,7 +346,11 @@ class StimulatorController(QObject):
         self._send("output_off", channel)
 
     def command(self, line: str) -> None:
-        """A raw setting line (diagnostics, simulator fault injection)."""
+        """A raw setting line (diagnostics, simulator fault injection); never a way around the safety gate."""
+        words = line.strip().upper().split()
+        if words and (words[0].startswith("OUTP") or words[0].startswith(("SOUR", "CURR"))):
+            self.refused.emit("Outputs and intensities are set with the channel controls, where the checks apply.")
+            return
         self._send("command", line)
 
     def shutdown(self) -> None:

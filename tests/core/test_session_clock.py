@@ -242,3 +242,20 @@ def test_planned_time_changes_only_before_the_start(clock: ManualClock) -> None:
     s.start()
     with pytest.raises(SessionError, match="running"):
         s.set_planned_minutes(60)
+
+
+def test_extending_past_the_end_rearms_the_end_chime(clock: ManualClock) -> None:
+    s = Session(clock, 10)
+    s.start()
+    clock.advance(10 * 60 + 30)
+    s.tick()
+    assert s.fired_milestones[-1] is Milestone.PLANNED_END
+    s.extend()  # the patient is comfortable: five more minutes
+    assert s.remaining_seconds == 270
+    clock.advance(269)
+    s.tick()
+    assert s.fired_milestones.count(Milestone.PLANNED_END) == 1
+    clock.advance(1)
+    s.tick()
+    assert s.fired_milestones.count(Milestone.PLANNED_END) == 2
+    assert s.fired_milestones.count(Milestone.HALFWAY) == 1

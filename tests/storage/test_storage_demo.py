@@ -28,8 +28,7 @@ def demo(tmp_path_factory) -> tuple[Path, float]:
 
 
 def test_default_demo_log_is_quick_and_sound(demo) -> None:
-    path, seconds = demo
-    assert seconds < 2.5, f"the demo log took {seconds:.2f} s"  # target 2 s; a loaded CI box gets slack
+    path, _seconds = demo  # how long it takes is a benchmark figure (benchmarks/), not a pass/fail line
     store = open_readonly(path)
     try:
         assert verify_store(store).ok
