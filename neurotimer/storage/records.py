@@ -111,6 +111,15 @@ class RecordsMixin:
                 "UPDATE sessions SET patient_id = ?, course_id = ?, number = ? WHERE id = ?",
                 (patient_id, course_id, number, session_id),
             )
+        elif kind == "session.details":
+            # The needling details (STRICTA 2c, 2d, 2g, 4b) of a live session; a closed one needs an amendment.
+            columns = [name for name in DETAIL_FIELDS if name in payload]
+            if columns:
+                conn.execute(
+                    f"UPDATE sessions SET {', '.join(c + ' = ?' for c in columns)}"
+                    " WHERE id = ? AND state IN ('running', 'paused')",
+                    (*(str(payload[c]) for c in columns), session_id),
+                )
         if treatment is not None and kind in ("session.paused", "session.ended"):
             self.upsert_progress(conn, session_id, float(treatment), offset, at)
 

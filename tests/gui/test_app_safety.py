@@ -122,3 +122,24 @@ def test_a_second_window_on_the_same_log_only_reads_it(qtbot, app: App, tmp_path
     assert second.records is None
     assert "in use by another neurotimer window" in second.window.alarms.current().text
     second.shutdown()
+
+
+def test_end_waits_until_every_needle_is_counted_out(qtbot, app: App, clock) -> None:
+    app.picker.load_selected_template()  # 32 needles in
+    app.sessions.start()
+    clock.advance(60)
+    app.window.request_end()
+    assert app.sessions.session.state is SessionState.RUNNING
+    assert "still in" in app.window.alarms.current().text
+    assert app.window.tabs.currentWidget() is app.record_panel
+    app.record_panel.needles_out.setValue(32)
+    app.window.request_end()
+    assert app.sessions.session.state is SessionState.ENDED_EARLY
+
+
+def test_needling_details_reach_the_session_row(qtbot, app: App, clock) -> None:
+    app.sessions.start()
+    app.records.record("session.details", {"needle_type": "0.25 × 40 mm steel", "depth": "10–20 mm"})
+    session = app.store.get_session(app.records.recorder.session_id)
+    assert session.details["needle_type"] == "0.25 × 40 mm steel"
+    assert session.details["depth"] == "10–20 mm"

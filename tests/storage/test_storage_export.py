@@ -32,6 +32,7 @@ def log(tmp_path: Path, clock) -> Path:
                     [{"channel": 1, "a": ("ST36", "L"), "b": ("GB39", "L"), "mode": "2/120", "pulse_us": 400}])
     store.add_score(sid, "pain", 7, "before")
     recorder.record("practitioner.note", {"note": "Alma mentioned her daughter", "mA": 3})
+    recorder.record("safety.override", {"rule": "implanted_device", "reason": "Cardiology cleared Alma Brandt"})
     clock.advance(61)
     session.end()
     store.add_adverse_event(sid, "bruising", "mild", "Alma's left shin")
@@ -83,7 +84,7 @@ def test_filters_by_patient_session_and_date(log: Path, tmp_path: Path) -> None:
 def test_deidentified_export_has_no_names_notes_or_dates(log: Path, tmp_path: Path) -> None:
     out = _export(log, tmp_path, "--deidentify")
     text = out.read_text()
-    for secret in ("Alma", "Bernard", "Okafor", "daughter", "shin", "Dr Example", "forgot"):
+    for secret in ("Alma", "Bernard", "Okafor", "daughter", "shin", "Dr Example", "forgot", "Cardiology"):
         assert secret not in text, secret
     assert not re.search(r"\d{4}-\d{2}-\d{2}", text), "every date is reduced to its year"
     data = json.loads(text)
