@@ -22,6 +22,16 @@ def screenshot(display: str, path: Path) -> Path:
     return path
 
 
+def painted_screenshot(display: str, path: Path, colour_count, timeout: float = 15.0) -> Path:
+    """The first screenshot that is not blank: the real window paints in its own time."""
+    deadline = time.monotonic() + timeout
+    while True:
+        screenshot(display, path)
+        if colour_count(path) > 20 or time.monotonic() > deadline:
+            return path
+        time.sleep(0.3)
+
+
 def count_colour(path: Path, hex_colour: str) -> int:
     from PySide6.QtGui import QColor, QImage
 
@@ -67,9 +77,9 @@ def app_process(xvfb_display, tmp_path):
 @pytest.mark.xvfb
 def test_real_window_shows_the_timer_and_starts_on_ctrl_enter(app_process, xvfb_display, tmp_path, colour_count):
     proc, env, window_id = app_process
-    time.sleep(1.5)  # real process, real time: let it paint (the window exists already)
-    before = screenshot(xvfb_display, tmp_path / "planned.png")
+    before = painted_screenshot(xvfb_display, tmp_path / "planned.png", colour_count)
     assert colour_count(before) > 20, "the screen is blank"
+    time.sleep(1.0)  # real process, real time: the panels load after the first paint
     running_green = theme.STATE_COLOURS["running"]
     green_before = count_colour(before, running_green)
 
@@ -88,7 +98,8 @@ def test_real_window_shows_the_timer_and_starts_on_ctrl_enter(app_process, xvfb_
 def test_real_patient_dialog_opens_on_ctrl_p_and_leaves_the_timer_usable(app_process, xvfb_display, tmp_path,
                                                                          colour_count):
     proc, env, window_id = app_process
-    time.sleep(1.5)
+    painted_screenshot(xvfb_display, tmp_path / "first.png", colour_count)
+    time.sleep(1.0)
     subprocess.run(["xdotool", "windowfocus", "--sync", window_id], env=env, check=True, timeout=10)
     subprocess.run(["xdotool", "key", "ctrl+p"], env=env, check=True, timeout=10)
     found = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", "^Choose patient$"],
