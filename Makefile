@@ -22,6 +22,7 @@ bench: sysdeps $(STAMP)
 build: sysdeps $(STAMP)
 	$(BIN)/pip install -q -e '.[build]'
 	$(BIN)/pyinstaller --noconfirm build.spec
+	$(BIN)/python scripts/smoke_frozen.py dist/neurotimer
 
 screenshot: sysdeps $(STAMP)
 	$(BIN)/python scripts/screenshot.py docs/screenshot.png

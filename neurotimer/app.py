@@ -54,9 +54,19 @@ class App:
         if not self._open_log():
             QApplication.quit()
             return
-        self._build_points()
-        self._build_stimulator()
-        self._build_record_panel()
+        for step, what in ((self._build_points, "the point catalogue and charts"),
+                           (self._build_stimulator, "the stimulator"),
+                           (self._build_record_panel, "the session record panel")):
+            try:
+                step()
+            except Exception as exc:  # a broken install must say so, not leave a half-built window in silence
+                log.exception("could not set up %s", what)
+                self.window.alarms.raise_alarm(
+                    f"setup-{step.__name__}",
+                    f"neurotimer could not set up {what} ({type(exc).__name__}: {exc}). The timer works; "
+                    "stimulation stays off. Reinstall neurotimer or report this.", Priority.HIGH)
+                if step is self._build_points:
+                    break  # without the safety checks the stimulator must not be offered at all
 
     def _lock(self, path: Path) -> bool:
         self._log_lock = QLockFile(f"{path}.lock")

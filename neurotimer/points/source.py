@@ -9,6 +9,7 @@ from pathlib import Path
 from neurotimer.points.catalogue import Catalogue, CatalogueError
 from neurotimer.points.loader import load_catalogue
 from neurotimer.points.nerves import Nerve, check_nerves, load_nerves
+from neurotimer.resources import resources_dir
 
 log = logging.getLogger(__name__)
 
@@ -18,8 +19,8 @@ CHART_DIR = "chart"
 
 
 def resource_dir() -> Path:
-    """The bundled resources/ folder beside the package (PyInstaller builds put it in the same place)."""
-    return Path(__file__).resolve().parents[2] / "resources"
+    """The bundled resources/ folder (beside the package, or inside a PyInstaller build)."""
+    return resources_dir()
 
 
 @dataclass(frozen=True)
