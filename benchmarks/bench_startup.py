@@ -35,7 +35,7 @@ def probe(command: list[str], env: dict[str, str]) -> dict[str, float]:
     marks = {}
     for line in out.splitlines():
         name, _, stamp = line.partition(" ")
-        if name in ("first-paint", "ready"):
+        if name in ("first-paint", "ready", "plots-ready"):
             marks[name] = float(stamp) - started
     return marks
 
@@ -45,17 +45,19 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as home:
         env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
                "XDG_DATA_HOME": home, "XDG_CONFIG_HOME": home}
-        bare, paint, ready = [], [], []
+        bare, paint, ready, plots = [], [], [], []
         for run in range(RUNS):  # interleaved so both see the same machine load
             bare.append(probe([sys.executable, "-c", BARE], env)["first-paint"])
             marks = probe([exe, "--startup-probe", "--db", f"{home}/log{run}.sqlite3"], env)
             paint.append(marks["first-paint"])
             ready.append(marks["ready"])
+            plots.append(marks["plots-ready"])
     b, a, r = statistics.median(bare), statistics.median(paint), statistics.median(ready)
     print(f"bare QMainWindow first paint: median {b * 1000:.0f} ms over {RUNS} runs")
     print(f"neurotimer main window first paint: median {a * 1000:.0f} ms over {RUNS} runs")
     print(f"ratio {a / b:.2f} (target <= 2.0)")
     print(f"neurotimer fully ready (log open, catalogue, chart, stimulator panels): median {r * 1000:.0f} ms")
+    print(f"live intensity plot ready: median {statistics.median(plots) * 1000:.0f} ms (target < 1000 ms)")
     return 0
 
 

@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -44,6 +45,8 @@ class App:
         self.store = None
         self.records = None  # RecordPresenter once the log is open for writing
         self.stim = None
+        self.plot = None
+        self.mark: Callable[[str], None] = lambda _name: None  # start-up benchmark marks
         self._tmp: tempfile.TemporaryDirectory | None = None
 
     # -- after the first paint -------------------------------------------------------------------
@@ -51,6 +54,14 @@ class App:
         if self._chime is None:
             self._chime = Chime(resource("sounds", "chime.wav"), self.window).play
         self.sessions.milestone.connect(lambda _name, _remaining: self._chime())
+        try:
+            # First, while the helper thread's pyqtgraph import is fresh; device signals join it later.
+            self._build_plot()
+        except Exception as exc:  # the plot is a view only: everything else must still come up
+            log.exception("could not set up the intensity plot")
+            self.window.alarms.raise_alarm("setup-plot", f"The intensity plot is not available ({exc}); "
+                                           "everything else works.", Priority.INFO)
+        self.mark("plots-ready")
         if not self._open_log():
             QApplication.quit()
             return
@@ -67,6 +78,7 @@ class App:
                     "stimulation stays off. Reinstall neurotimer or report this.", Priority.HIGH)
                 if step is self._build_points:
                     break  # without the safety checks the stimulator must not be offered at all
+        self.mark("ready")
 
     def _lock(self, path: Path) -> bool:
         self._log_lock = QLockFile(f"{path}.lock")
@@ -213,12 +225,30 @@ class App:
         stim.alarmCleared.connect(w.alarms.clear)
         stim.refused.connect(lambda text: w.alarms.raise_alarm("stimulator.refused", text, Priority.MEDIUM))
         stim.deviceConnected.connect(lambda info: self.pairing.set_channel_count(info.channels))
+        self._connect_plot(stim)
         self.guard = StimulationGuard(stim, self.pairing, self.sessions)
         self.guard.alarm.connect(lambda key, text: w.alarms.raise_alarm(key, text, Priority.HIGH))
         if self.records is not None:
             self.stim_record = StimulationRecord(stim, self.records)
             w.emergencyStopRequested.connect(self.stim_record.on_emergency_stop)
         stim.connect_device(self.args.device or "sim:")
+
+    def _build_plot(self) -> None:
+        """The live intensity plot: measured and target current of every channel over the session."""
+        from neurotimer.gui.intensity_plot import IntensityPlot
+
+        plot = IntensityPlot(self.clock)
+        self.sessions.sessionEvent.connect(plot.on_session_event)
+        self.sessions.sessionCreated.connect(plot.on_session_created)
+        self.window.add_tab("Intensity", plot, keep_last=True)
+        self.plot = plot
+
+    def _connect_plot(self, stim) -> None:
+        if self.plot is None:
+            return
+        stim.deviceConnected.connect(self.plot.on_device_connected)
+        stim.statusChanged.connect(self.plot.on_status)
+        stim.stimEvent.connect(self.plot.on_stim_event)
 
     def _build_record_panel(self) -> None:
         """What the practitioner notes at the chair: needling details, scores, needles in and out, side effects."""
@@ -300,6 +330,9 @@ def run(args: argparse.Namespace) -> int:
     QLoggingCategory.setFilterRules("qt.multimedia.*=false")
     log.info("neurotimer %s starting", __version__)
 
+    # pyqtgraph costs about half a second to import: a helper thread loads it while the window paints and
+    # the log opens; the plot's own import then finds it ready (Python's import lock makes that safe).
+    threading.Thread(target=_prefetch_plotting, name="prefetch-pyqtgraph", daemon=True).start()
     app = App(args, SystemClock())
     window = app.window
     screen = qapp.primaryScreen().availableGeometry()
@@ -314,11 +347,21 @@ def run(args: argparse.Namespace) -> int:
     return qapp.exec()
 
 
+def _prefetch_plotting() -> None:
+    try:
+        import pyqtgraph  # noqa: F401
+    except Exception:  # the plot reports its own failure when it is built; this thread only saves time
+        log.warning("pyqtgraph could not be loaded in advance", exc_info=True)
+
+
 def _probe(app: App) -> None:
-    """For the start-up benchmark: wall times of the first paint and of everything ready, then quit."""
-    sys.stdout.write(f"first-paint {time.time():.6f}\n")
+    """For the start-up benchmark: wall times of the first paint, the plot and everything ready, then quit."""
+
+    def mark(name: str) -> None:
+        sys.stdout.write(f"{name} {time.time():.6f}\n")
+        sys.stdout.flush()
+
+    mark("first-paint")
+    app.mark = mark
     app.finish_start()
-    QApplication.processEvents()
-    sys.stdout.write(f"ready {time.time():.6f}\n")
-    sys.stdout.flush()
     QTimer.singleShot(0, QApplication.quit)

@@ -55,6 +55,12 @@ def inside(out: Path) -> int:
             app.stim.output_on(channel)
             app.stim.set_current(channel, milliamps)
 
+    def show_tab() -> None:
+        tab = os.environ.get("SHOT_TAB")  # e.g. SHOT_TAB="Body chart" to photograph another tab
+        for index in range(app.window.tabs.count()):
+            if app.window.tabs.tabText(index) == tab:
+                app.window.tabs.setCurrentIndex(index)
+
     def shoot() -> None:
         subprocess.run(["import", "-window", "root", str(out)], check=True)
         sys.stdout.write(f"saved {out}\n")
@@ -63,6 +69,7 @@ def inside(out: Path) -> int:
         qapp.quit()
 
     QTimer.singleShot(1500, setup)
+    QTimer.singleShot(8000, show_tab)
     QTimer.singleShot(9000, shoot)
     return qapp.exec()
 

@@ -100,13 +100,16 @@ class MainWindow(QMainWindow):
         root.addWidget(self.alarms)
 
         self.timer_panel = TimerPanel()
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.timer_panel, 3)
+        # The practitioner can drag the boundary: more chart while planning, more clock at the chair.
+        left = QSplitter(Qt.Orientation.Vertical)
+        left.setChildrenCollapsible(False)
+        left.addWidget(self.timer_panel)
         self.tabs = QTabWidget()
         self.tabs.hide()
-        left_layout.addWidget(self.tabs, 4)
+        left.addWidget(self.tabs)
+        left.setStretchFactor(0, 0)
+        left.setStretchFactor(1, 1)
+        self.left_splitter = left
         for title, widget in tabs:
             self.add_tab(title, widget)
 
@@ -136,8 +139,16 @@ class MainWindow(QMainWindow):
             self._side.show()
             self.splitter.setSizes([self.width() - 460, 460])
 
-    def add_tab(self, title: str, widget: QWidget) -> None:
-        self.tabs.addTab(widget, title)
+    def add_tab(self, title: str, widget: QWidget, keep_last: bool = False) -> None:
+        """Adds a tab; one added with keep_last stays the last tab whatever is added after it."""
+        last = getattr(self, "_last_tab", None)
+        if last is not None and self.tabs.indexOf(last) >= 0:
+            self.tabs.insertTab(self.tabs.indexOf(last), widget, title)
+        else:
+            self.tabs.addTab(widget, title)
+        if keep_last:
+            self._last_tab = widget
+        self.tabs.setCurrentIndex(0)
         self.tabs.show()
 
     # -- wiring ----------------------------------------------------------------------------------
