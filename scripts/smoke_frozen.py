@@ -35,7 +35,7 @@ UNWANTED = [
     "PySide6/Qt/lib/libQt6Quick.so.6", "PySide6/Qt/lib/libQt6Qml.so.6", "PySide6/Qt/lib/libQt6Pdf.so.6",
     "PySide6/Qt/lib/libQt6WebEngineCore.so.6", "PySide6/Qt/lib/libavcodec.so.61",
     "PySide6/Qt/plugins/multimedia", "PySide6/Qt/plugins/platformthemes/libqgtk3.so",
-    "PySide6/Qt/translations", "PySide6/QtQml.abi3.so", "PySide6/QtWebEngineCore.abi3.so", "pyqtgraph", "numpy",
+    "PySide6/Qt/translations", "PySide6/QtQml.abi3.so", "PySide6/QtWebEngineCore.abi3.so",
 ]
 
 
