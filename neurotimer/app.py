@@ -12,7 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QLockFile, QLoggingCategory, Qt, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QPushButton
 
 from neurotimer import __version__, logsetup
 from neurotimer.clock import Clock, SystemClock
@@ -46,6 +47,7 @@ class App:
         self.records = None  # RecordPresenter once the log is open for writing
         self.stim = None
         self.plot = None
+        self.large_chart = None
         self.mark: Callable[[str], None] = lambda _name: None  # start-up benchmark marks
         self._tmp: tempfile.TemporaryDirectory | None = None
 
@@ -193,6 +195,13 @@ class App:
         self.chart = BodyChartPanel(source.catalogue, source.nerves)
         self.chart.pointClicked.connect(self.picker.select_point)
         self.picker.planChanged.connect(lambda plan: self.chart.set_selected(plan.point_sides()))
+        large_chart = QAction("Large &body chart", w)
+        large_chart.triggered.connect(self.open_large_chart)
+        w.view_menu.addAction(large_chart)
+        larger = QPushButton("Larger…")
+        larger.setToolTip("Open the body chart in a window of its own, as tall as the screen")
+        larger.clicked.connect(self.open_large_chart)
+        self.chart.bar.addWidget(larger)
         w.add_tab("Points", self.picker)
         w.add_tab("Body chart", self.chart)
         w.add_tab("Channel pairs", self.pairing)
@@ -205,6 +214,24 @@ class App:
         self.sessions.sessionCreated.connect(
             lambda _s: self.pairing.set_acknowledgements(
                 Acknowledgements(self.clock, practitioner=self._practitioner_name())))
+
+    def open_large_chart(self) -> None:
+        """The body chart in a window of its own, as tall as the screen, tied to the same plan."""
+        from neurotimer.gui.body_chart_panel import BodyChartPanel
+
+        if self.large_chart is None:
+            source = self.catalogue_source
+            panel = BodyChartPanel(source.catalogue, source.nerves)
+            panel.setWindowFlag(Qt.WindowType.Window)
+            panel.setWindowTitle("neurotimer: body chart")
+            panel.pointClicked.connect(self.picker.select_point)
+            self.picker.planChanged.connect(lambda plan: panel.set_selected(plan.point_sides()))
+            self.large_chart = panel
+        self.large_chart.set_selected(self.picker.plan().point_sides())
+        screen = self.window.screen().availableGeometry()
+        self.large_chart.resize(min(760, screen.width()), screen.height() - 40)
+        self.large_chart.show()
+        self.large_chart.raise_()
 
     def _build_stimulator(self) -> None:
         """The stimulator: its own thread, the connection and channel panels, alarms, record and safety gate."""

@@ -68,6 +68,7 @@ class BodyChartPanel(QWidget):
             button.setAccessibleName(tip)
             button.clicked.connect(slot)
             bar.addWidget(button)
+        self.bar = bar  # the app adds its own actions (e.g. a larger window) at the end
         legend = QLabel(
             "● R = patient's right   ■ L = patient's left   ◎ M = midline   "
             "<span style='color:#c1121f'>red edge</span> = not for electrical stimulation"

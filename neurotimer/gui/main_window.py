@@ -139,6 +139,10 @@ class MainWindow(QMainWindow):
             self._side.show()
             self.splitter.setSizes([self.width() - 460, 460])
 
+    def _open_tab(self, index: int) -> None:
+        if 0 <= index < self.tabs.count():
+            self.tabs.setCurrentIndex(index)
+
     def add_tab(self, title: str, widget: QWidget, keep_last: bool = False) -> None:
         """Adds a tab; one added with keep_last stays the last tab whatever is added after it."""
         last = getattr(self, "_last_tab", None)
@@ -158,6 +162,7 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence(key_for("quit")))
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+        self.view_menu = self.menuBar().addMenu("&View")
         self.session_menu = self.menuBar().addMenu("&Session")
         p = self.presenter
         # The menu shows each action's key; the window-wide shortcuts below do the work.
@@ -198,6 +203,10 @@ class MainWindow(QMainWindow):
             shortcut.setContext(context)
             shortcut.activated.connect(slot)
             self.shortcut_objects[action] = shortcut
+        # Alt+1 … Alt+9 open the tabs in order, for keyboard use at the chair.
+        for number in range(1, 10):
+            tab_key = QShortcut(QKeySequence(f"Alt+{number}"), self)
+            tab_key.activated.connect(lambda n=number: self._open_tab(n - 1))
         # Keypad Enter is the other Enter key on a clinic keyboard.
         enter = QShortcut(QKeySequence("Ctrl+Enter"), self)
         enter.activated.connect(p.start)

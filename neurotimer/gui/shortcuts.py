@@ -11,6 +11,7 @@ SHORTCUTS: tuple[tuple[str, str, str], ...] = (
     ("patient", "Ctrl+P", "Choose or add the patient for this session"),
     ("stop", "Escape", "Emergency stop: every stimulator output off at once"),
     ("quit", "Ctrl+Q", "Quit (asks first while a session runs)"),
+    ("tabs", "Alt+1 … Alt+9", "Open the tabs in order (Points, Body chart, Channel pairs, …)"),
 )
 
 

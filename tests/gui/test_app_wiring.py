@@ -175,3 +175,19 @@ def test_escape_stops_every_output_and_is_recorded(qtbot, app: App) -> None:
     app.sessions.end()
     kinds = [e["kind"] for e in app.store.session_events(app.store.newest_sessions(1)[0].id)]
     assert "stim.emergency_stop" in kinds
+
+
+def test_large_chart_window_follows_the_plan_and_adds_clicked_points(qtbot, app: App) -> None:
+    app.open_large_chart()
+    chart = app.large_chart
+    qtbot.waitExposed(chart)
+    assert chart.isWindow() and chart.height() > 300
+    with qtbot.waitSignal(app.picker.planChanged, timeout=2000):
+        chart.pointClicked.emit("ST36", "L")
+    assert ("ST36", "L") in app.picker.plan().point_sides()
+    chart.close()
+
+
+def test_alt_number_opens_the_tabs_in_order(qtbot, app: App) -> None:
+    qtbot.keyClick(app.window, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)
+    assert app.window.tabs.tabText(app.window.tabs.currentIndex()) == "Channel pairs"

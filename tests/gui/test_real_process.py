@@ -111,3 +111,21 @@ def test_real_patient_dialog_opens_on_ctrl_p_and_leaves_the_timer_usable(app_pro
     assert proc.poll() is None, (tmp_path / "stderr.txt").read_text()
     ARTIFACTS.mkdir(exist_ok=True)
     shutil.copy(shot, ARTIFACTS / "patient-dialog.png")
+
+
+@pytest.mark.xvfb
+def test_real_body_chart_tab_draws_the_body_and_its_points(app_process, xvfb_display, tmp_path, colour_count):
+    proc, env, window_id = app_process
+    painted_screenshot(xvfb_display, tmp_path / "first.png", colour_count)
+    time.sleep(1.0)
+    before = screenshot(xvfb_display, tmp_path / "points-tab.png")
+    subprocess.run(["xdotool", "windowfocus", "--sync", window_id], env=env, check=True, timeout=10)
+    subprocess.run(["xdotool", "key", "alt+2"], env=env, check=True, timeout=10)
+    time.sleep(1.0)
+    shot = screenshot(xvfb_display, tmp_path / "chart-tab.png")
+    assert proc.poll() is None, (tmp_path / "stderr.txt").read_text()
+    # The chart's skin tone fills much of the tab: far more of it than on the Points tab.
+    skin = "#f7dcc6"
+    assert count_colour(shot, skin) > count_colour(before, skin) + 200 or colour_count(shot) > colour_count(before)
+    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.copy(shot, ARTIFACTS / "chart-xvfb.png")
