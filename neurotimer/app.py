@@ -254,6 +254,9 @@ class App:
         stim.deviceConnected.connect(lambda info: self.pairing.set_channel_count(info.channels))
         self._connect_plot(stim)
         self.guard = StimulationGuard(stim, self.pairing, self.sessions)
+        self.picker.waveformSuggested.connect(
+            lambda waveform: w.alarms.raise_alarm("template-waveform", self.guard.apply_waveform(waveform),
+                                                  Priority.INFO))
         self.guard.alarm.connect(lambda key, text: w.alarms.raise_alarm(key, text, Priority.HIGH))
         if self.records is not None:
             self.stim_record = StimulationRecord(stim, self.records)

@@ -13,6 +13,7 @@ from typing import Any
 
 from neurotimer.plan import ChannelPair, Lead, Plan, SideChoice, parse_side
 from neurotimer.resources import resource
+from neurotimer.waveform import Waveform, parse_waveform
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ class Template:
     points: tuple[tuple[str, str], ...]
     pairs: tuple[ChannelPair, ...] = ()
     stimulation: str = ""
+    waveform: Waveform | None = None  # applied to the paired channels when the template loads
     reference: str = ""
     notes: str = ""
     builtin: bool = field(default=False, compare=False)
@@ -49,6 +51,8 @@ class Template:
         for key in ("stimulation", "reference", "notes"):
             if getattr(self, key):
                 data[key] = getattr(self, key)
+        if self.waveform is not None:
+            data["waveform"] = self.waveform.to_dict()
         return data
 
 
@@ -88,6 +92,15 @@ def _text(data: dict[str, Any], key: str, where: str, required: bool = False) ->
     if required and not value.strip():
         raise TemplateError(f"{where}: field '{key}' is missing or empty.")
     return value.strip()
+
+
+def _waveform(data: dict[str, Any], where: str) -> Waveform | None:
+    if "waveform" not in data:
+        return None
+    try:
+        return parse_waveform(data["waveform"], where)
+    except ValueError as exc:
+        raise TemplateError(str(exc)) from None
 
 
 def check_name(name: str) -> str:
@@ -141,6 +154,7 @@ def template_from_dict(data: Any, where: str, builtin: bool = False) -> Template
         points=tuple(points),
         pairs=tuple(sorted(pairs, key=lambda p: p.channel)),
         stimulation=_text(data, "stimulation", where),
+        waveform=_waveform(data, where),
         reference=_text(data, "reference", where),
         notes=_text(data, "notes", where),
         builtin=builtin,

@@ -48,6 +48,7 @@ class PointPicker(QWidget):
 
     planChanged = Signal(object)  # Plan (points only; the channel pairs live in the pairing widget)
     pairsSuggested = Signal(object)  # tuple[ChannelPair, ...] from a template that gives them
+    waveformSuggested = Signal(object)  # Waveform from a template that prescribes one
     message = Signal(str)  # the text shown in the status line, for the lead's log or banner
 
     def __init__(
@@ -233,6 +234,8 @@ class PointPicker(QWidget):
         self._set(Plan(points=applied.plan.points))
         if applied.plan.pairs:
             self.pairsSuggested.emit(applied.plan.pairs)
+        if template.waveform is not None:
+            self.waveformSuggested.emit(template.waveform)
         words = [f"Loaded '{template.name}': {applied.plan.needle_count} needles."]
         if template.stimulation:
             words.append(f"Stimulation: {template.stimulation}.")

@@ -69,6 +69,28 @@ class StimulationGuard(QObject):
                 self.alarm.emit("paused-off", "Paused: every output is off. Switch on again from 0 mA after "
                                 "resuming.")
 
+    def apply_waveform(self, waveform: Any) -> str:
+        """Sets a template's waveform on its paired channels that are off; says what it did, in words."""
+        from neurotimer.stimulator.protocol import Mode
+
+        if self._stim.channel_count == 0:
+            return "No stimulator is connected: the template's waveform was not set."
+        on = set(self.channels_on())
+        paired = sorted(pair.channel for pair in self._pairing.plan().active_pairs)
+        targets = [ch for ch in paired if ch not in on and ch <= self._stim.channel_count]
+        for channel in targets:
+            self._stim.set_mode(channel, Mode(waveform.mode))
+            if waveform.mode == "DENS":
+                self._stim.set_dense_frequencies(channel, waveform.low, waveform.high)
+            else:
+                self._stim.set_frequency(channel, waveform.freq)
+            if waveform.width_us:
+                self._stim.set_pulse_width(channel, waveform.width_us)
+        if not targets:
+            return f"Template waveform {waveform.describe()}: pair the channels, then load it again to set them."
+        skipped = f" (channel {', '.join(map(str, sorted(on)))} left as it is: output on)" if on & set(paired) else ""
+        return f"Channel {', '.join(map(str, targets))} set to {waveform.describe()} as the template says{skipped}."
+
     def on_status(self, channel: int, status: Any) -> None:
         # The pairing table rebuilds on every change; polls at 7 Hz must not rebuild it when nothing moved.
         if self._targets.get(channel) == status.target_ma:

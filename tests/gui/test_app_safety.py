@@ -143,3 +143,26 @@ def test_needling_details_reach_the_session_row(qtbot, app: App, clock) -> None:
     session = app.store.get_session(app.records.recorder.session_id)
     assert session.details["needle_type"] == "0.25 × 40 mm steel"
     assert session.details["depth"] == "10–20 mm"
+
+
+def test_loading_a_protocol_sets_its_waveform_on_the_paired_channels(qtbot, app: App) -> None:
+    app.picker.load_selected_template()  # Dimitrova 2017: 100 Hz continuous on four pairs
+    qtbot.waitUntil(lambda: all(
+        (s := app.stim.last_settings(ch)) is not None and s.freq == 100 for ch in (1, 2, 3, 4)), timeout=5000)
+    assert app.window.alarms.current().text.startswith("Channel 1, 2, 3, 4 set to 100 Hz continuous")
+
+
+def test_a_template_with_a_bad_waveform_is_refused_with_the_field_named(tmp_path) -> None:
+    from neurotimer.templates import TemplateLibrary
+
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    import json
+
+    from neurotimer.templates import USER_FORMAT, VERSION
+
+    template = {"name": "Mine", "points": [{"code": "ST36"}], "waveform": {"mode": "DENS", "low": 120, "high": 2}}
+    (folder / "mine.json").write_text(json.dumps({"format": USER_FORMAT, "version": VERSION, "template": template}))
+    library = TemplateLibrary(folder)
+    assert library.user() == []
+    assert any("'low' (120 Hz) must be below 'high' (2 Hz)" in p for p in library.problems), library.problems
