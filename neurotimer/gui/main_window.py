@@ -194,6 +194,7 @@ class MainWindow(QMainWindow):
             "end": self.request_end,
             "stop": self.emergencyStopRequested.emit,
             "patient": self.choosePatientRequested.emit,
+            "minutes": self._edit_minutes,
         }
         self.shortcut_objects: dict[str, QShortcut] = {}
         for action, slot in bindings.items():
@@ -227,6 +228,12 @@ class MainWindow(QMainWindow):
         panel.render(p.snapshot())
 
     # -- slots -----------------------------------------------------------------------------------
+    def _edit_minutes(self) -> None:
+        spin = self.timer_panel.minutes_spin
+        if spin.isVisible():
+            spin.setFocus()
+            spin.selectAll()
+
     def _space_pressed(self) -> None:
         if _typing_widget(QApplication.focusWidget()):
             return

@@ -5,6 +5,7 @@ from __future__ import annotations
 SHORTCUTS: tuple[tuple[str, str, str], ...] = (
     # (action id, key sequence, what it does)
     ("start", "Ctrl+Return", "Start the session (or prepare the next one after it ends)"),
+    ("minutes", "Ctrl+M", "Type the planned minutes (before the start), then Enter"),
     ("pause", "Space", "Pause or resume (when no text field has focus)"),
     ("extend", "Ctrl+=", "Add 5 minutes to a running session"),
     ("end", "Ctrl+E", "End the session"),

@@ -129,3 +129,26 @@ def test_real_body_chart_tab_draws_the_body_and_its_points(app_process, xvfb_dis
     assert count_colour(shot, skin) > count_colour(before, skin) + 200 or colour_count(shot) > colour_count(before)
     ARTIFACTS.mkdir(exist_ok=True)
     shutil.copy(shot, ARTIFACTS / "chart-xvfb.png")
+
+
+@pytest.mark.xvfb
+def test_real_one_minute_session_runs_to_the_end_then_counts_overdue(app_process, xvfb_display, tmp_path,
+                                                                       colour_count):
+    """The issue's 'done when': in the real window, in real time (about 70 s)."""
+    proc, env, window_id = app_process
+    painted_screenshot(xvfb_display, tmp_path / "first.png", colour_count)
+    time.sleep(1.0)
+    subprocess.run(["xdotool", "windowfocus", "--sync", window_id], env=env, check=True, timeout=10)
+    for keys in (["key", "ctrl+m"], ["type", "1"], ["key", "Return"], ["key", "ctrl+Return"]):
+        subprocess.run(["xdotool", *keys], env=env, check=True, timeout=10)
+        time.sleep(0.3)
+    started = time.monotonic()
+    running = screenshot(xvfb_display, tmp_path / "one-minute-running.png")
+    assert count_colour(running, theme.STATE_COLOURS["running"]) > 500
+    time.sleep(max(0.0, 66 - (time.monotonic() - started)))  # a real minute has to pass in a real window
+    overdue = screenshot(xvfb_display, tmp_path / "one-minute-overdue.png")
+    assert proc.poll() is None, (tmp_path / "stderr.txt").read_text()
+    # Past the planned end: the digits and the state word turn the overdue red, and the banner says so.
+    assert count_colour(overdue, theme.STATE_COLOURS["overdue"]) > 1500
+    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.copy(overdue, ARTIFACTS / "one-minute-overdue.png")
