@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 HINT = "Choose a patient (Ctrl+P) to see their course"
 SHORT = "#b26a00"
+EARLIER = "#8a979d"
 SESSION_LIMIT = 200
 # (header, width in px, header tooltip); the date column takes what is left.
 COLUMNS = (
@@ -123,11 +124,20 @@ class HistoryPanel(QWidget):
     @Slot(object)
     def set_patient(self, patient: Patient | None) -> None:
         self.patient = patient
-        self.refresh(keep_selection=False)
+        self._reload(keep_selection=False)
 
     @Slot()
-    def refresh(self, keep_selection: bool = True) -> None:
+    def refresh(self) -> None:
         """Reads the patient's course and sessions again (after a session ends, or an amendment)."""
+        self._reload(keep_selection=True)
+
+    @Slot(object)
+    def on_state_changed(self, state: object) -> None:
+        """For SessionPresenter.stateChanged: a session that has just closed belongs in the history."""
+        if getattr(state, "is_closed", False):
+            self.refresh()
+
+    def _reload(self, keep_selection: bool) -> None:
         if self.patient is None:
             self.pages.setCurrentWidget(self.hint)
             self.table.setRowCount(0)
@@ -188,9 +198,9 @@ class HistoryPanel(QWidget):
                 + f" · since {started}",
                 symptom_progress(view.sessions, view.scores),
             )
-        self._fill_table(patient)
+        self._fill_table(patient, course.id if course else None)
 
-    def _fill_table(self, patient: Patient) -> None:
+    def _fill_table(self, patient: Patient, course_id: int | None) -> None:
         summaries = self.store.newest_sessions(SESSION_LIMIT, patient_id=patient.id)
         records = [self.store.get_session(s.id) for s in summaries]
         self.table.blockSignals(True)
@@ -211,8 +221,13 @@ class HistoryPanel(QWidget):
                 str(len(record.adverse_events)) if record.adverse_events else "–",
             )
             short = summary.state in SHORT_STATES
+            earlier = summary.course_id != course_id
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
+                if earlier:
+                    # Numbers start again in each course: an earlier course's rows are greyed.
+                    item.setForeground(QColor(EARLIER))
+                    item.setToolTip("From an earlier course")
                 if column:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 if column == 2 and short:
@@ -228,5 +243,7 @@ class HistoryPanel(QWidget):
             if record.amendments:
                 self.table.item(row, 0).setText(f"{cells[0]} ✎")
                 tip += f"\nAmended {len(record.amendments)}× (see below)"
+            if earlier:
+                tip += "\nFrom an earlier course"
             self.table.item(row, 0).setToolTip(tip)
         self.table.blockSignals(False)

@@ -206,3 +206,35 @@ def test_the_summary_fits_a_tab_of_880_by_330(qtbot, demo: Store) -> None:
     dates = table_column(panel, 0)
     assert panel.table.columnWidth(0) > max(metrics.horizontalAdvance(d) for d in dates)
     assert panel.summary.sizeHint().height() <= 330
+
+
+def test_an_interrupted_session_is_marked_and_a_closing_session_refreshes_the_tab(qtbot, writable: Store) -> None:
+    from neurotimer.session import SessionState
+    from neurotimer.storage.recovery import recover_interrupted
+
+    patient = writable.find_patient("P-0001")
+    panel = make_panel(qtbot, writable)
+    panel.set_patient(patient)
+    session = Session(writable.clock, 30)
+    Recorder(writable, writable.clock).attach(session, patient_id=patient.id)
+    session.start()
+    panel.on_state_changed(SessionState.RUNNING)
+    assert panel.table.rowCount() == 3  # a running session does not reload the tab
+    recover_interrupted(writable)
+    panel.on_state_changed(SessionState.INTERRUPTED)
+    assert panel.table.rowCount() == 4
+    item = panel.table.item(0, 2)
+    assert item.text() == "⚠ Interrupted" and item.font().bold()
+
+
+def test_sessions_of_an_earlier_course_are_greyed(qtbot, demo: Store) -> None:
+    patient = demo.find_patient("P-0001")
+    current = demo.current_course(patient.id).id
+    panel = make_panel(qtbot, demo)
+    panel.set_patient(patient)
+    courses = [s.course_id for s in demo.newest_sessions(500, patient_id=patient.id)]
+    assert current in courses and any(c != current for c in courses)
+    for row, course in enumerate(courses):
+        earlier = "earlier course" in panel.table.item(row, 0).toolTip()
+        assert earlier == (course != current)
+        assert (panel.table.item(row, 1).foreground().color().name() == "#8a979d") == earlier
