@@ -39,12 +39,12 @@ SESSION_LIMIT = 200
 # (header, width in px, header tooltip); the date column takes what is left.
 COLUMNS = (
     ("Date", 0, "When the session started (local time)"),
-    ("No.", 40, "Session number in its course"),
-    ("State", 122, "How the session ended"),
-    ("Plan", 46, "Planned minutes"),
-    ("Treated", 64, "Minutes of treatment (pauses left out)"),
-    ("Points", 56, "Points needled"),
-    ("Adverse", 66, "Adverse events recorded"),
+    ("No.", 36, "Session number in its course"),
+    ("State", 118, "How the session ended"),
+    ("Plan", 44, "Planned minutes"),
+    ("Treated", 62, "Minutes of treatment (pauses left out)"),
+    ("Points", 54, "Points needled"),
+    ("Adverse", 62, "Adverse events recorded"),
 )
 
 LOCAL_STYLE = """

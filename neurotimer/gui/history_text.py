@@ -42,11 +42,10 @@ def local_time(text: str, tz: dt.tzinfo | None = None) -> dt.datetime:
 
 
 def date_text(moment: dt.datetime, today: dt.date | None = None) -> str:
-    """'Tue 3 Mar'; the year is added when it is not this year."""
-    text = f"{moment:%a} {moment.day} {moment:%b}"
+    """'Tue 3 Mar'; another year's date is '11 Nov 2025' (the weekday gives way to the year)."""
     if today is not None and moment.year != today.year:
-        text += f" {moment.year}"
-    return text
+        return f"{moment.day} {moment:%b} {moment.year}"
+    return f"{moment:%a} {moment.day} {moment:%b}"
 
 
 def when_text(text: str, tz: dt.tzinfo | None = None, today: dt.date | None = None) -> str:

@@ -203,8 +203,10 @@ def test_the_summary_fits_a_tab_of_880_by_330(qtbot, demo: Store) -> None:
     for verdict in panel.summary.verdicts:
         assert verdict.width() >= verdict.sizeHint().width(), verdict.text()
     metrics = panel.table.fontMetrics()
+    panel.set_patient(demo.find_patient("P-0001"))  # two courses: dates from last year too
     dates = table_column(panel, 0)
-    assert panel.table.columnWidth(0) > max(metrics.horizontalAdvance(d) for d in dates)
+    assert any(d.startswith("Mon ") for d in dates) and any(" 2025 " in d for d in dates)
+    assert panel.table.columnWidth(0) >= max(metrics.horizontalAdvance(d) for d in dates) + 8
     assert panel.summary.sizeHint().height() <= 330
 
 
