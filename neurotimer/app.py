@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QLockFile, QLoggingCategory, Qt, QTimer
+from PySide6.QtCore import QLockFile, QLoggingCategory, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QPushButton
 
@@ -24,6 +24,7 @@ from neurotimer.gui.dialogs import AfterFirstPaint, ask_with, confirm_with, pick
 from neurotimer.gui.main_window import MainWindow
 from neurotimer.gui.session_presenter import SessionPresenter
 from neurotimer.resources import resource
+from neurotimer.session import SessionState
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +51,23 @@ class App:
         self.large_chart = None
         self.mark: Callable[[str], None] = lambda _name: None  # start-up benchmark marks
         self._tmp: tempfile.TemporaryDirectory | None = None
+        if args.demo and args.db is None:
+            # The demo's log, settings and templates live in a folder of their own, gone at quit.
+            self._tmp = tempfile.TemporaryDirectory(prefix="neurotimer-demo-")
 
     # -- after the first paint -------------------------------------------------------------------
     def finish_start(self) -> None:
         if self._chime is None:
             self._chime = Chime(resource("sounds", "chime.wav"), self.window).play
         self.sessions.milestone.connect(lambda _name, _remaining: self._chime())
+        # The planned time last used is the next session's default: most clinics keep one length.
+        settings = self._settings()
+        minutes = settings.value("session/planned_minutes", None)
+        if minutes is not None and str(minutes).isdigit() and not self.sessions.session.started:
+            self.sessions.set_planned_minutes(int(minutes))
+        self.sessions.stateChanged.connect(
+            lambda state: state is SessionState.RUNNING and settings.setValue(
+                "session/planned_minutes", round(self.sessions.session.planned_seconds / 60)))
         try:
             # First, while the helper thread's pyqtgraph import is fresh; device signals join it later.
             self._build_plot()
@@ -82,6 +94,10 @@ class App:
                     break  # without the safety checks the stimulator must not be offered at all
         self.mark("ready")
 
+    def _settings(self) -> QSettings:
+        """Settings in an INI file in the app data folder (the demo's temporary folder in demo mode)."""
+        return QSettings(str(self._data_dir() / "settings.ini"), QSettings.Format.IniFormat)
+
     def _lock(self, path: Path) -> bool:
         self._log_lock = QLockFile(f"{path}.lock")
         self._log_lock.setStaleLockTime(0)  # a crashed instance's lock is stale once its process is gone
@@ -94,12 +110,12 @@ class App:
         return paths.app_data_dir()
 
     def _db_path(self) -> Path:
-        if self.args.demo and self.args.db is None:
+        if self._tmp is not None:
             from neurotimer.storage.demo import make_demo_database
 
-            self._tmp = tempfile.TemporaryDirectory(prefix="neurotimer-demo-")
             path = Path(self._tmp.name) / "demo.sqlite3"
-            make_demo_database(path)
+            if not path.exists():
+                make_demo_database(path)
             return path
         return self.args.db if self.args.db is not None else paths.default_db_path()
 
@@ -261,7 +277,14 @@ class App:
         if self.records is not None:
             self.stim_record = StimulationRecord(stim, self.records)
             w.emergencyStopRequested.connect(self.stim_record.on_emergency_stop)
-        stim.connect_device(self.args.device or "sim:")
+        # The last stimulator that connected is the next start's default; --device and --demo override it.
+        settings = self._settings()
+        requested: dict[str, str] = {}
+        stim.commanded.connect(lambda name, args: requested.update(url=args[0]) if name == "connect" else None)
+        stim.deviceConnected.connect(
+            lambda _info: requested.get("url") and settings.setValue("device/url", requested["url"]))
+        remembered = None if self.args.demo else settings.value("device/url", None)
+        stim.connect_device(self.args.device or remembered or "sim:")
 
     def _build_plot(self) -> None:
         """The live intensity plot: measured and target current of every channel over the session."""

@@ -16,6 +16,14 @@ def clock() -> ManualClock:
     return ManualClock()
 
 
+@pytest.fixture(autouse=True)
+def private_app_folders(tmp_path_factory, monkeypatch):
+    """Each test gets its own app data and config folders: nothing leaks between tests or into $HOME."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+
+
 @pytest.fixture(scope="session")
 def xvfb_display():
     """A real X server at the size of a common clinic laptop (1366×768); fails loudly if Xvfb is missing."""

@@ -191,3 +191,20 @@ def test_large_chart_window_follows_the_plan_and_adds_clicked_points(qtbot, app:
 def test_alt_number_opens_the_tabs_in_order(qtbot, app: App) -> None:
     qtbot.keyClick(app.window, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)
     assert app.window.tabs.tabText(app.window.tabs.currentIndex()) == "Channel pairs"
+
+
+def test_the_planned_time_and_the_stimulator_are_remembered_for_the_next_start(qtbot, app: App, tmp_path,
+                                                                               clock) -> None:
+    app.sessions.set_planned_minutes(45)
+    app.sessions.start()
+    if app.stim.info is None:
+        with qtbot.waitSignal(app.stim.deviceConnected, timeout=5000):
+            pass
+    app.sessions.end()
+    app.shutdown()
+    again = App(make_args(tmp_path / "log.sqlite3"), clock, chime=lambda: None, confirm=lambda t, x: True)
+    qtbot.addWidget(again.window)
+    again.finish_start()
+    assert again.sessions.session.planned_seconds == 45 * 60
+    assert again._settings().value("device/url") == "sim:"
+    again.shutdown()
