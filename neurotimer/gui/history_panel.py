@@ -8,7 +8,7 @@ import sqlite3
 from html import escape
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -135,6 +135,12 @@ class HistoryPanel(QWidget):
     def on_state_changed(self, state: object) -> None:
         """For SessionPresenter.stateChanged: a session that has just closed belongs in the history."""
         if getattr(state, "is_closed", False):
+            self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # Scores and adverse events are often added after a session closes: the tab reads afresh when opened.
+        super().showEvent(event)
+        if self.patient is not None:
             self.refresh()
 
     def _reload(self, keep_selection: bool) -> None:

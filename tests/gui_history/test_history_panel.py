@@ -240,3 +240,17 @@ def test_sessions_of_an_earlier_course_are_greyed(qtbot, demo: Store) -> None:
         earlier = "earlier course" in panel.table.item(row, 0).toolTip()
         assert earlier == (course != current)
         assert (panel.table.item(row, 1).foreground().color().name() == "#8a979d") == earlier
+
+
+def test_opening_the_tab_again_reads_what_was_added_since(qtbot, writable: Store) -> None:
+    patient = writable.find_patient("P-0001")
+    panel = make_panel(qtbot, writable)
+    panel.set_patient(patient)
+    had = len(writable.get_session(panel._session_ids[0]).adverse_events)
+    assert table_column(panel, 6)[0] == (str(had) if had else "–")
+    panel.hide()
+    writable.add_adverse_event(panel._session_ids[0], "soreness", "mild", "at ST36 R")
+    panel.show()
+    assert table_column(panel, 6)[0] == str(had + 1)
+    panel.table.selectRow(0)
+    assert "soreness (mild): at ST36 R" in panel.details.toPlainText()
