@@ -81,7 +81,8 @@ class App:
             return
         for step, what in ((self._build_points, "the point catalogue and charts"),
                            (self._build_stimulator, "the stimulator"),
-                           (self._build_record_panel, "the session record panel")):
+                           (self._build_record_panel, "the session record panel"),
+                           (self._build_history, "the course history")):
             try:
                 step()
             except Exception as exc:  # a broken install must say so, not leave a half-built window in silence
@@ -320,6 +321,19 @@ class App:
         w.endBlocked.connect(lambda _why: w.tabs.setCurrentWidget(panel))
         w.add_tab("Session record", panel)
         self.record_panel = panel
+
+    def _build_history(self) -> None:
+        """The chosen patient's course: scores against baseline, and every session with its record."""
+        from neurotimer.gui.history_panel import HistoryPanel
+
+        if self.store is None:
+            return
+        history = HistoryPanel(self.store)
+        if self.records is not None:
+            self.records.patientChanged.connect(history.set_patient)
+        self.sessions.stateChanged.connect(history.on_state_changed)
+        self.window.add_tab("History", history)
+        self.history = history
 
     def _on_patient_changed(self, patient) -> None:
         from neurotimer.safety import Acknowledgements

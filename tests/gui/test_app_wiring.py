@@ -208,3 +208,14 @@ def test_the_planned_time_and_the_stimulator_are_remembered_for_the_next_start(q
     assert again.sessions.session.planned_seconds == 45 * 60
     assert again._settings().value("device/url") == "sim:"
     again.shutdown()
+
+
+def test_history_tab_shows_the_chosen_patients_sessions(qtbot, app: App, clock) -> None:
+    patient_id = app.store.create_patient("P-0700")
+    app.records.choose_patient(app.store.get_patient(patient_id))
+    app.sessions.start()
+    clock.advance(90)
+    app.sessions.end()
+    app.window.tabs.setCurrentWidget(app.history)
+    assert app.history.isVisible()
+    assert app.history.table.rowCount() == 1
