@@ -100,7 +100,7 @@ def main() -> int:
 def stop_to_all_off_via(url: str) -> float:
     from PySide6.QtWidgets import QApplication
 
-    from neurotimer.gui.stimulator_worker import StimulatorController
+    from neurotimer.gui.stimulator_controller import StimulatorController
 
     app = QApplication.instance() or QApplication([])
     clock = SystemClock()

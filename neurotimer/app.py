@@ -255,8 +255,8 @@ class App:
         from neurotimer.gui.channel_panel import ChannelsPanel
         from neurotimer.gui.stimulation_guard import StimulationGuard
         from neurotimer.gui.stimulation_record import StimulationRecord
+        from neurotimer.gui.stimulator_controller import StimulatorController
         from neurotimer.gui.stimulator_panel import StimulatorPanel
-        from neurotimer.gui.stimulator_worker import StimulatorController
         from neurotimer.stimulator.transport import list_serial_ports
 
         w = self.window

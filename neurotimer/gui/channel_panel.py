@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from neurotimer.gui.stimulator_worker import StimulatorController
+from neurotimer.gui.stimulator_controller import StimulatorController
 from neurotimer.stimulator.driver import ChannelSettings, DeviceInfo, LinkState
 from neurotimer.stimulator.protocol import DEFAULTS, ChannelStatus, Limits, Mode
 from neurotimer.stimulator.validate import MODE_LABELS

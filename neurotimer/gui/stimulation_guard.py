@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from neurotimer.gui.session_presenter import SessionPresenter
-from neurotimer.gui.stimulator_worker import StimulatorController
+from neurotimer.gui.stimulator_controller import StimulatorController
 from neurotimer.session import SessionState
 
 

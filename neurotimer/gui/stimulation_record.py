@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import QObject
 
 from neurotimer.gui.record_presenter import RecordPresenter
-from neurotimer.gui.stimulator_worker import StimulatorController
+from neurotimer.gui.stimulator_controller import StimulatorController
 
 
 def plain(value: Any) -> Any:

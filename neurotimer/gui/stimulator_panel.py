@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from neurotimer.gui.stimulator_worker import StimulatorController
+from neurotimer.gui.stimulator_controller import StimulatorController
 from neurotimer.stimulator.driver import DeviceInfo, LinkState
 from neurotimer.stimulator.transport import PortInfo, list_serial_ports, normalise_url
 

@@ -7,7 +7,7 @@ import pytest
 
 from neurotimer.gui.intensity_plot import IntensityPlot
 from neurotimer.gui.session_presenter import SessionPresenter
-from neurotimer.gui.stimulator_worker import StimulatorController
+from neurotimer.gui.stimulator_controller import StimulatorController
 from neurotimer.stimulator.simlink import SimDevicePort
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from neurotimer.gui.channel_panel import ChannelsPanel
+from neurotimer.gui.stimulator_controller import StimulatorController
 from neurotimer.gui.stimulator_panel import NETWORK, StimulatorPanel
-from neurotimer.gui.stimulator_worker import StimulatorController
 from neurotimer.stimulator.driver import LinkState
 from neurotimer.stimulator.simlink import SimDevicePort
 from neurotimer.stimulator.transport import PortInfo

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from neurotimer.gui.stimulator_worker import StimulatorController
+from neurotimer.gui.stimulator_controller import StimulatorController
 from neurotimer.stimulator.driver import LinkState
 from neurotimer.stimulator.scripted import ScriptedTransport
 from neurotimer.stimulator.simlink import SimDevicePort

@@ -7,7 +7,7 @@ from itertools import pairwise
 
 from neurotimer.clock import SystemClock
 from neurotimer.gui.session_presenter import SessionPresenter
-from neurotimer.gui.stimulator_worker import StimulatorController
+from neurotimer.gui.stimulator_controller import StimulatorController
 from neurotimer.session import SessionState
 from neurotimer.stimulator.driver import LinkState
 from neurotimer.stimulator.events import StimEventKind as K
