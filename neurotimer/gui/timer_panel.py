@@ -32,6 +32,7 @@ class TimerPanel(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("card")
+        self._styled_key: str | None = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(22, 14, 22, 14)
         outer.setSpacing(6)
@@ -118,20 +119,23 @@ class TimerPanel(QFrame):
 
     def render(self, snap: Snapshot) -> None:
         key = theme.state_key(snap.state, snap.overdue)
-        colour = theme.STATE_COLOURS[key]
-        self.state_label.setText(theme.state_word(key))
-        self.state_label.setStyleSheet(
-            f"background: {colour}; color: white; border-radius: 6px; padding: 4px 14px;"
-            "font-size: 22px; font-weight: bold; letter-spacing: 2px;"
-        )
+        if key != self._styled_key:
+            # Restyling re-polishes the widgets: do it when the state changes, not on every 200 ms tick.
+            self._styled_key = key
+            colour = theme.STATE_COLOURS[key]
+            self.state_label.setText(theme.state_word(key))
+            self.state_label.setStyleSheet(
+                f"background: {colour}; color: white; border-radius: 6px; padding: 4px 14px;"
+                "font-size: 22px; font-weight: bold; letter-spacing: 2px;"
+            )
+            self.digits.setStyleSheet(f"color: {colour};")
+            self.progress.setStyleSheet(f"QProgressBar::chunk {{ background: {colour}; border-radius: 5px; }}")
         shown = snap.remaining_seconds
         if snap.state.is_closed:
             shown = snap.treatment_seconds
         self.digits.setText(format_clock(shown))
-        self.digits.setStyleSheet(f"color: {colour};")
         done = 0 if snap.planned_seconds <= 0 else snap.treatment_seconds / snap.planned_seconds
         self.progress.setValue(int(min(1.0, done) * 1000))
-        self.progress.setStyleSheet(f"QProgressBar::chunk {{ background: {colour}; border-radius: 5px; }}")
 
         detail = f"Treatment {format_clock(snap.treatment_seconds)} of {format_clock(snap.planned_seconds)}"
         if snap.paused_seconds >= 1:

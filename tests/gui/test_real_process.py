@@ -32,6 +32,14 @@ def painted_screenshot(display: str, path: Path, colour_count, timeout: float = 
         time.sleep(0.3)
 
 
+def type_into(env: dict[str, str], window_id: str, *actions: list[str]) -> None:
+    """Focuses the real window, then sends each xdotool action (["key", "ctrl+p"], ["type", "1"]) in turn."""
+    subprocess.run(["xdotool", "windowfocus", "--sync", window_id], env=env, check=True, timeout=10)
+    for action in actions:
+        subprocess.run(["xdotool", *action], env=env, check=True, timeout=10)
+        time.sleep(0.3)
+
+
 def count_colour(path: Path, hex_colour: str) -> int:
     from PySide6.QtGui import QColor, QImage
 
@@ -83,9 +91,8 @@ def test_real_window_shows_the_timer_and_starts_on_ctrl_enter(app_process, xvfb_
     running_green = theme.STATE_COLOURS["running"]
     green_before = count_colour(before, running_green)
 
-    subprocess.run(["xdotool", "windowfocus", "--sync", window_id], env=env, check=True, timeout=10)
-    subprocess.run(["xdotool", "key", "ctrl+Return"], env=env, check=True, timeout=10)
-    time.sleep(1.5)
+    type_into(env, window_id, ["key", "ctrl+Return"])
+    time.sleep(1.2)
     after = screenshot(xvfb_display, tmp_path / "running.png")
     assert proc.poll() is None, (tmp_path / "stderr.txt").read_text()
     # The big digits turn the running colour: many more green pixels than before.
@@ -100,8 +107,7 @@ def test_real_patient_dialog_opens_on_ctrl_p_and_leaves_the_timer_usable(app_pro
     proc, env, window_id = app_process
     painted_screenshot(xvfb_display, tmp_path / "first.png", colour_count)
     time.sleep(1.0)
-    subprocess.run(["xdotool", "windowfocus", "--sync", window_id], env=env, check=True, timeout=10)
-    subprocess.run(["xdotool", "key", "ctrl+p"], env=env, check=True, timeout=10)
+    type_into(env, window_id, ["key", "ctrl+p"])
     found = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", "^Choose patient$"],
                            env=env, capture_output=True, text=True, timeout=30)
     assert found.stdout.strip(), "the patient dialog did not open"
@@ -119,9 +125,8 @@ def test_real_body_chart_tab_draws_the_body_and_its_points(app_process, xvfb_dis
     painted_screenshot(xvfb_display, tmp_path / "first.png", colour_count)
     time.sleep(1.0)
     before = screenshot(xvfb_display, tmp_path / "points-tab.png")
-    subprocess.run(["xdotool", "windowfocus", "--sync", window_id], env=env, check=True, timeout=10)
-    subprocess.run(["xdotool", "key", "alt+2"], env=env, check=True, timeout=10)
-    time.sleep(1.0)
+    type_into(env, window_id, ["key", "alt+2"])
+    time.sleep(0.7)
     shot = screenshot(xvfb_display, tmp_path / "chart-tab.png")
     assert proc.poll() is None, (tmp_path / "stderr.txt").read_text()
     # The chart's skin tone fills much of the tab: far more of it than on the Points tab.
@@ -138,10 +143,7 @@ def test_real_one_minute_session_runs_to_the_end_then_counts_overdue(app_process
     proc, env, window_id = app_process
     painted_screenshot(xvfb_display, tmp_path / "first.png", colour_count)
     time.sleep(1.0)
-    subprocess.run(["xdotool", "windowfocus", "--sync", window_id], env=env, check=True, timeout=10)
-    for keys in (["key", "ctrl+m"], ["type", "1"], ["key", "Return"], ["key", "ctrl+Return"]):
-        subprocess.run(["xdotool", *keys], env=env, check=True, timeout=10)
-        time.sleep(0.3)
+    type_into(env, window_id, ["key", "ctrl+m"], ["type", "1"], ["key", "Return"], ["key", "ctrl+Return"])
     started = time.monotonic()
     running = screenshot(xvfb_display, tmp_path / "one-minute-running.png")
     assert count_colour(running, theme.STATE_COLOURS["running"]) > 500
