@@ -32,7 +32,7 @@ def child_first_frame() -> None:
 
     app = QApplication(sys.argv[:1])  # the app is up and painted before the lead imports the plot
     t0 = time.perf_counter()
-    from neurotimer.gui.intensity_plot import IntensityPlot
+    from neurotimer.gui.stimulator.intensity_plot import IntensityPlot
 
     imported = time.perf_counter()
 
@@ -58,7 +58,7 @@ def child_cpu(seconds: float, prefill_minutes: float) -> None:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication(sys.argv[:1])
-    from neurotimer.gui.intensity_plot import IntensityPlot
+    from neurotimer.gui.stimulator.intensity_plot import IntensityPlot
 
     clock = OffsetClock()
     plot = IntensityPlot(clock, channels=CHANNELS)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from neurotimer.clock import SystemClock
+from neurotimer.session.clock import SystemClock
 from neurotimer.stimulator.driver import Driver
 from neurotimer.stimulator.transport import open_serial, transport_factory
 
@@ -100,7 +100,7 @@ def main() -> int:
 def stop_to_all_off_via(url: str) -> float:
     from PySide6.QtWidgets import QApplication
 
-    from neurotimer.gui.stimulator_controller import StimulatorController
+    from neurotimer.gui.stimulator.controller import StimulatorController
 
     app = QApplication.instance() or QApplication([])
     clock = SystemClock()

@@ -20,8 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from neurotimer.clock import ManualClock, rfc3339
-from neurotimer.session import Session
+from neurotimer.session.clock import ManualClock, rfc3339
+from neurotimer.session.session import Session
 from neurotimer.storage.chain import append_event
 from neurotimer.storage.recorder import Recorder
 from neurotimer.storage.store import Store, open_store

@@ -15,16 +15,15 @@ from PySide6.QtCore import QLockFile, QLoggingCategory, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QPushButton
 
-from neurotimer import __version__, logsetup
-from neurotimer.clock import Clock, SystemClock
-from neurotimer.gui import paths
-from neurotimer.gui.alarm_banner import Priority
-from neurotimer.gui.chime import Chime
-from neurotimer.gui.dialogs import AfterFirstPaint, ask_with, confirm_with, pick_file_with
-from neurotimer.gui.main_window import MainWindow
-from neurotimer.gui.session_presenter import SessionPresenter
+from neurotimer import __version__, logsetup, paths
+from neurotimer.gui.session.presenter import SessionPresenter
+from neurotimer.gui.shell.alarm_banner import Priority
+from neurotimer.gui.shell.chime import Chime
+from neurotimer.gui.shell.dialogs import AfterFirstPaint, ask_with, confirm_with, pick_file_with
+from neurotimer.gui.shell.main_window import MainWindow
 from neurotimer.resources import resource
-from neurotimer.session import SessionState
+from neurotimer.session.clock import Clock, SystemClock
+from neurotimer.session.session import SessionState
 
 log = logging.getLogger(__name__)
 
@@ -122,9 +121,9 @@ class App:
 
     def _open_log(self) -> bool:
         # The storage layer loads after the first paint: the clock must show first.
-        from neurotimer.gui.open_log import Choice, open_log
-        from neurotimer.gui.patient_dialog import describe
-        from neurotimer.gui.record_presenter import RecordPresenter
+        from neurotimer.gui.record.patient_dialog import describe
+        from neurotimer.gui.record.presenter import RecordPresenter
+        from neurotimer.gui.shell.open_log import Choice, open_log
         from neurotimer.storage.db import RefusedDatabase
         from neurotimer.storage.recorder import Recorder
         from neurotimer.storage.recovery import recover_interrupted
@@ -186,12 +185,12 @@ class App:
 
     def _build_points(self) -> None:
         """The point picker, body chart and channel pairing, tied to each other and to the record."""
-        from neurotimer.gui.body_chart_panel import BodyChartPanel
-        from neurotimer.gui.channel_pairing import ChannelPairingWidget, connect_plan_widgets
-        from neurotimer.gui.point_picker import PointPicker
+        from neurotimer.gui.plan.body_chart_panel import BodyChartPanel
+        from neurotimer.gui.plan.needle_pairs import NeedlePairsWidget, connect_plan_widgets
+        from neurotimer.gui.plan.point_picker import PointPicker
+        from neurotimer.plan.template_store import TemplateLibrary
         from neurotimer.points import CatalogueSource
-        from neurotimer.safety import Acknowledgements
-        from neurotimer.templates import TemplateLibrary
+        from neurotimer.safety.verdict import Acknowledgements
 
         w = self.window
         # A practitioner's own edited copy in the app data folder wins while it is valid.
@@ -207,7 +206,7 @@ class App:
         templates = TemplateLibrary(self._data_dir() / "templates")
         self.picker = PointPicker(source.catalogue, templates, confirm=confirm_with(w),
                                   last_points=records.last_points if records else None)
-        self.pairing = ChannelPairingWidget(Acknowledgements(self.clock, practitioner=self._practitioner_name()))
+        self.pairing = NeedlePairsWidget(Acknowledgements(self.clock, practitioner=self._practitioner_name()))
         connect_plan_widgets(self.picker, self.pairing)
         self.chart = BodyChartPanel(source.catalogue, source.nerves)
         self.chart.pointClicked.connect(self.picker.select_point)
@@ -234,7 +233,7 @@ class App:
 
     def open_large_chart(self) -> None:
         """The body chart in a window of its own, as tall as the screen, tied to the same plan."""
-        from neurotimer.gui.body_chart_panel import BodyChartPanel
+        from neurotimer.gui.plan.body_chart_panel import BodyChartPanel
 
         if self.large_chart is None:
             source = self.catalogue_source
@@ -252,11 +251,11 @@ class App:
 
     def _build_stimulator(self) -> None:
         """The stimulator: its own thread, the connection and channel panels, alarms, record and safety gate."""
-        from neurotimer.gui.channel_panel import ChannelsPanel
-        from neurotimer.gui.stimulation_guard import StimulationGuard
-        from neurotimer.gui.stimulation_record import StimulationRecord
-        from neurotimer.gui.stimulator_controller import StimulatorController
-        from neurotimer.gui.stimulator_panel import StimulatorPanel
+        from neurotimer.gui.stimulator.controller import StimulatorController
+        from neurotimer.gui.stimulator.device_panel import StimulatorPanel
+        from neurotimer.gui.stimulator.guard import StimulationGuard
+        from neurotimer.gui.stimulator.output_panel import ChannelsPanel
+        from neurotimer.gui.stimulator.stimulation_record import StimulationRecord
         from neurotimer.stimulator.transport import list_serial_ports
 
         w = self.window
@@ -289,7 +288,7 @@ class App:
 
     def _build_plot(self) -> None:
         """The live intensity plot: measured and target current of every channel over the session."""
-        from neurotimer.gui.intensity_plot import IntensityPlot
+        from neurotimer.gui.stimulator.intensity_plot import IntensityPlot
 
         plot = IntensityPlot(self.clock)
         self.sessions.sessionEvent.connect(plot.on_session_event)
@@ -306,7 +305,7 @@ class App:
 
     def _build_record_panel(self) -> None:
         """What the practitioner notes at the chair: needling details, scores, needles in and out, side effects."""
-        from neurotimer.gui.session_record_panel import SessionRecordPanel, follow_sessions
+        from neurotimer.gui.record.record_panel import SessionRecordPanel, follow_sessions
 
         records, w = self.records, self.window
         if records is None:
@@ -324,7 +323,7 @@ class App:
 
     def _build_history(self) -> None:
         """The chosen patient's course: scores against baseline, and every session with its record."""
-        from neurotimer.gui.history_panel import HistoryPanel
+        from neurotimer.gui.history.panel import HistoryPanel
 
         if self.store is None:
             return
@@ -336,8 +335,8 @@ class App:
         self.history = history
 
     def _on_patient_changed(self, patient) -> None:
-        from neurotimer.safety import Acknowledgements
-        from neurotimer.screening import Screening
+        from neurotimer.safety.screening import Screening
+        from neurotimer.safety.verdict import Acknowledgements
 
         self.picker.set_patient(patient.id if patient else None)
         # Acknowledgements and overrides belong to one patient: a new patient is checked afresh.
@@ -355,7 +354,7 @@ class App:
         return practitioners[0].name if practitioners else ""
 
     def choose_patient(self) -> None:
-        from neurotimer.gui.patient_dialog import PatientDialog
+        from neurotimer.gui.record.patient_dialog import PatientDialog
 
         if self.store is None or self.records is None:
             return

@@ -32,7 +32,7 @@ def inside(out: Path) -> int:
     from PySide6.QtWidgets import QApplication
 
     from neurotimer.app import App
-    from neurotimer.clock import SystemClock
+    from neurotimer.session.clock import SystemClock
 
     home = tempfile.mkdtemp(prefix="nt-shot-")
     os.environ["XDG_DATA_HOME"] = home

@@ -40,7 +40,7 @@ import threading
 from collections.abc import Callable
 
 from neurotimer import __version__
-from neurotimer.clock import Clock
+from neurotimer.session.clock import Clock
 from neurotimer.stimulator.channel import Channel
 from neurotimer.stimulator.error_queue import ErrorQueue
 from neurotimer.stimulator.protocol import (

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
-from neurotimer.clock import Clock
+from neurotimer.session.clock import Clock
 from neurotimer.stimulator import events as ev
 from neurotimer.stimulator import validate as v
 from neurotimer.stimulator.errors import (

@@ -9,7 +9,7 @@ import signal
 import sys
 from collections.abc import Callable
 
-from neurotimer.clock import Clock, SystemClock
+from neurotimer.session.clock import Clock, SystemClock
 from neurotimer.stimulator.address import (  # noqa: F401 (re-exported for callers and tests)
     DEFAULT_HOST,
     DEFAULT_PORT,

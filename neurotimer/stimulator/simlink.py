@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import serial
 
-from neurotimer.clock import Clock, SystemClock
+from neurotimer.session.clock import Clock, SystemClock
 from neurotimer.stimulator.device import SimulatedStimulator
 
 

@@ -13,7 +13,7 @@ from typing import Protocol
 import serial
 import serial.tools.list_ports
 
-from neurotimer.clock import Clock
+from neurotimer.session.clock import Clock
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ def _db_path(args: argparse.Namespace) -> Path:
     path = getattr(args, "db", None)
     if path is not None:
         return Path(path)
-    from neurotimer.gui.paths import default_db_path  # QtCore only, for the platform's data folder.
+    from neurotimer.paths import default_db_path  # QtCore only, for the platform's data folder.
 
     return default_db_path()
 

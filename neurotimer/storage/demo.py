@@ -7,8 +7,8 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from neurotimer.clock import ManualClock
-from neurotimer.session import Session
+from neurotimer.session.clock import ManualClock
+from neurotimer.session.session import Session
 from neurotimer.storage.db import StoreError
 from neurotimer.storage.recorder import Recorder
 from neurotimer.storage.store import Store, open_store

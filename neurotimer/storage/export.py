@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from neurotimer.clock import rfc3339
+from neurotimer.session.clock import rfc3339
 from neurotimer.storage.db import StoreError
 from neurotimer.storage.store import Store
 

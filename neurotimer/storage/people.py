@@ -13,7 +13,7 @@ from neurotimer.storage.db import StoreError
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
-    from neurotimer.clock import Clock
+    from neurotimer.session.clock import Clock
 
 # Contraindications and cautions screened before electro-acupuncture (clinical-reference.md).
 SCREENING_FLAGS: dict[str, str] = {

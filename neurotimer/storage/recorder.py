@@ -9,8 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from neurotimer.clock import Clock, rfc3339
-from neurotimer.session import EventKind, Session, SessionEvent
+from neurotimer.session.clock import Clock, rfc3339
+from neurotimer.session.session import EventKind, Session, SessionEvent
 from neurotimer.storage.chain import append_event
 from neurotimer.storage.db import StoreError
 from neurotimer.storage.store import Store, WriteFailed

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from neurotimer.clock import Clock, SystemClock, rfc3339
+from neurotimer.session.clock import Clock, SystemClock, rfc3339
 from neurotimer.storage import backup, db, migrations
 from neurotimer.storage.db import (
     CannotOpenError,

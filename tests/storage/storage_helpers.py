@@ -6,8 +6,8 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from neurotimer.clock import ManualClock
-from neurotimer.session import Session
+from neurotimer.session.clock import ManualClock
+from neurotimer.session.session import Session
 from neurotimer.storage.recorder import Recorder
 from neurotimer.storage.store import Store
 

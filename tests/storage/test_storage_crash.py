@@ -13,8 +13,8 @@ from typing import IO
 
 import pytest
 
-from neurotimer.clock import ManualClock
-from neurotimer.session import Session
+from neurotimer.session.clock import ManualClock
+from neurotimer.session.session import Session
 from neurotimer.storage.recorder import Recorder
 from neurotimer.storage.recovery import recover_interrupted
 from neurotimer.storage.store import open_store

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from storage_helpers import run_session, wait
 
-from neurotimer.clock import ManualClock
-from neurotimer.session import Session, SessionState
+from neurotimer.session.clock import ManualClock
+from neurotimer.session.session import Session, SessionState
 from neurotimer.storage.recorder import Recorder
 from neurotimer.storage.store import open_memory, open_store
 from neurotimer.storage.verify import verify_store

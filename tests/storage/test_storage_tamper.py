@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from storage_helpers import copy_log, raw, run_session, wait
 
 from neurotimer.cli import main as cli_main
-from neurotimer.clock import ManualClock
+from neurotimer.session.clock import ManualClock
 from neurotimer.storage.store import open_readonly, open_store
 from neurotimer.storage.verify import verify_store
 

@@ -11,8 +11,8 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from neurotimer.clock import ManualClock
-from neurotimer.session import Session
+from neurotimer.session.clock import ManualClock
+from neurotimer.session.session import Session
 from neurotimer.storage import migrations
 from neurotimer.storage.recorder import Recorder
 from neurotimer.storage.store import Store

@@ -1,0 +1,1 @@
+"""The History tab: a patient's course and sessions."""

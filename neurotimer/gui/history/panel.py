@@ -1,0 +1,255 @@
+"""The History tab: the chosen patient's course at a glance and their sessions, read-only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sqlite3
+from html import escape
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QColor, QFont, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from neurotimer.gui.history.summary import CourseSummary
+from neurotimer.gui.history.text import SHORT_STATES, date_text, local_time, session_html, state_word, when_text
+from neurotimer.session.course import pace_text, progress_text, sessions_done, sessions_per_week, symptom_progress
+from neurotimer.storage.db import StoreError
+from neurotimer.storage.people import Patient
+from neurotimer.storage.store import Store
+
+log = logging.getLogger(__name__)
+
+HINT = "Choose a patient (Ctrl+P) to see their course"
+SHORT = "#b26a00"
+EARLIER = "#8a979d"
+SESSION_LIMIT = 200
+# (header, width in px, header tooltip); the date column takes what is left.
+COLUMNS = (
+    ("Date", 0, "When the session started (local time)"),
+    ("No.", 36, "Session number in its course"),
+    ("State", 118, "How the session ended"),
+    ("Plan", 44, "Planned minutes"),
+    ("Treated", 62, "Minutes of treatment (pauses left out)"),
+    ("Points", 54, "Points needled"),
+    ("Adverse", 62, "Adverse events recorded"),
+)
+
+LOCAL_STYLE = """
+QTableWidget { font-size: 14px; gridline-color: #e3e8eb; border: 1px solid #d3dade; }
+QHeaderView::section { font-size: 13px; color: #5b6b73; background: #f5f7f8; border: none;
+                       border-bottom: 1px solid #d3dade; padding: 3px 4px; }
+QTextBrowser { font-size: 14px; border: 1px solid #d3dade; background: #fbfcfc; }
+QLabel#historyHint { color: #5b6b73; font-size: 17px; }
+QLabel#historyError { color: #c62828; font-weight: bold; }
+QLabel#symptom { font-weight: bold; }
+QLabel#verdict { font-size: 13px; }
+"""
+
+
+class HistoryPanel(QWidget):
+    """Read-only review of the chosen patient's course: summary left, sessions right, one session below."""
+
+    def __init__(self, store: Store, parent: QWidget | None = None, *, tz: dt.tzinfo | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.tz = tz
+        self.patient: Patient | None = None
+        self.setStyleSheet(LOCAL_STYLE)
+        self.hint = QLabel(HINT)
+        self.hint.setObjectName("historyHint")
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.error = QLabel()
+        self.error.setObjectName("historyError")
+        self.error.setWordWrap(True)
+        self.error.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.summary = CourseSummary()
+        self.table = QTableWidget(0, len(COLUMNS))
+        for column, (name, width, tip) in enumerate(COLUMNS):
+            head = QTableWidgetItem(name)
+            head.setToolTip(tip)
+            self.table.setHorizontalHeaderItem(column, head)
+            if width:
+                self.table.setColumnWidth(column, width)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setHighlightSections(False)
+        self.table.itemSelectionChanged.connect(self.on_selection_changed)
+        self.details = QTextBrowser()
+        self.details.setOpenLinks(False)
+        self.details.setPlaceholderText("Select a session to see its points, channels, scores and amendments.")
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.table)
+        right.addWidget(self.details)
+        right.setChildrenCollapsible(False)
+        right.setSizes([170, 130])
+        content = QWidget()
+        row = QHBoxLayout(content)
+        row.setContentsMargins(10, 8, 10, 8)
+        row.setSpacing(14)
+        self.summary.setFixedWidth(290)
+        row.addWidget(self.summary)
+        row.addWidget(right, 1)
+        self.pages = QStackedWidget()
+        for page in (self.hint, content, self.error):
+            self.pages.addWidget(page)
+        self.content = content
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.pages)
+        self._session_ids: list[int] = []
+        self.pages.setCurrentWidget(self.hint)
+
+    # -- slots -----------------------------------------------------------------------------------
+    @Slot(object)
+    def set_patient(self, patient: Patient | None) -> None:
+        self.patient = patient
+        self._reload(keep_selection=False)
+
+    @Slot()
+    def refresh(self) -> None:
+        """Reads the patient's course and sessions again (after a session ends, or an amendment)."""
+        self._reload(keep_selection=True)
+
+    @Slot(object)
+    def on_state_changed(self, state: object) -> None:
+        """For SessionPresenter.stateChanged: a session that has just closed belongs in the history."""
+        if getattr(state, "is_closed", False):
+            self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # Scores and adverse events are often added after a session closes: the tab reads afresh when opened.
+        super().showEvent(event)
+        if self.patient is not None:
+            self.refresh()
+
+    def _reload(self, keep_selection: bool) -> None:
+        if self.patient is None:
+            self.pages.setCurrentWidget(self.hint)
+            self.table.setRowCount(0)
+            self._session_ids = []
+            return
+        keep = self.selected_session_id() if keep_selection else None
+        try:
+            self._load(self.patient)
+        except (sqlite3.Error, StoreError) as exc:
+            log.warning("history could not be read: %s", type(exc).__name__)
+            self.error.setText(f"The history could not be read from the session log: {exc}")
+            self.pages.setCurrentWidget(self.error)
+            return
+        self.pages.setCurrentWidget(self.content)
+        if keep in self._session_ids:
+            self.table.selectRow(self._session_ids.index(keep))
+        else:
+            self.details.clear()
+
+    def selected_session_id(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self._session_ids[rows[0].row()] if rows else None
+
+    @Slot()
+    def on_selection_changed(self) -> None:
+        session_id = self.selected_session_id()
+        if session_id is None:
+            self.details.clear()
+            return
+        try:
+            record = self.store.get_session(session_id)
+        except (sqlite3.Error, StoreError) as exc:
+            log.warning("session could not be read: %s", type(exc).__name__)
+            self.details.setHtml(
+                f"<span style='color:#c62828'><b>This session could not be read:</b> {escape(str(exc))}</span>"
+            )
+            return
+        self.details.setHtml(session_html(record, self.tz, self._today()))
+
+    # -- loading ---------------------------------------------------------------------------------
+    def _today(self) -> dt.date:
+        return self.store.clock.wall().astimezone(self.tz).date()
+
+    def _load(self, patient: Patient) -> None:
+        course = self.store.current_course(patient.id)
+        view = self.store.patient_course(patient.id, course.id) if course else None
+        if course is None or view is None:
+            self.summary.show_course(patient.code, "No course of treatment yet.", "", "", [])
+        else:
+            done = sessions_done(view.sessions)
+            running = any(s.state in ("running", "paused") for s in view.sessions)
+            started = date_text(dt.datetime.combine(course.started_on, dt.time()), self._today())
+            self.summary.show_course(
+                f"{patient.code} · course",
+                course.condition,
+                progress_text(done, course.planned_sessions, running).capitalize(),
+                pace_text(sessions_per_week([s.started_at for s in view.sessions]), course.sessions_per_week)
+                + f" · since {started}",
+                symptom_progress(view.sessions, view.scores),
+            )
+        self._fill_table(patient, course.id if course else None)
+
+    def _fill_table(self, patient: Patient, course_id: int | None) -> None:
+        summaries = self.store.newest_sessions(SESSION_LIMIT, patient_id=patient.id)
+        records = [self.store.get_session(s.id) for s in summaries]
+        self.table.blockSignals(True)
+        self.table.clearSelection()
+        self.table.setRowCount(len(records))
+        self._session_ids = [r.id for r in records]
+        today = self._today()
+        for row, record in enumerate(records):
+            summary = record.summary
+            number = record.effective("number")
+            cells = (
+                when_text(summary.started_at, self.tz, today),
+                "–" if number is None else str(number),
+                state_word(summary.state),
+                str(record.effective("planned_minutes")),
+                f"{summary.treatment_seconds / 60:.0f}",
+                str(len(record.effective("points"))),
+                str(len(record.adverse_events)) if record.adverse_events else "–",
+            )
+            short = summary.state in SHORT_STATES
+            earlier = summary.course_id != course_id
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if earlier:
+                    # Numbers start again in each course: an earlier course's rows are greyed.
+                    item.setForeground(QColor(EARLIER))
+                    item.setToolTip("From an earlier course")
+                if column:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                if column == 2 and short:
+                    item.setForeground(QColor(SHORT))
+                    font = QFont(item.font())
+                    font.setBold(True)
+                    item.setFont(font)
+                    item.setText(f"⚠ {text}")
+                if column == 6 and record.adverse_events:
+                    item.setToolTip(", ".join(f"{e.kind} ({e.severity})" for e in record.adverse_events))
+                self.table.setItem(row, column, item)
+            tip = f"{local_time(summary.started_at, self.tz):%A %d %B %Y, %H:%M} (local time)"
+            if record.amendments:
+                self.table.item(row, 0).setText(f"{cells[0]} ✎")
+                tip += f"\nAmended {len(record.amendments)}× (see below)"
+            if earlier:
+                tip += "\nFrom an earlier course"
+            self.table.item(row, 0).setToolTip(tip)
+        self.table.blockSignals(False)

@@ -1,0 +1,1 @@
+"""Choosing today's plan: point picker, body chart, needle pairs and their findings."""

@@ -1,0 +1,1 @@
+"""The session record at the chair: notes, scores, needle count, patient dialog."""

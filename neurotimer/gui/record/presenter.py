@@ -1,0 +1,113 @@
+"""Keeps the session log in step with the session at the chair: patient, plan, events and progress."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from neurotimer.gui.session.presenter import SessionPresenter
+from neurotimer.session.session import Session, SessionError
+from neurotimer.storage.people import Patient
+from neurotimer.storage.recorder import Recorder
+from neurotimer.storage.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class RecordPresenter(QObject):
+    """Attaches the recorder to each new session and writes what the app adds to the record."""
+
+    patientChanged = Signal(object)  # Patient | None
+    refused = Signal(str)
+
+    def __init__(self, store: Store, recorder: Recorder, sessions: SessionPresenter,
+                 practitioner_id: int | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.recorder = recorder
+        self._sessions = sessions
+        self._practitioner_id = practitioner_id
+        self.patient: Patient | None = None
+        self._plan: tuple[list[tuple[str, str]], list[dict[str, Any]]] | None = None
+        self._closed = False
+        sessions.sessionCreated.connect(self.on_session_created)
+        sessions.updated.connect(self.on_tick)
+        sessions.sessionEvent.connect(self.on_session_event)
+        self._attach(sessions.session)
+
+    def _attach(self, session: Session) -> None:
+        course = self.store.current_course(self.patient.id) if self.patient else None
+        self.recorder.attach(
+            session,
+            patient_id=self.patient.id if self.patient else None,
+            course_id=course.id if course else None,
+            practitioner_id=self._practitioner_id,
+        )
+
+    def on_session_created(self, session: Session) -> None:
+        # A new session starts unassigned: the next person in the chair is rarely the last one.
+        if self.patient is not None:
+            self.patient = None
+            self.patientChanged.emit(None)
+        self._attach(session)
+
+    def on_tick(self, _snapshot: object) -> None:
+        if self._closed:
+            return
+        self.recorder.progress()
+        self._save_pending_plan()
+
+    def on_session_event(self, event: object) -> None:
+        self._save_pending_plan()
+
+    def _save_pending_plan(self) -> None:
+        # Once the session row exists, the plan chosen before the start is saved with it (at the latest
+        # on the first tick after the start, so a crash soon after loses no points or pairs).
+        if not self._closed and self._plan is not None and self.recorder.session_id is not None:
+            points, channels = self._plan
+            self._plan = None
+            self._save_plan(points, channels)
+
+    def choose_patient(self, patient: Patient) -> None:
+        if self._sessions.session.state.is_closed:
+            # End, then Ctrl+P for the next person: the choice is for the next session.
+            self._sessions.new_session()
+        session = self._sessions.session
+        try:
+            session.assign(patient.id)
+        except SessionError as exc:
+            self.refused.emit(str(exc))
+            return
+        self.patient = patient
+        self.patientChanged.emit(patient)
+
+    def close(self) -> None:
+        """At quit, after the last flush: late signals (widgets being torn down) are ignored."""
+        self._closed = True
+
+    def record(self, kind: str, payload: dict[str, Any] | None = None) -> None:
+        if self._closed:
+            return
+        self.recorder.record(kind, payload or {})
+
+    def set_plan(self, points: list[tuple[str, str]], channels: list[dict[str, Any]]) -> None:
+        """The points and channel pairs in use; saved now if the session has a row, else at its start."""
+        if self._closed:
+            return
+        if self.recorder.session_id is None or self._sessions.session.state.is_closed:
+            self._plan = (points, channels)
+            return
+        self._save_plan(points, channels)
+
+    def _save_plan(self, points: list[tuple[str, str]], channels: list[dict[str, Any]]) -> None:
+        try:
+            self.store.save_plan(self.recorder.session_id, points, channels)
+        except Exception as exc:  # a plan that cannot be saved must not stop the timer
+            log.error("plan not saved: %s", type(exc).__name__)
+            self.refused.emit(f"The points and channels could not be saved: {exc}")
+            self._plan = (points, channels)
+
+    def last_points(self, patient_id: int) -> list[tuple[str, str]]:
+        return [tuple(p) for p in self.store.last_session_points(patient_id)]

@@ -1,0 +1,1 @@
+"""The session clock on screen: the timer card and its presenter."""

@@ -1,0 +1,168 @@
+"""The timer card: state word, remaining time in large digits, progress and session buttons."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from neurotimer.gui.session.presenter import Snapshot
+from neurotimer.gui.shell import theme
+from neurotimer.session.session import MAX_MINUTES, MIN_MINUTES, PRESET_MINUTES, SessionState, format_clock
+
+
+class TimerPanel(QFrame):
+    """Layout only: emits intents, renders snapshots."""
+
+    startClicked = Signal()
+    pauseClicked = Signal()
+    extendClicked = Signal()
+    endClicked = Signal()
+    plannedMinutesChosen = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("card")
+        self._styled_key: str | None = None
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(22, 14, 22, 14)
+        outer.setSpacing(6)
+
+        # Top row: state word, then either the plan chooser (before the start) or the last milestone.
+        top = QHBoxLayout()
+        self.state_label = QLabel("PLANNED")
+        self.state_label.setObjectName("stateWord")
+        top.addWidget(self.state_label)
+        top.addStretch(1)
+        self.milestone_label = QLabel("")
+        self.milestone_label.setObjectName("muted")
+        self.milestone_label.setStyleSheet("font-size: 18px;")
+        top.addWidget(self.milestone_label)
+        self.plan_label = QLabel("Planned time:")
+        top.addWidget(self.plan_label)
+        self.preset_group = QButtonGroup(self)
+        self.preset_buttons: dict[int, QPushButton] = {}
+        for minutes in PRESET_MINUTES:
+            button = QPushButton(f"{minutes} min")
+            button.setObjectName("preset")
+            button.setCheckable(True)
+            button.setMinimumWidth(84)
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            button.clicked.connect(lambda _=False, m=minutes: self._choose(m))
+            self.preset_group.addButton(button)
+            self.preset_buttons[minutes] = button
+            top.addWidget(button)
+        self.minutes_spin = QSpinBox()
+        self.minutes_spin.setRange(MIN_MINUTES, MAX_MINUTES)
+        self.minutes_spin.setSuffix(" min")
+        self.minutes_spin.setValue(30)
+        self.minutes_spin.setMinimumWidth(100)
+        self.minutes_spin.setAccessibleName("Planned minutes")
+        self.minutes_spin.editingFinished.connect(lambda: self._choose(self.minutes_spin.value()))
+        top.addWidget(self.minutes_spin)
+        self.plan_widgets = [*self.preset_buttons.values(), self.minutes_spin]
+        outer.addLayout(top)
+
+        middle = QHBoxLayout()
+        middle.setSpacing(16)
+        self.digits = QLabel("30:00")
+        self.digits.setObjectName("digits")
+        self.digits.setFont(theme.digits_font())
+        self.digits.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.digits.setAccessibleName("Remaining time")
+        middle.addWidget(self.digits, 1)
+
+        buttons = QVBoxLayout()
+        buttons.setSpacing(8)
+        self.start_button = QPushButton("Start  (Ctrl+Enter)")
+        self.start_button.setObjectName("primary")
+        self.pause_button = QPushButton("Pause  (Space)")
+        self.extend_button = QPushButton("+5 min")
+        self.end_button = QPushButton("End  (Ctrl+E)")
+        for button, signal in (
+            (self.start_button, self.startClicked),
+            (self.pause_button, self.pauseClicked),
+            (self.extend_button, self.extendClicked),
+            (self.end_button, self.endClicked),
+        ):
+            button.setMinimumHeight(40)
+            button.setMinimumWidth(230)
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            button.clicked.connect(signal)
+            buttons.addWidget(button)
+        middle.addLayout(buttons)
+        outer.addLayout(middle, 1)
+
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(False)
+        self.progress.setRange(0, 1000)
+        self.progress.setFixedHeight(10)
+        outer.addWidget(self.progress)
+
+        self.detail = QLabel("Treatment 00:00 of 30:00")
+        self.detail.setObjectName("muted")
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.detail.setStyleSheet("font-size: 18px;")
+        outer.addWidget(self.detail)
+
+    def _choose(self, minutes: int) -> None:
+        self.plannedMinutesChosen.emit(minutes)
+
+    def render(self, snap: Snapshot) -> None:
+        key = theme.state_key(snap.state, snap.overdue)
+        if key != self._styled_key:
+            # Restyling re-polishes the widgets: do it when the state changes, not on every 200 ms tick.
+            self._styled_key = key
+            colour = theme.STATE_COLOURS[key]
+            self.state_label.setText(theme.state_word(key))
+            self.state_label.setStyleSheet(
+                f"background: {colour}; color: white; border-radius: 6px; padding: 4px 14px;"
+                "font-size: 22px; font-weight: bold; letter-spacing: 2px;"
+            )
+            self.digits.setStyleSheet(f"color: {colour};")
+            self.progress.setStyleSheet(f"QProgressBar::chunk {{ background: {colour}; border-radius: 5px; }}")
+        shown = snap.remaining_seconds
+        if snap.state.is_closed:
+            shown = snap.treatment_seconds
+        self.digits.setText(format_clock(shown))
+        done = 0 if snap.planned_seconds <= 0 else snap.treatment_seconds / snap.planned_seconds
+        self.progress.setValue(int(min(1.0, done) * 1000))
+
+        detail = f"Treatment {format_clock(snap.treatment_seconds)} of {format_clock(snap.planned_seconds)}"
+        if snap.paused_seconds >= 1:
+            detail += f"   ·   paused {format_clock(snap.paused_seconds)}"
+        if snap.overdue and snap.state.is_active:
+            detail += f"   ·   overdue by {format_clock(-snap.remaining_seconds).lstrip('-')}"
+        if snap.state.is_closed:
+            detail = f"Session {snap.state.value.replace('_', ' ')}: " + detail.lower()
+        self.detail.setText(detail)
+
+        planned = snap.state is SessionState.PLANNED
+        for widget in [self.plan_label, *self.plan_widgets]:
+            widget.setVisible(planned)
+        self.milestone_label.setVisible(not planned)
+        minutes = int(snap.planned_seconds // 60)
+        if planned:
+            for m, button in self.preset_buttons.items():
+                button.setChecked(m == minutes)
+            if not self.minutes_spin.hasFocus():
+                self.minutes_spin.setValue(minutes)
+        self.start_button.setEnabled(planned or snap.state.is_closed)
+        closed = snap.state.is_closed
+        self.start_button.setText("New session  (Ctrl+Enter)" if closed else "Start  (Ctrl+Enter)")
+        self.pause_button.setEnabled(snap.state.is_active)
+        self.pause_button.setText("Resume  (Space)" if snap.state is SessionState.PAUSED else "Pause  (Space)")
+        self.extend_button.setEnabled(snap.state is SessionState.RUNNING)
+        self.end_button.setEnabled(snap.state.is_active)
+
+    def show_milestone(self, text: str) -> None:
+        self.milestone_label.setText(text)

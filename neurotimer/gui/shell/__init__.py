@@ -1,0 +1,1 @@
+"""The window's frame: main window, banners, theme, dialogs, shortcuts and sounds."""

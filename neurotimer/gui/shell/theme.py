@@ -1,0 +1,72 @@
+"""Colours, fonts and the style sheet: calm, high-contrast, legible from across the room."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QFont
+
+from neurotimer.session.session import SessionState
+
+BACKGROUND = "#eef1f3"
+CARD = "#ffffff"
+INK = "#1f2a30"
+MUTED = "#5b6b73"
+BORDER = "#d3dade"
+
+STATE_COLOURS = {
+    "planned": "#546e7a",
+    "running": "#2e7d32",
+    "paused": "#b26a00",
+    "overdue": "#c62828",
+    "completed": "#1565c0",
+    "ended_early": "#455a64",
+    "interrupted": "#6d4c41",
+}
+
+ALARM_COLOURS = {"high": "#c62828", "medium": "#b26a00", "info": "#1565c0"}
+
+DIGITS_PX = 150
+
+
+def state_key(state: SessionState, overdue: bool) -> str:
+    """The word the display uses: overdue is a running or paused session past its planned time."""
+    if state is SessionState.RUNNING and overdue:
+        return "overdue"
+    return state.value
+
+
+def state_word(key: str) -> str:
+    return key.replace("_", " ").upper()
+
+
+def digits_font() -> QFont:
+    font = QFont()
+    font.setFamilies(["DejaVu Sans Mono", "Consolas", "Menlo", "Liberation Mono", "monospace"])
+    font.setPixelSize(DIGITS_PX)
+    font.setWeight(QFont.Weight.Bold)
+    return font
+
+
+STYLE_SHEET = f"""
+QMainWindow, QDialog {{ background: {BACKGROUND}; }}
+QWidget {{ color: {INK}; font-size: 15px; }}
+QFrame#card {{ background: {CARD}; border: 1px solid {BORDER}; border-radius: 10px; }}
+QLabel#digits {{
+    font-family: "DejaVu Sans Mono", "Consolas", "Menlo", monospace;
+    font-size: {DIGITS_PX}px; font-weight: bold;
+}}
+QLabel#muted {{ color: {MUTED}; }}
+QLabel#cardTitle {{ color: {MUTED}; font-size: 13px; font-weight: bold; letter-spacing: 1px; }}
+QPushButton {{
+    background: {CARD}; border: 1px solid #b8c3c9; border-radius: 6px;
+    padding: 8px 18px; font-size: 16px;
+}}
+QPushButton:hover {{ background: #f3f6f7; }}
+QPushButton:disabled {{ color: #9aa7ad; border-color: #dde3e6; }}
+QPushButton#primary {{ background: #2e7d32; color: white; border-color: #2e7d32; font-weight: bold; }}
+QPushButton#primary:disabled {{ background: #a5c8a7; border-color: #a5c8a7; }}
+QPushButton#stop {{ background: #c62828; color: white; border-color: #b71c1c; font-weight: bold; }}
+QPushButton#preset:checked {{ background: #e3f2e4; border: 2px solid #2e7d32; font-weight: bold; }}
+QProgressBar {{ border: none; background: #e3e8eb; border-radius: 5px; height: 10px; }}
+QTabWidget::pane {{ border: 1px solid {BORDER}; border-radius: 6px; background: {CARD}; }}
+QTabBar::tab {{ padding: 8px 16px; }}
+"""

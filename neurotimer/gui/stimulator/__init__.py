@@ -1,0 +1,1 @@
+"""The stimulator on screen: controller, worker thread, device and output panels, plot."""

@@ -1,0 +1,198 @@
+"""The GUI thread's face of the stimulator: intents in, Qt signals out; it never touches the device."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal
+
+from neurotimer.gui.stimulator.worker import (
+    LINK_ALARM_KEY,
+    POLL_MS,
+    AbortLine,
+    Command,
+    FactoryFor,
+    StimulatorWorker,
+)
+from neurotimer.session.clock import Clock
+from neurotimer.stimulator.driver import ChannelSettings, DeviceInfo, LinkState
+from neurotimer.stimulator.events import StimEvent, StimEventKind
+from neurotimer.stimulator.protocol import ChannelStatus, Mode
+from neurotimer.stimulator.transport import transport_factory
+
+log = logging.getLogger(__name__)
+
+
+class StimulatorController(QObject):
+    """The GUI thread's face of the stimulator: intents in, Qt signals out; never touches the device."""
+
+    statusChanged = Signal(int, object)  # channel, ChannelStatus (as the device confirmed it)
+    settingsChanged = Signal(int, object)  # channel, ChannelSettings (as the device holds them)
+    stimEvent = Signal(object)  # StimEvent
+    linkStateChanged = Signal(object)  # LinkState
+    deviceConnected = Signal(object)  # DeviceInfo
+    refused = Signal(str)  # a practitioner's message: a value refused, a command the device declined
+    alarm = Signal(str, str)  # key, text: raise in the AlarmBanner at HIGH priority
+    alarmCleared = Signal(str)  # key
+    emergencyStopConfirmed = Signal()  # the device reported every output off after a stop
+    commanded = Signal(str, object)  # what the practitioner asked for (name, args), for the session record
+    _submit = Signal(object)
+
+    def __init__(
+        self,
+        clock: Clock,
+        *,
+        factory_for: FactoryFor = transport_factory,
+        poll_ms: int = POLL_MS,
+        watchdog_s: float = 2.0,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._generation = 0
+        self.info: DeviceInfo | None = None
+        self.link_state = LinkState.DISCONNECTED
+        self._statuses: dict[int, ChannelStatus] = {}
+        self._settings: dict[int, ChannelSettings] = {}
+        self._thread = QThread()
+        self._thread.setObjectName("stimulator")
+        self._worker = StimulatorWorker(clock, factory_for, poll_ms, watchdog_s)
+        self._worker.moveToThread(self._thread)
+        self._thread.started.connect(self._worker.start)
+        # The worker ends its own thread once it has switched off and closed, so nothing queued is lost.
+        self._worker.finished.connect(self._thread.quit, Qt.ConnectionType.DirectConnection)
+        self._thread.finished.connect(self._worker.deleteLater)
+        self._submit.connect(self._worker.on_command, Qt.ConnectionType.QueuedConnection)
+        self._worker.statusChanged.connect(self._on_status)
+        self._worker.settingsChanged.connect(self._on_settings)
+        self._worker.stimEvent.connect(self._on_event)
+        self._worker.linkStateChanged.connect(self._on_link_state)
+        self._worker.deviceConnected.connect(self._on_connected)
+        self._worker.refused.connect(self.refused)
+        self._abort_line = AbortLine(self._worker.send_abort_now)
+        self._thread.start()
+        self._closed = False
+        self._output_gate: Callable[[int], str | None] = lambda _channel: None
+
+    # -- state for the views ---------------------------------------------------------------------
+    def last_status(self, channel: int) -> ChannelStatus | None:
+        return self._statuses.get(channel)
+
+    def last_settings(self, channel: int) -> ChannelSettings | None:
+        return self._settings.get(channel)
+
+    @property
+    def channel_count(self) -> int:
+        return self.info.channels if self.info is not None else 0
+
+    # -- intents ---------------------------------------------------------------------------------
+    def _send(self, name: str, *args: object) -> None:
+        self.commanded.emit(name, args)
+        self._submit.emit(Command(self._generation, name, args))
+
+    def set_output_gate(self, gate: Callable[[int], str | None]) -> None:
+        """gate(channel) returns why an output may not start (safety findings), or None to allow it."""
+        self._output_gate = gate
+
+    def connect_device(self, url: str) -> None:
+        self._send("connect", url)
+
+    def disconnect_device(self) -> None:
+        self._send("disconnect")
+
+    def emergency_stop(self) -> None:
+        """ABORt goes out at once from its own thread; commands queued before it are dropped."""
+        self._generation += 1
+        self._worker.note_emergency_stop(self._generation)
+        self._abort_line.fire()
+        self._send("emergency_stop")
+        if self.link_state is not LinkState.CONNECTED:
+            self.alarm.emit(
+                "stimulator.stop-unreached",
+                "The stop could not reach the stimulator (no link): switch the stimulator off at the device.",
+            )
+
+    def set_mode(self, channel: int, mode: Mode) -> None:
+        self._send("set_mode", channel, mode)
+
+    def set_frequency(self, channel: int, hz: float) -> None:
+        self._send("set_frequency", channel, hz)
+
+    def set_dense_frequencies(self, channel: int, low_hz: float, high_hz: float) -> None:
+        self._send("set_dense_frequencies", channel, low_hz, high_hz)
+
+    def set_pulse_width(self, channel: int, microseconds: float) -> None:
+        self._send("set_pulse_width", channel, microseconds)
+
+    def set_slew(self, channel: int, ma_per_s: float) -> None:
+        self._send("set_slew", channel, ma_per_s)
+
+    def set_current(self, channel: int, milliamps: float) -> None:
+        # Lowering is always allowed; raising needs the same go-ahead as switching on.
+        reason = self._output_gate(channel) if milliamps > 0 else None
+        if reason:
+            self.refused.emit(reason)
+            return
+        self._send("set_current", channel, milliamps)
+
+    def output_on(self, channel: int) -> None:
+        reason = self._output_gate(channel)
+        if reason:
+            self.refused.emit(reason)
+            return
+        self._send("output_on", channel)
+
+    def output_off(self, channel: int) -> None:
+        self._send("output_off", channel)
+
+    def command(self, line: str) -> None:
+        """A raw setting line (diagnostics, simulator fault injection); never a way around the safety gate."""
+        words = line.strip().upper().split()
+        if words and (words[0].startswith("OUTP") or words[0].startswith(("SOUR", "CURR"))):
+            self.refused.emit("Outputs and intensities are set with the channel controls, where the checks apply.")
+            return
+        self._send("command", line)
+
+    def shutdown(self) -> None:
+        """Switches every output off, closes the link and stops the thread (call before quitting)."""
+        if self._closed:
+            return
+        self._closed = True
+        self._abort_line.close()
+        self._send("shutdown")
+        if not self._thread.wait(5000):
+            log.error("the stimulator thread did not stop in time")
+
+    # -- from the worker -------------------------------------------------------------------------
+    def _on_status(self, channel: int, status: ChannelStatus) -> None:
+        self._statuses[channel] = status
+        self.statusChanged.emit(channel, status)
+
+    def _on_settings(self, channel: int, settings: ChannelSettings) -> None:
+        self._settings[channel] = settings
+        self.settingsChanged.emit(channel, settings)
+
+    def _on_event(self, event: StimEvent) -> None:
+        self.stimEvent.emit(event)
+        if event.kind is StimEventKind.EMERGENCY_STOP_CONFIRMED:
+            self.emergencyStopConfirmed.emit()
+        elif event.kind is StimEventKind.RECONNECTED:
+            self.alarmCleared.emit(LINK_ALARM_KEY)
+        elif event.kind is StimEventKind.LEAD_RESTORED:
+            self.alarmCleared.emit(f"stimulator.lead_off.{event.channel}")
+        if event.kind.is_alarm:
+            self.alarm.emit(event.alarm_key, event.message)
+
+    def _on_link_state(self, state: LinkState) -> None:
+        self.link_state = state
+        if state is not LinkState.CONNECTED:
+            self._statuses.clear()  # nothing is known of the outputs until the device answers again
+        if state is LinkState.DISCONNECTED:
+            self.info = None
+            self._settings.clear()
+        self.linkStateChanged.emit(state)
+
+    def _on_connected(self, info: DeviceInfo) -> None:
+        self.info = info
+        self._statuses.clear()
+        self.deviceConnected.emit(info)

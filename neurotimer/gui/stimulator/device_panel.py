@@ -1,0 +1,161 @@
+"""The stimulator connection panel: choose the simulator, a serial port or host:port; see identity and link."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from neurotimer.gui.stimulator.controller import StimulatorController
+from neurotimer.stimulator.driver import DeviceInfo, LinkState
+from neurotimer.stimulator.transport import PortInfo, list_serial_ports, normalise_url
+
+SIM = "sim:"
+NETWORK = "network"
+
+LINK_TEXT = {
+    LinkState.DISCONNECTED: ("Not connected", "#5b6b73"),
+    LinkState.CONNECTED: ("Connected", "#2e7d32"),
+    LinkState.LOST: ("Link lost — reconnecting…", "#c62828"),
+}
+
+
+class StimulatorPanel(QFrame):
+    """Layout and intents only: every action goes to the controller, every state comes from its signals."""
+
+    def __init__(
+        self,
+        controller: StimulatorController,
+        list_ports: Callable[[], list[PortInfo]] = list_serial_ports,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("card")
+        self._controller = controller
+        self._list_ports = list_ports
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 10, 14, 12)
+        layout.setSpacing(6)
+
+        title = QLabel("STIMULATOR")
+        title.setObjectName("cardTitle")
+        layout.addWidget(title)
+
+        row = QHBoxLayout()
+        self.source = QComboBox()
+        self.source.setMinimumWidth(170)
+        self.source.currentIndexChanged.connect(self._on_source_changed)
+        row.addWidget(self.source, 1)
+        self.refresh_button = QPushButton("Rescan")
+        self.refresh_button.setToolTip("Look for serial ports again")
+        self.refresh_button.setStyleSheet("padding: 8px 10px;")
+        self.refresh_button.clicked.connect(self.refresh_ports)
+        row.addWidget(self.refresh_button)
+        self.connect_button = QPushButton("Connect")
+        self.connect_button.setObjectName("primary")
+        self.connect_button.clicked.connect(self._on_connect_clicked)
+        row.addWidget(self.connect_button)
+        layout.addLayout(row)
+
+        self.address = QLineEdit()
+        self.address.setPlaceholderText("host:port, e.g. 127.0.0.1:5025")
+        self.address.returnPressed.connect(self._on_connect_clicked)
+        layout.addWidget(self.address)
+
+        self.link_label = QLabel()
+        self.link_label.setStyleSheet("font-weight: bold;")
+        layout.addWidget(self.link_label)
+        self.identity_label = QLabel("")
+        self.identity_label.setObjectName("muted")
+        self.identity_label.setWordWrap(True)
+        layout.addWidget(self.identity_label)
+        self.message_label = QLabel("")
+        self.message_label.setWordWrap(True)
+        self.message_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.message_label.setStyleSheet("color: #b26a00;")
+        self.message_label.hide()
+        layout.addWidget(self.message_label)
+
+        controller.linkStateChanged.connect(self.on_link_state)
+        controller.deviceConnected.connect(self.on_connected)
+        controller.refused.connect(self.show_message)
+        self.refresh_ports()
+        self.on_link_state(controller.link_state)
+
+    # -- intents -------------------------------------------------------------------------------
+    def refresh_ports(self) -> None:
+        chosen = self.source.currentData()
+        self.source.blockSignals(True)
+        self.source.clear()
+        self.source.addItem("Simulator (built in)", SIM)
+        for port in self._list_ports():
+            self.source.addItem(port.label, port.device)
+        self.source.addItem("Network (host:port)", NETWORK)
+        index = self.source.findData(chosen)
+        self.source.setCurrentIndex(max(index, 0))
+        self.source.blockSignals(False)
+        self._on_source_changed()
+
+    def chosen_url(self) -> str:
+        """The URL for the chosen source; raises ValueError with a practitioner's message if incomplete."""
+        data = self.source.currentData()
+        if data == NETWORK:
+            text = self.address.text().strip()
+            if ":" not in text:
+                raise ValueError("Type the stimulator's address as host:port, e.g. 127.0.0.1:5025.")
+            return normalise_url(text)
+        return str(data)
+
+    def _on_connect_clicked(self) -> None:
+        if self._controller.link_state is not LinkState.DISCONNECTED:
+            self._controller.disconnect_device()
+            return
+        try:
+            url = self.chosen_url()
+        except ValueError as exc:
+            self.show_message(str(exc))
+            return
+        self.show_message("")
+        self.link_label.setText("Connecting…")
+        self._controller.connect_device(url)
+
+    def _on_source_changed(self, *_: object) -> None:
+        self.address.setVisible(self.source.currentData() == NETWORK)
+
+    # -- from the controller -------------------------------------------------------------------
+    def on_link_state(self, state: LinkState) -> None:
+        text, colour = LINK_TEXT[state]
+        self.link_label.setText(f"● {text}")
+        self.link_label.setStyleSheet(f"font-weight: bold; color: {colour};")
+        connected = state is not LinkState.DISCONNECTED
+        self.connect_button.setText("Disconnect" if connected else "Connect")
+        self.connect_button.setObjectName("" if connected else "primary")
+        self.connect_button.style().unpolish(self.connect_button)
+        self.connect_button.style().polish(self.connect_button)
+        for widget in (self.source, self.refresh_button, self.address):
+            widget.setEnabled(not connected)
+        if state is LinkState.DISCONNECTED:
+            self.identity_label.setText("")
+
+    def on_connected(self, info: DeviceInfo) -> None:
+        i = info.identity
+        self.identity_label.setText(
+            f"{i.maker} {i.model} · {info.channels} channels\nserial {i.serial} · firmware {i.firmware}"
+        )
+        self.show_message("")
+
+    def show_message(self, text: str) -> None:
+        if text and self._controller.link_state is LinkState.DISCONNECTED:
+            self.on_link_state(LinkState.DISCONNECTED)  # a failed connect: not "Connecting…" any more
+        self.message_label.setText(text)
+        self.message_label.setVisible(bool(text))

@@ -1,0 +1,53 @@
+"""Writes every stimulation command, device setting and device event into the session record."""
+
+from __future__ import annotations
+
+import dataclasses
+from enum import Enum
+from typing import Any
+
+from PySide6.QtCore import QObject
+
+from neurotimer.gui.record.presenter import RecordPresenter
+from neurotimer.gui.stimulator.controller import StimulatorController
+
+
+def plain(value: Any) -> Any:
+    """Dataclasses and enums as JSON-ready values."""
+    if isinstance(value, Enum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
+class StimulationRecord(QObject):
+    """What was commanded and what the device reported, both kept (stimulators often differ from labels)."""
+
+    def __init__(self, controller: StimulatorController, records: RecordPresenter,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._records = records
+        controller.commanded.connect(self.on_commanded)
+        controller.settingsChanged.connect(self.on_settings)
+        controller.stimEvent.connect(self.on_event)
+        controller.deviceConnected.connect(self.on_connected)
+
+    def on_commanded(self, name: str, args: tuple) -> None:
+        self._records.record("stim.command", {"command": name, "args": plain(list(args))})
+
+    def on_settings(self, channel: int, settings: object) -> None:
+        self._records.record("stim.settings", {"channel": channel, **plain(settings)})
+
+    def on_event(self, event: object) -> None:
+        payload = plain(event)
+        payload.pop("at", None)  # the record has its own time for every event
+        self._records.record(f"stim.{payload.pop('kind')}", payload)
+
+    def on_connected(self, info: object) -> None:
+        self._records.record("stim.connected", plain(info))
+
+    def on_emergency_stop(self) -> None:
+        self._records.record("stim.emergency_stop", {})

@@ -1,0 +1,1 @@
+"""The treatment plan: points, needle pairs, waveforms, body parts and templates."""

@@ -1,0 +1,1 @@
+"""Whether stimulation may happen: rules, screening, findings and the verdict."""

@@ -1,0 +1,144 @@
+"""The connection panel and channel panels, driven through a controller on the in-process simulator."""
+
+from __future__ import annotations
+
+import pytest
+
+from neurotimer.gui.stimulator.controller import StimulatorController
+from neurotimer.gui.stimulator.device_panel import NETWORK, StimulatorPanel
+from neurotimer.gui.stimulator.output_panel import ChannelsPanel
+from neurotimer.stimulator.driver import LinkState
+from neurotimer.stimulator.simlink import SimDevicePort
+from neurotimer.stimulator.transport import PortInfo
+
+
+@pytest.fixture
+def setup(qtbot, clock):
+    sim = SimDevicePort(clock)
+    urls = []
+
+    def factory_for(url, c):
+        urls.append(url)
+        return sim.open
+
+    ctl = StimulatorController(clock, factory_for=factory_for, poll_ms=20)
+    panel = StimulatorPanel(ctl, list_ports=lambda: [PortInfo("/dev/ttyACM0", "NTS-1")])
+    channels = ChannelsPanel(ctl)
+    qtbot.addWidget(panel)
+    qtbot.addWidget(channels)
+    yield ctl, panel, channels, sim, urls
+    ctl.shutdown()
+
+
+def connect(qtbot, ctl, panel) -> None:
+    with qtbot.waitSignal(ctl.deviceConnected, timeout=3000):
+        panel.connect_button.click()
+    qtbot.waitUntil(lambda: ctl.last_status(4) is not None, timeout=3000)
+
+
+def test_sources_list_simulator_ports_and_network(setup) -> None:
+    _, panel, *_ = setup
+    labels = [panel.source.itemText(i) for i in range(panel.source.count())]
+    assert labels == ["Simulator (built in)", "/dev/ttyACM0 — NTS-1", "Network (host:port)"]
+
+
+def test_connect_shows_identity_and_one_card_per_channel(qtbot, setup) -> None:
+    ctl, panel, channels, _, urls = setup
+    connect(qtbot, ctl, panel)
+    assert urls == ["sim:"]
+    assert "SIM-4 · 4 channels" in panel.identity_label.text()
+    assert "Connected" in panel.link_label.text()
+    assert sorted(channels.channels) == [1, 2, 3, 4]
+    assert panel.connect_button.text() == "Disconnect"
+
+
+def test_network_address_is_required_and_made_a_socket_url(qtbot, setup) -> None:
+    _, panel, _, _, urls = setup
+    panel.source.setCurrentIndex(panel.source.findData(NETWORK))
+    panel.connect_button.click()
+    assert "host:port" in panel.message_label.text()
+    assert urls == []
+    panel.address.setText("127.0.0.1:5025")
+    assert panel.chosen_url() == "socket://127.0.0.1:5025"
+
+
+def test_switch_on_only_from_zero_and_high_output_badge(qtbot, setup, clock) -> None:
+    ctl, panel, channels, _, _ = setup
+    connect(qtbot, ctl, panel)
+    card = channels.channels[1]
+    assert card.switch.isEnabled() and card.switch.text() == "Switch on"
+    card.switch.click()
+    qtbot.waitUntil(lambda: card.output_label.text() == "ON", timeout=3000)
+    ctl.set_slew(1, 2.0)
+    ctl.set_current(1, 10.5)
+    qtbot.waitUntil(lambda: card.target.value() == 10.5, timeout=3000)
+    assert not card.high_label.isHidden()  # the target is already above 10 mA
+    card.switch.click()  # off
+    qtbot.waitUntil(lambda: card.output_label.text() == "OFF", timeout=3000)
+    assert card.target.value() == 0.0 and card.high_label.isHidden()
+
+
+def test_step_buttons_move_the_target_by_their_step(qtbot, setup) -> None:
+    ctl, panel, channels, sim, _ = setup
+    connect(qtbot, ctl, panel)
+    card = channels.channels[2]
+    card.switch.click()
+    qtbot.waitUntil(lambda: card.output_label.text() == "ON", timeout=3000)
+    card.step_buttons[0.5].click()
+    qtbot.waitUntil(lambda: sim.model.status(2).target_ma == 0.5, timeout=3000)
+    qtbot.waitUntil(lambda: card.target.value() == 0.5, timeout=3000)
+    card.step_buttons[0.1].click()
+    qtbot.waitUntil(lambda: sim.model.status(2).target_ma == 0.6, timeout=3000)
+
+
+def test_lead_off_is_shown_and_switch_on_disabled(qtbot, setup) -> None:
+    ctl, panel, channels, _, _ = setup
+    connect(qtbot, ctl, panel)
+    ctl.command("SIMulate:LEAD3 OFF")
+    card = channels.channels[3]
+    qtbot.waitUntil(lambda: card.lead_label.text() == "LEAD OFF", timeout=3000)
+    assert not card.switch.isEnabled()
+
+
+def test_refused_value_is_shown_in_the_panel(qtbot, setup) -> None:
+    ctl, panel, _, _, _ = setup
+    connect(qtbot, ctl, panel)
+    ctl.set_current(2, 25)
+    qtbot.waitUntil(lambda: "maximum intensity of 20 mA" in panel.message_label.text(), timeout=3000)
+
+
+def test_emergency_stop_shows_outputs_off(qtbot, setup) -> None:
+    ctl, panel, channels, _, _ = setup
+    connect(qtbot, ctl, panel)
+    for n in (1, 2):
+        channels.channels[n].switch.click()
+    qtbot.waitUntil(lambda: channels.channels[2].output_label.text() == "ON", timeout=3000)
+    with qtbot.waitSignal(ctl.emergencyStopConfirmed, timeout=3000):
+        ctl.emergency_stop()
+    assert [channels.channels[n].output_label.text() for n in (1, 2, 3, 4)] == ["OFF"] * 4
+
+
+def test_lost_link_is_shown_and_disconnect_clears(qtbot, setup, clock) -> None:
+    ctl, panel, channels, _, _ = setup
+    connect(qtbot, ctl, panel)
+    with qtbot.waitSignal(ctl.alarm, timeout=3000):
+        ctl.command("SIMulate:DROP")
+    assert "Link lost" in panel.link_label.text()
+    assert channels.channels[1].output_label.text() == "—"  # nothing shown as confirmed any more
+    with qtbot.waitSignal(ctl.linkStateChanged, timeout=3000) as state:
+        panel.connect_button.click()  # now "Disconnect"
+    assert state.args == [LinkState.DISCONNECTED]
+    assert panel.connect_button.text() == "Connect" and channels.scroll.isHidden()
+
+
+def test_cards_show_what_the_device_holds_and_revert_a_refused_value(qtbot, setup) -> None:
+    ctl, panel, channels, sim, _ = setup
+    sim.model.feed(b"SOURce2:FUNCtion DENS\nSOURce2:PULSe:WIDTh 450\n")
+    connect(qtbot, ctl, panel)
+    card = channels.channels[2]
+    qtbot.waitUntil(lambda: card.pulse_width.value() == 450, timeout=3000)
+    assert card.mode.currentText() == "Dense-disperse"
+    assert not card.freq_low.isHidden() and card.freq.isHidden()
+    card.freq_low.setValue(150)  # above the high rate of 100 Hz: refused, and shown back as it was
+    qtbot.waitUntil(lambda: card.freq_low.value() == 2, timeout=3000)
+    assert "must be below the high frequency (100 Hz)" in panel.message_label.text()
