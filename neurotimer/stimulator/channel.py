@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from neurotimer.stimulator.protocol import (
-    DEFAULT_IMPEDANCE_OHM,
-    DEFAULTS,
-    DENSE_HALF_PERIOD_S,
-    INTERMITTENT_OFF_S,
-    INTERMITTENT_ON_S,
-    LOW_IMPEDANCE_OHM,
-    Mode,
-)
+from neurotimer.stimulator.protocol import DEFAULTS, Mode
+
+# The simulated physics (stimulator-protocol.md, simulator section); the host never reads these.
+DEFAULT_IMPEDANCE_OHM = 1500.0
+LOW_IMPEDANCE_OHM = 300.0  # below this load each upward ramp step overshoots by more than 0.5 mA
+DENSE_HALF_PERIOD_S = 3.0
+INTERMITTENT_ON_S = 5.0
+INTERMITTENT_OFF_S = 5.0
 
 
 class Channel:

@@ -46,11 +46,7 @@ from neurotimer.stimulator.error_queue import ErrorQueue
 from neurotimer.stimulator.protocol import (
     DEFAULT_LIMITS,
     DEFAULT_WATCHDOG_S,
-    IMPEDANCE_NOISE,
     IMPEDANCE_OPEN,
-    MAKER,
-    SIM_FREEZE_RANGE,
-    SIM_IMPEDANCE_RANGE,
     WATCHDOG_DISABLED,
     WATCHDOG_RANGE,
     ChannelStatus,
@@ -76,6 +72,11 @@ from neurotimer.stimulator.protocol import (
 )
 
 log = logging.getLogger(__name__)
+
+MAKER = "NeuroTimer"
+IMPEDANCE_NOISE = 0.02  # impedance readings wander by up to ±2 %
+SIM_IMPEDANCE_RANGE = (0.0, 1_000_000.0)
+SIM_FREEZE_RANGE = (0.0, 3600.0)
 
 
 def _in_range(value: float, span: tuple[float, float]) -> float:

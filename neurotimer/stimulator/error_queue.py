@@ -27,8 +27,5 @@ class ErrorQueue:
     def clear(self) -> None:
         self._entries.clear()
 
-    def peek(self) -> tuple[ErrorEntry, ...]:
-        return tuple(self._entries)
-
     def __len__(self) -> int:
         return len(self._entries)

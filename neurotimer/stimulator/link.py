@@ -20,18 +20,22 @@ from neurotimer.stimulator.errors import (
 )
 from neurotimer.stimulator.events import StimEvent
 from neurotimer.stimulator.protocol import (
+    DEFAULT_WATCHDOG_S,
     ERROR_QUEUE_SIZE,
     ChannelStatus,
     ErrorCode,
     Identity,
     Limits,
     ReplyError,
+    encode_line,
     format_number,
     parse_error,
     parse_idn,
     parse_limits,
     parse_number_reply,
     parse_status,
+    query_line,
+    setting_line,
 )
 from neurotimer.stimulator.tracker import ChannelTracker, fault_event
 from neurotimer.stimulator.transport import Transport, TransportFactory
@@ -39,8 +43,9 @@ from neurotimer.stimulator.transport import Transport, TransportFactory
 log = logging.getLogger(__name__)
 wire = logging.getLogger("neurotimer.stimulator.wire")
 
-DEFAULT_WATCHDOG_S = 2.0
 RECONNECT_INTERVAL_S = 1.0
+_ERROR_QUERY = query_line("ERROR")
+_ABORT = setting_line("ABORT")
 
 
 class LinkState(Enum):
@@ -165,22 +170,22 @@ class DeviceLink:
         self._resync = False
 
     def _handshake(self, reconnecting: bool) -> DeviceInfo:
-        ident_line = self._ask("*IDN?")
+        ident_line = self._ask(query_line("IDN"))
         if ident_line.strip().upper().startswith("ERR BUSY"):
             raise UnexpectedDevice(
                 "The stimulator is already connected to another program or computer; close that first."
             )
         identity = parse_idn(ident_line)
-        channels = int(parse_number_reply(self._ask("SYSTem:CHANnels?")))
+        channels = int(parse_number_reply(self._ask(query_line("CHANNELS"))))
         if channels < 1:
             raise UnexpectedDevice(f"The stimulator reports {channels} channels.")
-        limits = parse_limits(self._ask("SYSTem:LIMits?"))
+        limits = parse_limits(self._ask(query_line("LIMITS")))
         self._info = DeviceInfo(identity, channels, limits)
         self._trackers = {n: ChannelTracker(n) for n in range(1, channels + 1)}
         self._state = LinkState.CONNECTED
         # Entries left from before this connection: faults are news after a reconnect, noise at start.
         self._drain_queue(report=reconnecting)
-        self._setting(f"SYSTem:WATChdog {format_number(self._watchdog_s)}", "Setting the stimulator's watchdog")
+        self._send_watchdog(self._watchdog_s)
         log.info("connected to %s with %d channels", identity.model, channels)
         return self._info
 
@@ -211,7 +216,7 @@ class DeviceLink:
         try:
             self._open()
             # A device that hung may still be stimulating: stop it before anything else.
-            self._send("ABORt")
+            self._send(setting_line("ABORT"))
             self._handshake(reconnecting=True)
         except (StimulatorError, ReplyError, OSError) as exc:
             log.info("reconnect failed: %s", exc)
@@ -238,7 +243,7 @@ class DeviceLink:
                 transport.reset_input_buffer()
                 self._resync = False
             wire.debug("> %s", line)
-            transport.write(line.encode("ascii") + b"\n")
+            transport.write(encode_line(line))
         except OSError as exc:
             self._lose(f"sending failed: {exc}")
             raise LinkDown(f"The stimulator connection failed: {exc}") from exc
@@ -282,6 +287,9 @@ class DeviceLink:
         """Any setting line, checked against the error queue (diagnostics, SIMulate: fault injection)."""
         self._setting(line, f"The command {line!r}")
 
+    def _send_watchdog(self, seconds: float) -> None:
+        self._setting(setting_line("WATCHDOG", parameter=format_number(seconds)), "Setting the stimulator's watchdog")
+
     def _setting(self, line: str, context: str, conflict: str | None = None) -> None:
         self._live()
         self._send(line)
@@ -302,7 +310,7 @@ class DeviceLink:
         """Reads the error queue to its end; faults become events; returns the first command error."""
         refusal: tuple[int, str] | None = None
         for _ in range(ERROR_QUEUE_SIZE + 2):
-            reply = self._ask("SYSTem:ERRor?")
+            reply = self._ask(_ERROR_QUERY)
             entry = parse_error(reply)
             if entry.code == 0:
                 break
@@ -335,8 +343,8 @@ class DeviceLink:
         if transport is None:
             raise NotConnected("No stimulator is connected; nothing to stop.")
         try:
-            wire.debug("> ABORt")
-            transport.write(b"ABORt\n")
+            wire.debug("> %s", _ABORT)
+            transport.write(encode_line(_ABORT))
         except OSError as exc:
             raise LinkDown(f"The stop could not be sent: {exc}") from exc
 
@@ -367,7 +375,7 @@ class DeviceLink:
         need_queue = False
         try:
             for ch, tracker in self._trackers.items():
-                status = parse_status(self._ask(f"STATus:CHANnel{ch}?"))
+                status = parse_status(self._ask(query_line("STATUS", ch)))
                 lead_was_reported = tracker.lead_off_reported
                 found, unexplained = tracker.observe(status, self._clock.now())
                 for event in found:

@@ -6,7 +6,7 @@ I/O. Public names (stable; the driver imports them):
 Data
     LINE_MAX (256), ERROR_QUEUE_SIZE (16), IMPEDANCE_OPEN (9.91E37, what a lead-off channel reads),
     DEFAULT_LIMITS (a Limits), DEFAULTS (a ChannelDefaults), DEFAULT_WATCHDOG_S, WATCHDOG_RANGE,
-    DEFAULT_IMPEDANCE_OHM, Mode (CONT / DENS / INT), ErrorCode (every error number with its text).
+    Mode (CONT / DENS / INT), ErrorCode (every error number with its text).
 Replies (format_* for the device, parse_* for the host; parse_* raise ReplyError, a ValueError)
     format_status / parse_status  `STATus:CHANnel<n>?`  <-> ChannelStatus
     format_error / parse_error    `SYSTem:ERRor?`       <-> ErrorEntry(code, text)
@@ -14,9 +14,12 @@ Replies (format_* for the device, parse_* for the host; parse_* raise ReplyError
     format_idn / parse_idn        `*IDN?`               <-> Identity
     parse_bool_reply, parse_mode_reply, parse_number_reply, format_number, format_current,
     format_measured, format_impedance.
-Commands (device side; the driver may use them to validate what it sends)
-    parse_line(raw, channels) -> Command | None, raising ScpiError(code) for a line the device refuses;
-    parse_number, parse_bool, parse_mode, round_current, keyword_matches, LineSplitter.
+Commands
+    COMMANDS, the command table both sides read. Host side: query_line / setting_line spell a line
+    from it, encode_line puts it on the wire. Device side: parse_line(raw, channels) -> Command | None,
+    raising ScpiError(code) for a line the device refuses; parse_number, parse_bool, parse_mode,
+    round_current, keyword_matches, LineSplitter.
+(The simulated device's own physics, its load, noise and mode timings, live in channel.py and device.py.)
 """
 
 from __future__ import annotations
@@ -30,22 +33,12 @@ from typing import NamedTuple
 
 LINE_MAX = 256
 ERROR_QUEUE_SIZE = 16
-MAKER = "NeuroTimer"
 IMPEDANCE_OPEN = 9.91e37
 IMPEDANCE_OPEN_TEXT = "9.91E37"
 
 DEFAULT_WATCHDOG_S = 2.0
 WATCHDOG_DISABLED = 0.0
 WATCHDOG_RANGE = (0.5, 10.0)
-DEFAULT_IMPEDANCE_OHM = 1500.0
-IMPEDANCE_NOISE = 0.02
-SIM_IMPEDANCE_RANGE = (0.0, 1_000_000.0)
-SIM_FREEZE_RANGE = (0.0, 3600.0)
-OVER_CURRENT_MARGIN_MA = 0.5
-LOW_IMPEDANCE_OHM = 300.0
-DENSE_HALF_PERIOD_S = 3.0
-INTERMITTENT_ON_S = 5.0
-INTERMITTENT_OFF_S = 5.0
 
 
 class Mode(StrEnum):
@@ -445,6 +438,32 @@ def _compile(pattern: str) -> tuple[_Node, ...]:
 
 
 _COMPILED = tuple((spec, _compile(spec.pattern)) for spec in COMMANDS)
+_SPECS = {spec.name: spec for spec in COMMANDS}
+
+
+def _header(spec: CommandSpec, channel: int | None) -> str:
+    """The header as the host spells it: long form, optional parts left out, `#` the channel number."""
+    header = re.sub(r"\[[^\]]*\]", "", spec.pattern)
+    if ("#" in header) != (channel is not None):
+        raise ValueError(f"{spec.name} {'needs' if '#' in header else 'takes no'} channel")
+    return header.replace("#", str(channel)) if channel is not None else header
+
+
+def query_line(name: str, channel: int | None = None) -> str:
+    """The query of table entry `name`: query_line("STATUS", 2) -> 'STATus:CHANnel2?'."""
+    spec = _SPECS[name]
+    if not spec.query:
+        raise ValueError(f"{name} is not a query")
+    return _header(spec, channel) + "?"
+
+
+def setting_line(name: str, channel: int | None = None, parameter: str | None = None) -> str:
+    """The setting of table entry `name`: setting_line("CURRENT", 1, "2.5") -> 'SOURce1:CURRent 2.5'."""
+    spec = _SPECS[name]
+    if not spec.setting or spec.takes_parameter != (parameter is not None):
+        raise ValueError(f"{name} is not a setting with{'' if parameter is not None else 'out'} a parameter")
+    header = _header(spec, channel)
+    return header if parameter is None else f"{header} {parameter}"
 _HEADER_RE = re.compile(r":?(?:\*[A-Za-z]+|[A-Za-z]+[0-9]*(?::[A-Za-z]+[0-9]*)*)\??")
 _PART_RE = re.compile(r"([A-Za-z*]+)([0-9]*)")
 

@@ -42,10 +42,6 @@ class Transport(Protocol):
 TransportFactory = Callable[[], Transport]
 
 
-class LinkClosed(serial.SerialException):
-    """The link is gone (cable pulled, socket closed by the peer, port closed)."""
-
-
 class SerialTransport:
     """A pyserial port (serial, socket:// or loop://) with a line reader that does not read byte by byte.
 
@@ -178,10 +174,6 @@ def transport_factory(
         port = SimDevicePort(clock=clock, timeout=timeout, **options)
         return port.open
     return lambda: open_serial(url, timeout)
-
-
-def open_transport(url: str, clock: Clock | None = None, timeout: float = DEFAULT_TIMEOUT_S) -> Transport:
-    return transport_factory(url, clock, timeout)()
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from neurotimer.stimulator.protocol import (
+    COMMANDS,
     DEFAULT_LIMITS,
     ChannelStatus,
     Command,
@@ -32,7 +33,9 @@ from neurotimer.stimulator.protocol import (
     parse_mode,
     parse_number,
     parse_status,
+    query_line,
     round_current,
+    setting_line,
 )
 
 
@@ -196,3 +199,35 @@ def test_splitter_bounds_long_lines_and_keeps_partial_ones() -> None:
     lines = splitter.feed(b"A" * 100_000 + b"\n*OPC?\n")
     assert len(lines[0]) > 257 and code_of(lines[0]) == ErrorCode.TOO_MUCH_DATA
     assert lines[1] == b"*OPC?"
+
+
+@pytest.mark.parametrize("spec", COMMANDS, ids=lambda spec: spec.name)
+def test_lines_the_host_spells_from_the_table_are_the_lines_the_device_reads(spec) -> None:
+    channel = 3 if "#" in spec.pattern else None
+    parameter = "1" if spec.takes_parameter else None
+    if spec.query:
+        assert parse_line(query_line(spec.name, channel).encode(), 4) == Command(spec.name, channel or 1, True, None)
+    if spec.setting:
+        line = setting_line(spec.name, channel, parameter)
+        assert parse_line(line.encode(), 4) == Command(spec.name, channel or 1, False, parameter)
+
+
+def test_spelled_lines_use_the_long_form_without_optional_parts() -> None:
+    assert setting_line("OUTPUT", 2, "ON") == "OUTPut2 ON"
+    assert query_line("ERROR") == "SYSTem:ERRor?"
+    assert query_line("STATUS", 4) == "STATus:CHANnel4?"
+
+
+@pytest.mark.parametrize(
+    "spell",
+    [
+        lambda: query_line("ABORT"),  # not a query
+        lambda: setting_line("ERROR"),  # not a setting
+        lambda: setting_line("CURRENT", 1),  # lacks its value
+        lambda: setting_line("CURRENT", None, "2"),  # lacks its channel
+        lambda: setting_line("ABORT", parameter="1"),  # takes no value
+    ],
+)
+def test_a_line_the_table_does_not_allow_is_never_spelled(spell) -> None:
+    with pytest.raises(ValueError):
+        spell()

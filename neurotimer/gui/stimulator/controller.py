@@ -18,7 +18,7 @@ from neurotimer.gui.stimulator.worker import (
 from neurotimer.session.clock import Clock
 from neurotimer.stimulator.driver import ChannelSettings, DeviceInfo, LinkState
 from neurotimer.stimulator.events import StimEvent, StimEventKind
-from neurotimer.stimulator.protocol import ChannelStatus, Mode
+from neurotimer.stimulator.protocol import DEFAULT_WATCHDOG_S, ChannelStatus, Mode
 from neurotimer.stimulator.transport import transport_factory
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ class StimulatorController(QObject):
         *,
         factory_for: FactoryFor = transport_factory,
         poll_ms: int = POLL_MS,
-        watchdog_s: float = 2.0,
+        watchdog_s: float = DEFAULT_WATCHDOG_S,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)

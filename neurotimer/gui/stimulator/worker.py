@@ -13,14 +13,12 @@ from neurotimer.session.clock import Clock
 from neurotimer.stimulator.driver import Driver, LinkState
 from neurotimer.stimulator.errors import NotConnected, StimulatorError
 from neurotimer.stimulator.events import StimEvent, StimEventKind
+from neurotimer.stimulator.protocol import DEFAULT_WATCHDOG_S
 from neurotimer.stimulator.transport import TransportFactory, transport_factory
 
 log = logging.getLogger(__name__)
 
 POLL_MS = 150
-SETTING_COMMANDS = frozenset(
-    {"set_mode", "set_frequency", "set_dense_frequencies", "set_pulse_width", "set_slew"}
-)
 FactoryFor = Callable[[str, Clock], TransportFactory]
 LINK_ALARM_KEY = "stimulator.connection_lost"
 
@@ -29,6 +27,28 @@ class Command(NamedTuple):
     generation: int  # commands issued before an emergency stop are dropped, never carried out late
     name: str
     args: tuple
+
+
+class DriverCall(NamedTuple):
+    """A driver method a command runs, and whether the window then reads the channel's settings back."""
+
+    method: Callable[..., None]
+    reads_back: bool = False
+
+
+# Every command the controller sends that the driver carries out, by the name the controller gives it.
+# reads_back: accepted or refused, the window shows what the device now holds.
+DRIVER_CALLS: dict[str, DriverCall] = {
+    "set_mode": DriverCall(Driver.set_mode, reads_back=True),
+    "set_frequency": DriverCall(Driver.set_frequency, reads_back=True),
+    "set_dense_frequencies": DriverCall(Driver.set_dense_frequencies, reads_back=True),
+    "set_pulse_width": DriverCall(Driver.set_pulse_width, reads_back=True),
+    "set_slew": DriverCall(Driver.set_slew, reads_back=True),
+    "set_current": DriverCall(Driver.set_current),
+    "output_on": DriverCall(Driver.output_on),
+    "output_off": DriverCall(Driver.output_off),
+    "command": DriverCall(Driver.command),
+}
 
 
 class AbortLine:
@@ -76,7 +96,7 @@ class StimulatorWorker(QObject):
 
     def __init__(
         self, clock: Clock, factory_for: FactoryFor = transport_factory, poll_ms: int = POLL_MS,
-        watchdog_s: float = 2.0,
+        watchdog_s: float = DEFAULT_WATCHDOG_S,
     ) -> None:
         super().__init__()
         self._clock = clock
@@ -89,6 +109,13 @@ class StimulatorWorker(QObject):
         self._stop_generation = 0
         self._stop_lock = threading.Lock()
         self._pending: list[StimEvent] = []
+        # The commands the worker carries out itself: the link's life and the emergency stop.
+        self._own_calls: dict[str, Callable[..., None]] = {
+            "connect": self._do_connect,
+            "disconnect": self._do_disconnect,
+            "emergency_stop": self._do_emergency_stop,
+            "shutdown": self._do_shutdown,
+        }
 
     # -- thread-safe entry points (called from other threads) --------------------------------------
     def note_emergency_stop(self, generation: int) -> None:
@@ -119,18 +146,20 @@ class StimulatorWorker(QObject):
         if stale:
             log.info("dropped %s: issued before the emergency stop", command.name)
             return
+        own = self._own_calls.get(command.name)
+        call = DRIVER_CALLS.get(command.name)
         try:
-            handler = getattr(self, f"_do_{command.name}", None)
-            if handler is not None:
-                handler(*command.args)
+            if own is not None:
+                own(*command.args)
+            elif call is not None:
+                call.method(self._require_driver(), *command.args)
             else:
-                getattr(self._require_driver(), command.name)(*command.args)
+                raise AttributeError(f"no stimulator command {command.name!r}")
         except StimulatorError as exc:
             self.refused.emit(exc.message)
         except ValueError as exc:
             self.refused.emit(str(exc))
-        if command.name in SETTING_COMMANDS:
-            # Accepted or refused, the window shows what the device now holds.
+        if call is not None and call.reads_back:
             self._read_back(command.args[0])
         self._publish_state()
         self._flush_events()

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from neurotimer.gui.stimulator.controller import StimulatorController
+from neurotimer.gui.stimulator.worker import DRIVER_CALLS
 from neurotimer.stimulator.driver import LinkState
 from neurotimer.stimulator.scripted import ScriptedTransport
 from neurotimer.stimulator.simlink import SimDevicePort
@@ -144,3 +145,8 @@ def test_stop_overtakes_a_blocked_worker_and_drops_older_commands(qtbot, clock) 
     assert "SOURce1:CURRent 5.0" not in transport.order
     assert "SOURce1:PULSe:WIDTh 400" not in transport.order
     transport.assert_done()
+
+
+def test_each_command_name_runs_the_driver_method_of_that_name() -> None:
+    # The session record keeps these names; a reader searching for the driver method finds the entry.
+    assert {name: call.method.__name__ for name, call in DRIVER_CALLS.items()} == {n: n for n in DRIVER_CALLS}
