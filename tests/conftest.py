@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import os
+import sys
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -38,6 +44,54 @@ def xvfb_display():
     yield display
     proc.terminate()
     proc.wait(10)
+
+
+@dataclass
+class PgServer:
+    """The PostgreSQL server the tests use: `NEUROTIMER_TEST_PG`, else a throwaway cluster (`cluster`)."""
+
+    admin_url: str
+    cluster: Any = None
+
+    def url(self, dbname: str, user: str | None = None) -> str:
+        parts = urlsplit(self.admin_url)
+        netloc = parts.netloc if user is None else f"{user}@{parts.netloc.rpartition('@')[2]}"
+        return urlunsplit((parts.scheme, netloc, "/" + dbname, parts.query, ""))
+
+    def admin(self):
+        import psycopg
+
+        return psycopg.connect(self.admin_url, autocommit=True, connect_timeout=10)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """Started once, on first use, and stopped (its folder removed) when the run ends."""
+    external = os.environ.get("NEUROTIMER_TEST_PG")
+    if external:
+        yield PgServer(external)
+        return
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    from pg_cluster import start_cluster
+
+    cluster = start_cluster()
+    try:
+        yield PgServer(cluster.url(), cluster)
+    finally:
+        cluster.remove()
+
+
+@pytest.fixture
+def pg_url(pg_server):
+    """A fresh empty database on the test server for one test, dropped afterwards."""
+    name = f"nt_test_{uuid.uuid4().hex[:12]}"
+    with pg_server.admin() as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield pg_server.url(name)
+    if pg_server.cluster is not None and not pg_server.cluster.running():
+        pg_server.cluster.start()
+    with pg_server.admin() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def image_colour_count(path) -> int:
