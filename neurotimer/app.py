@@ -27,6 +27,10 @@ from neurotimer.session.session import SessionState
 
 log = logging.getLogger(__name__)
 
+# Stimulator alarms for an event that is over once reported: the device has already switched the output off.
+ONE_OFF_STIMULATOR_ALARMS = ("stimulator.over_current", "stimulator.watchdog_expired", "stimulator.device_error",
+                             "stimulator.stop-unreached")
+
 
 class App:
     """Owns every long-lived object so nothing is collected while the window is open."""
@@ -72,8 +76,8 @@ class App:
             self._build_plot()
         except Exception as exc:  # the plot is a view only: everything else must still come up
             log.exception("could not set up the intensity plot")
-            self.window.alarms.raise_alarm("setup-plot", f"The intensity plot is not available ({exc}); "
-                                           "everything else works.", Priority.INFO)
+            self.window.alarms.notify("setup-plot", f"The intensity plot is not available ({exc}); "
+                                      "everything else works.", Priority.LOW)
         self.mark("plots-ready")
         if not self._open_log():
             QApplication.quit()
@@ -163,9 +167,10 @@ class App:
             w.patient_button.setEnabled(False)
             return True
         for recovered in recovered_sessions:
-            w.alarms.raise_alarm(f"recovered-{recovered.session_id}", recovered.message(), Priority.MEDIUM)
+            w.alarms.notify(f"recovered-{recovered.session_id}", recovered.message(), Priority.MEDIUM)
         recorder = Recorder(
             store, self.clock,
+            # Log not writable is a high alarm that lasts until a write succeeds again.
             on_alarm=lambda text: w.alarms.raise_alarm("log-write", text, Priority.HIGH),
             on_recovered=lambda: w.alarms.clear("log-write"),
         )
@@ -176,10 +181,12 @@ class App:
         w.alarms.raised.connect(
             lambda key, text, priority: records.record("alarm.raised", {"key": key, "text": text,
                                                                         "priority": priority}))
-        w.alarms.acknowledged.connect(lambda key: records.record("alarm.acknowledged", {"key": key}))
+        w.alarms.acknowledged.connect(
+            lambda key: records.record("alarm.acknowledged", {"key": key, "by": self._practitioner_name()}))
+        w.alarms.cleared.connect(lambda key: records.record("alarm.cleared", {"key": key}))
         self.records.patientChanged.connect(
             lambda p: w.set_patient_text(describe(p) if p is not None else "unassigned"))
-        self.records.refused.connect(lambda text: w.alarms.raise_alarm("record", text, Priority.MEDIUM))
+        self.records.refused.connect(lambda text: w.alarms.notify("record", text, Priority.MEDIUM))
         w.choosePatientRequested.connect(self.choose_patient)
         return True
 
@@ -200,7 +207,7 @@ class App:
                                  user_nerves=user_nerves if user_nerves.exists() else None)
         problem = source.load()
         if problem:
-            w.alarms.raise_alarm("catalogue", problem, Priority.MEDIUM)
+            w.alarms.notify("catalogue", problem, Priority.MEDIUM)
         self.catalogue_source = source
         records = self.records
         templates = TemplateLibrary(self._data_dir() / "templates")
@@ -264,16 +271,23 @@ class App:
         w.add_side_panel(StimulatorPanel(stim, list_ports=list_serial_ports))
         w.add_side_panel(ChannelsPanel(stim))
         w.emergencyStopRequested.connect(stim.emergency_stop)
-        stim.alarm.connect(lambda key, text: w.alarms.raise_alarm(key, text, Priority.HIGH))
+        # Device events that are over once reported (the device has already switched off) go on acknowledge;
+        # every other stimulator alarm lasts until the controller clears its key.
+        stim.alarm.connect(lambda key, text: w.alarms.raise_alarm(
+            key, text, Priority.HIGH, lasting=not key.startswith(ONE_OFF_STIMULATOR_ALARMS)))
         stim.alarmCleared.connect(w.alarms.clear)
-        stim.refused.connect(lambda text: w.alarms.raise_alarm("stimulator.refused", text, Priority.MEDIUM))
+        stim.refused.connect(lambda text: w.alarms.notify("stimulator.refused", text, Priority.MEDIUM))
+        stim.emergencyStopConfirmed.connect(
+            lambda: w.alarms.notify("emergency-stop", "All outputs stopped at "
+                                    f"{self.clock.wall().astimezone():%H:%M:%S}", Priority.LOW))
         stim.deviceConnected.connect(lambda info: self.pairing.set_channel_count(info.channels))
         self._connect_plot(stim)
         self.guard = StimulationGuard(stim, self.pairing, self.sessions)
         self.picker.waveformSuggested.connect(
-            lambda waveform: w.alarms.raise_alarm("template-waveform", self.guard.apply_waveform(waveform),
-                                                  Priority.INFO))
-        self.guard.alarm.connect(lambda key, text: w.alarms.raise_alarm(key, text, Priority.HIGH))
+            lambda waveform: w.alarms.notify("template-waveform", self.guard.apply_waveform(waveform),
+                                             Priority.LOW))
+        # The guard reports what it just did (outputs switched off): high, and done once acknowledged.
+        self.guard.alarm.connect(lambda key, text: w.alarms.notify(key, text, Priority.HIGH))
         if self.records is not None:
             self.stim_record = StimulationRecord(stim, self.records)
             w.emergencyStopRequested.connect(self.stim_record.on_emergency_stop)
@@ -343,6 +357,7 @@ class App:
         self.pairing.set_acknowledgements(Acknowledgements(self.clock, practitioner=self._practitioner_name()))
         try:
             self.pairing.set_screening(Screening.from_dict(patient.screening) if patient else Screening())
+            self.window.alarms.clear("screening")
         except ValueError as exc:
             self.window.alarms.raise_alarm("screening", f"The patient's screening cannot be read: {exc}",
                                            Priority.HIGH)

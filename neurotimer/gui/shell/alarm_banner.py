@@ -1,98 +1,162 @@
-"""A banner for alarms and reminders that never blocks the timer (no modal dialogs)."""
+"""The alarm strip: a fixed-height view of the session's alarms that never moves the layout below it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import Enum
-
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from neurotimer.gui.shell import theme
+from neurotimer.safety.alarms import FLASH_HZ, Alarm, AlarmModel, Change, Priority
+from neurotimer.session.clock import Clock, SystemClock
 
+__all__ = ["STRIP_HEIGHT", "Alarm", "AlarmBanner", "Priority"]
 
-class Priority(Enum):
-    HIGH = "high"
-    MEDIUM = "medium"
-    INFO = "info"
-
-
-_RANK = {Priority.HIGH: 0, Priority.MEDIUM: 1, Priority.INFO: 2}
-
-
-@dataclass
-class Alarm:
-    key: str
-    text: str
-    priority: Priority
+STRIP_HEIGHT = 56  # two lines of banner text; the strip keeps this height with or without alarms
 
 
 class AlarmBanner(QFrame):
-    """Shows the most urgent active alarm; each can be acknowledged, and a high one stays until it clears."""
+    """Shows the alarm that most needs the practitioner, and how many are up. Unacknowledged alarms flash
+    (high fast, medium slowly, low steady); Acknowledge silences the one shown, which stays greyed while its
+    cause lasts. The strip is there, empty, when no alarm is up, so nothing below it ever moves."""
 
     acknowledged = Signal(str)  # alarm key
     raised = Signal(str, str, str)  # key, text, priority: for the session record
-    visibilityChanged = Signal(bool)
+    cleared = Signal(str)  # alarm key
+    changed = Signal()
+    listRequested = Signal()
+    visibilityChanged = Signal(bool)  # whether an alarm is shown
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, clock: Clock | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._alarms: dict[str, Alarm] = {}
+        self.setObjectName("alarmStrip")
+        self.model = AlarmModel(clock or SystemClock())
+        self.model.subscribe(self._on_change)
+        self.setFixedHeight(STRIP_HEIGHT)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(14, 4, 6, 4)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("alarmCount")
+        layout.addWidget(self.count_label)
         self.label = QLabel()
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.TextFormat.PlainText)
-        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.setMaximumHeight(72)
+        # A long text wraps to two lines and is cut there (the whole text is the tool tip and in the list):
+        # it never widens the window nor makes the strip taller.
+        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         layout.addWidget(self.label, 1)
-        self.more = QLabel()
-        layout.addWidget(self.more)
         self.ack_button = QPushButton("Acknowledge")
         self.ack_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        self.ack_button.clicked.connect(self._ack_current)
+        self.ack_button.clicked.connect(self.acknowledge_current)
         layout.addWidget(self.ack_button)
-        self.hide()
-
-    def raise_alarm(self, key: str, text: str, priority: Priority = Priority.HIGH) -> None:
-        known = self._alarms.get(key)
-        self._alarms[key] = Alarm(key, text, priority)
-        if known is None or known.text != text:
-            self.raised.emit(key, text, priority.value)
+        self.list_button = QPushButton("List…")
+        self.list_button.setToolTip("Every alarm of this session, with raise, acknowledge and clear times")
+        self.list_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.list_button.clicked.connect(self.listRequested)
+        layout.addWidget(self.list_button)
+        self.flash_on = False
+        self._flash = QTimer(self)
+        self._flash.timeout.connect(self._toggle_flash)
+        self._shown_key: tuple[str, bool, int] | None = None
         self._refresh()
+
+    # -- the API the rest of the app uses --------------------------------------------------------
+    def raise_alarm(self, key: str, text: str, priority: Priority = Priority.HIGH, *, lasting: bool = True) -> None:
+        """An alarm with a lasting cause (clear(key) when it ends); lasting=False for a one-off notice."""
+        self.model.raise_alarm(key, text, priority, lasting=lasting)
+
+    def notify(self, key: str, text: str, priority: Priority = Priority.LOW) -> None:
+        """A one-off notice: it goes when acknowledged."""
+        self.model.raise_alarm(key, text, priority, lasting=False)
 
     def clear(self, key: str) -> None:
-        if self._alarms.pop(key, None) is not None:
-            self._refresh()
+        self.model.clear(key)
+
+    def acknowledge(self, key: str) -> None:
+        self.model.acknowledge(key)
+
+    def acknowledge_current(self) -> None:
+        """Acknowledges the alarm shown (the worst not yet acknowledged)."""
+        alarm = self.model.current()
+        if alarm is not None:
+            self.model.acknowledge(alarm.key)
 
     def active(self) -> list[Alarm]:
-        return sorted(self._alarms.values(), key=lambda a: _RANK[a.priority])
+        return self.model.shown()
 
     def current(self) -> Alarm | None:
-        alarms = self.active()
-        return alarms[0] if alarms else None
+        return self.model.current()
 
-    def _ack_current(self) -> None:
-        alarm = self.current()
-        if alarm is None:
-            return
-        self._alarms.pop(alarm.key)
-        self.acknowledged.emit(alarm.key)
+    # -- view ------------------------------------------------------------------------------------
+    def _on_change(self, change: Change, alarm: Alarm) -> None:
+        if change is Change.RAISED:
+            self.raised.emit(alarm.key, alarm.text, alarm.priority.value)
+        elif change is Change.ACKNOWLEDGED:
+            self.acknowledged.emit(alarm.key)
+        else:
+            self.cleared.emit(alarm.key)
         self._refresh()
+        self.changed.emit()
+
+    def _toggle_flash(self) -> None:
+        self.flash_on = not self.flash_on
+        self._restyle()
 
     def _refresh(self) -> None:
-        alarm = self.current()
+        alarm = self.model.current()
+        shown = self.model.shown()
         if alarm is None:
-            self.hide()
-            self.visibilityChanged.emit(False)
+            self._flash.stop()
+            self.flash_on = False
+            self.count_label.setText("")
+            self.label.setText("No alarms")
+            self.label.setToolTip("")
+            self.ack_button.hide()
+            self.list_button.setVisible(bool(self.model.history()))
+            self._restyle()
+            if self._shown_key is not None:
+                self._shown_key = None
+                self.visibilityChanged.emit(False)
             return
-        colour = theme.ALARM_COLOURS[alarm.priority.value]
-        self.setStyleSheet(
-            f"AlarmBanner {{ background: {colour}; border-radius: 8px; }}"
-            "QLabel { color: white; font-size: 17px; font-weight: bold; }"
-        )
-        self.label.setText(alarm.text)
+        self.count_label.setText(f"{len(shown)} alarms" if len(shown) > 1 else "")
+        prefix = "Acknowledged: " if alarm.acknowledged else ""
+        self.label.setText(prefix + alarm.text)
         self.label.setToolTip(alarm.text)
-        extra = len(self._alarms) - 1
-        self.more.setText(f"+{extra} more" if extra else "")
-        self.show()
-        self.visibilityChanged.emit(True)
+        self.ack_button.setVisible(not alarm.acknowledged)
+        self.list_button.show()
+        hz = 0.0 if alarm.acknowledged else FLASH_HZ[alarm.priority]
+        key = (alarm.key, alarm.acknowledged, alarm.serial)
+        if key != self._shown_key:
+            self.flash_on = hz > 0
+            if hz > 0:
+                self._flash.start(round(500 / hz))  # two toggles per flash period
+            else:
+                self._flash.stop()
+        was_empty = self._shown_key is None
+        self._shown_key = key
+        self._restyle()
+        if was_empty:
+            self.visibilityChanged.emit(True)
+
+    def colour(self) -> str:
+        """The strip's background now: the priority colour, its pale phase while flashing, grey once acknowledged."""
+        alarm = self.model.current()
+        if alarm is None:
+            return "transparent"
+        if alarm.acknowledged:
+            return theme.ACKNOWLEDGED_COLOUR
+        if FLASH_HZ[alarm.priority] > 0 and not self.flash_on:
+            return theme.ALARM_DIM_COLOURS[alarm.priority.value]
+        return theme.ALARM_COLOURS[alarm.priority.value]
+
+    def _restyle(self) -> None:
+        alarm = self.model.current()
+        if alarm is None:
+            self.setStyleSheet(f"QFrame#alarmStrip {{ background: transparent; border: 1px dashed {theme.BORDER};"
+                               f" border-radius: 8px; }} QLabel {{ color: {theme.MUTED}; }}")
+            return
+        ink = theme.ALARM_INK[alarm.priority.value] if not alarm.acknowledged else "white"
+        self.setStyleSheet(
+            f"QFrame#alarmStrip {{ background: {self.colour()}; border-radius: 8px; }}"
+            f"QLabel {{ color: {ink}; font-size: 17px; font-weight: bold; }}"
+        )

@@ -95,8 +95,9 @@ class MainWindow(QMainWindow):
         self.stop_button.clicked.connect(self.emergencyStopRequested)
         header.addWidget(self.stop_button)
         root.addLayout(header)
-        # The banner has its own full-width row, at most two lines, so it never widens the window.
-        self.alarms = AlarmBanner()
+        # The alarm strip has its own full-width row of fixed height, there with or without alarms: a banner
+        # never pushes what is below it down under the practitioner's cursor, nor widens the window.
+        self.alarms = AlarmBanner(presenter.clock)
         root.addWidget(self.alarms)
 
         self.timer_panel = TimerPanel()
@@ -224,7 +225,7 @@ class MainWindow(QMainWindow):
         p.milestone.connect(self.on_milestone)
         p.sessionEvent.connect(self._on_session_event)
         p.stateChanged.connect(self.on_state_changed)
-        p.refused.connect(lambda text: self.alarms.raise_alarm("refused", text, Priority.INFO))
+        p.refused.connect(lambda text: self.alarms.notify("refused", text, Priority.LOW))
         panel.render(p.snapshot())
 
     # -- slots -----------------------------------------------------------------------------------
@@ -265,8 +266,11 @@ class MainWindow(QMainWindow):
     def on_milestone(self, name: str, remaining: float) -> None:
         text = MILESTONE_TEXT[name].format(minutes=max(1, round(remaining / 60)))
         self.timer_panel.show_milestone(text)
-        priority = Priority.HIGH if name == Milestone.PLANNED_END.value else Priority.INFO
-        self.alarms.raise_alarm("milestone", text, priority)
+        if name == Milestone.PLANNED_END.value:
+            # Lasting: it stays (greyed once acknowledged) until the session ends or is extended.
+            self.alarms.raise_alarm("milestone", text, Priority.HIGH)
+        else:
+            self.alarms.notify("milestone", text, Priority.LOW)
 
     def _on_session_event(self, event) -> None:
         if event.kind is EventKind.EXTENDED and self.presenter.session.remaining_seconds > 0:

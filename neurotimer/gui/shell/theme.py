@@ -22,7 +22,11 @@ STATE_COLOURS = {
     "interrupted": "#6d4c41",
 }
 
-ALARM_COLOURS = {"high": "#c62828", "medium": "#b26a00", "info": "#1565c0"}
+# IEC 60601-1-8 colours: high red, medium yellow, low cyan; a flashing alarm alternates with the darker shade.
+ALARM_COLOURS = {"high": "#c62828", "medium": "#fbc02d", "low": "#4dd0e1"}
+ALARM_DIM_COLOURS = {"high": "#7f0000", "medium": "#c49000", "low": "#4dd0e1"}
+ALARM_INK = {"high": "white", "medium": "#1f2a30", "low": "#1f2a30"}
+ACKNOWLEDGED_COLOUR = "#78909c"
 
 DIGITS_PX = 150
 

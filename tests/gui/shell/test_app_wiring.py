@@ -219,3 +219,20 @@ def test_history_tab_shows_the_chosen_patients_sessions(qtbot, app: App, clock) 
     app.window.tabs.setCurrentWidget(app.history)
     assert app.history.isVisible()
     assert app.history.table.rowCount() == 1
+
+
+def test_every_raise_acknowledge_and_clear_of_an_alarm_is_in_the_session_record(app: App, clock) -> None:
+    from neurotimer.gui.shell.alarm_banner import Priority
+
+    app.sessions.start()
+    app.window.alarms.raise_alarm("stimulator.lead_off.1", "Lead off on channel 1", Priority.HIGH)
+    clock.advance(4)
+    app.window.alarms.acknowledge_current()
+    clock.advance(6)
+    app.window.alarms.clear("stimulator.lead_off.1")
+    app.sessions.end()
+    session = app.store.newest_sessions(1)[0]
+    events = [e for e in app.store.session_events(session.id) if e["kind"].startswith("alarm.")
+              and e["data"].get("key") == "stimulator.lead_off.1"]
+    assert [e["kind"] for e in events] == ["alarm.raised", "alarm.acknowledged", "alarm.cleared"]
+    assert events[0]["data"]["priority"] == "high"

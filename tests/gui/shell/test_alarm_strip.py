@@ -1,0 +1,97 @@
+"""The alarm strip: colours and flashing by priority, acknowledged alarms greyed, and a layout that never moves."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from neurotimer.gui.session.presenter import SessionPresenter
+from neurotimer.gui.shell import theme
+from neurotimer.gui.shell.alarm_banner import AlarmBanner, Priority
+from neurotimer.gui.shell.main_window import MainWindow
+from neurotimer.session.clock import ManualClock
+
+SCREEN = (1366, 768)
+
+
+@pytest.fixture
+def banner(qtbot, clock: ManualClock) -> AlarmBanner:
+    strip = AlarmBanner(clock)
+    qtbot.addWidget(strip)
+    strip.resize(900, strip.height())
+    strip.show()
+    return strip
+
+
+@pytest.fixture
+def window(qtbot, clock: ManualClock) -> MainWindow:
+    win = MainWindow(SessionPresenter(clock), confirm=lambda t, x: True)
+    qtbot.addWidget(win)
+    win.resize(*SCREEN)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+def test_a_high_alarm_is_red_and_flashes_about_twice_a_second(qtbot, banner: AlarmBanner) -> None:
+    banner.raise_alarm("lead", "Lead off on channel 1", Priority.HIGH)
+    assert banner.colour() == theme.ALARM_COLOURS["high"]
+    assert banner._flash.interval() == 250  # on 250 ms, off 250 ms: 2 Hz
+    qtbot.waitUntil(lambda: banner.colour() == theme.ALARM_DIM_COLOURS["high"], timeout=1000)
+    qtbot.waitUntil(lambda: banner.colour() == theme.ALARM_COLOURS["high"], timeout=1000)
+
+
+def test_medium_is_yellow_and_flashes_slowly_low_is_cyan_and_steady(banner: AlarmBanner) -> None:
+    banner.raise_alarm("ro", "The log is read-only", Priority.MEDIUM)
+    assert banner.colour() == theme.ALARM_COLOURS["medium"]
+    assert 600 <= banner._flash.interval() <= 1250  # 0.4–0.8 Hz
+    banner.clear("ro")
+    banner.notify("half", "Halfway")
+    assert banner.colour() == theme.ALARM_COLOURS["low"]
+    assert not banner._flash.isActive()
+
+
+def test_acknowledged_alarm_stays_greyed_while_its_cause_lasts(banner: AlarmBanner) -> None:
+    seen = []
+    banner.acknowledged.connect(seen.append)
+    banner.raise_alarm("link", "Connection to the stimulator lost", Priority.HIGH)
+    banner.ack_button.click()
+    assert seen == ["link"]
+    assert banner.current().key == "link"
+    assert banner.colour() == theme.ACKNOWLEDGED_COLOUR
+    assert banner.label.text() == "Acknowledged: Connection to the stimulator lost"
+    assert not banner.ack_button.isVisible()
+    banner.clear("link")
+    assert banner.current() is None
+    assert banner.label.text() == "No alarms"
+
+
+def test_several_alarms_are_counted_with_the_worst_shown(banner: AlarmBanner) -> None:
+    banner.notify("note", "Halfway")
+    banner.raise_alarm("ro", "The log is read-only", Priority.MEDIUM)
+    banner.raise_alarm("over", "Over-current on channel 2", Priority.HIGH)
+    assert banner.count_label.text() == "3 alarms"
+    assert banner.label.text() == "Over-current on channel 2"
+
+
+def test_user_text_in_an_alarm_is_shown_as_plain_text(banner: AlarmBanner) -> None:
+    banner.raise_alarm("x", "<b>O'Brien</b>", Priority.MEDIUM)
+    assert banner.label.text() == "<b>O'Brien</b>"
+    assert banner.label.textFormat().name == "PlainText"
+
+
+def test_banners_never_move_the_layout_nor_grow_the_window(qtbot, window: MainWindow) -> None:
+    QApplication.processEvents()
+    before_size = window.size()
+    before_timer = window.timer_panel.mapTo(window, window.timer_panel.rect().topLeft())
+    before_end = window.timer_panel.end_button.mapTo(window, window.timer_panel.end_button.rect().topLeft())
+    window.alarms.raise_alarm("a", "Lead off on channel 1: check the clip. " * 6, Priority.HIGH)
+    window.alarms.raise_alarm("b", "The session log cannot be written", Priority.HIGH)
+    window.alarms.raise_alarm("c", "Template waveform applied", Priority.LOW)
+    QApplication.processEvents()
+    assert window.alarms.count_label.text() == "3 alarms"
+    assert window.size() == before_size
+    assert window.timer_panel.mapTo(window, window.timer_panel.rect().topLeft()) == before_timer
+    assert window.timer_panel.end_button.mapTo(window, window.timer_panel.end_button.rect().topLeft()) == before_end
+    hint = window.minimumSizeHint()
+    assert hint.width() <= SCREEN[0] and hint.height() <= SCREEN[1]
