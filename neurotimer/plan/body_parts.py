@@ -109,3 +109,31 @@ def crossing_path(part_a: BodyPart, part_b: BodyPart) -> str:
     if BodyPart.CHEST in parts:
         return "across the chest and heart"
     return _CROSSING_PATHS.get(parts, "across the middle of the trunk")
+
+
+_UPPER_BODY = frozenset({BodyPart.ARM, BodyPart.CHEST, BodyPart.TRUNK})
+
+
+def _upper_back(point: Any) -> bool:
+    return body_part(point) is BodyPart.BACK and has_flag(point, "THORAX")
+
+
+def heart_path(point_a: Any, point_b: Any, opposite_sides: bool) -> str | None:
+    """Where current between these two needles crosses the chest, in words; None if it does not.
+
+    Upper limbs or trunk of opposite sides (arm to arm, arm to the other side of the chest, across the
+    chest), any chest point across the midline, and the chest joined to the upper back all send current
+    through the thorax, across the heart.
+    """
+    part_a, part_b = body_part(point_a), body_part(point_b)
+    upper_a = part_a in _UPPER_BODY or _upper_back(point_a)
+    upper_b = part_b in _UPPER_BODY or _upper_back(point_b)
+    if opposite_sides and upper_a and upper_b:
+        if part_a is part_b is BodyPart.ARM:
+            return "from one arm to the other, across the chest and heart"
+        return "from one side of the upper body to the other, across the chest and heart"
+    if opposite_sides and BodyPart.CHEST in (part_a, part_b):
+        return "from the chest across the middle of the body, past the heart"
+    if (part_a is BodyPart.CHEST and _upper_back(point_b)) or (part_b is BodyPart.CHEST and _upper_back(point_a)):
+        return "from the chest to the upper back, through the heart"
+    return None

@@ -22,6 +22,7 @@ class Rule(StrEnum):
     LEAD_NOT_IN_PLAN = "lead_not_in_plan"
     NO_ELECTRO = "no_electro"
     CROSSES_MIDLINE = "crosses_midline"
+    HEART_PATH = "heart_path"
     LEAD_ON_CHEST = "lead_on_chest"
     LEAD_ON_HEAD_NECK = "lead_on_head_neck"
     IMPLANTED_DEVICE = "screening.implanted_device"
@@ -46,6 +47,7 @@ RULE_TITLES = {
     Rule.LEAD_NOT_IN_PLAN: "Lead on a needle not in the plan",
     Rule.NO_ELECTRO: "Point not for electrical stimulation",
     Rule.CROSSES_MIDLINE: "Current crosses the midline",
+    Rule.HEART_PATH: "Current path across the heart",
     Rule.LEAD_ON_CHEST: "Lead over the thorax",
     Rule.LEAD_ON_HEAD_NECK: "Lead on the head, face or neck",
     Rule.IMPLANTED_DEVICE: "Implanted electronic device",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from neurotimer.plan.body_parts import body_part, crossing_path, has_flag
+from neurotimer.plan.body_parts import body_part, crossing_path, has_flag, heart_path
 from neurotimer.plan.plan import Lead, NeedlePair, Plan, Side, side_word
 from neurotimer.safety.findings import HIGH_OUTPUT_MA, Finding, Rule, Severity
 
@@ -121,6 +121,29 @@ def rule_crosses_midline(pair: NeedlePair, plan: Plan) -> list[Finding]:
     ]
 
 
+def rule_heart_path(pair: NeedlePair, plan: Plan) -> list[Finding]:
+    """A pair whose current would cross the chest is blocked outright: no acknowledgement lifts it."""
+    if pair.a is None or pair.b is None or pair.a == pair.b:
+        return []
+    planned_a, planned_b = plan.planned(pair.a), plan.planned(pair.b)
+    if planned_a is None or planned_b is None:
+        return []
+    opposite = {pair.a.side, pair.b.side} == {Side.LEFT, Side.RIGHT}
+    path = heart_path(planned_a.point, planned_b.point, opposite)
+    if path is None:
+        return []
+    return [
+        Finding(
+            Rule.HEART_PATH,
+            Severity.ERROR,
+            pair.channel,
+            f"Channel {pair.channel} ({pair.a.label} – {pair.b.label}) would send the current {path}. "
+            "This is never allowed: clip both needles of a channel on the same limb or side, away from the chest.",
+            subject=f"{pair.a.label}~{pair.b.label}",
+        )
+    ]
+
+
 def rule_lead_on_chest(pair: NeedlePair, plan: Plan) -> list[Finding]:
     found = []
     for lead in dict.fromkeys(pair.leads):
@@ -167,7 +190,9 @@ def pair_findings(plan: Plan) -> list[Finding]:
         found += rule_same_needle(pair)
         found += rule_lead_not_in_plan(pair, plan)
         found += rule_no_electro(pair, plan)
-        if pair.a != pair.b:
+        heart = rule_heart_path(pair, plan)
+        found += heart
+        if pair.a != pair.b and not heart:
             found += rule_crosses_midline(pair, plan)
         found += rule_lead_on_chest(pair, plan)
         found += rule_lead_on_head_neck(pair, plan)

@@ -6,11 +6,13 @@ import pytest
 
 from neurotimer.plan.body_parts import BodyPart, body_part
 from neurotimer.plan.plan import Lead, NeedlePair, Plan
+from neurotimer.points.catalogue import Flag
 from neurotimer.safety.findings import Rule, Severity
 from neurotimer.safety.rules import (
     high_output_findings,
     pair_findings,
     rule_crosses_midline,
+    rule_heart_path,
     rule_incomplete_pair,
     rule_lead_not_in_plan,
     rule_lead_on_chest,
@@ -19,6 +21,7 @@ from neurotimer.safety.rules import (
     rule_no_pairs,
     rule_same_needle,
 )
+from neurotimer.session.clock import ManualClock
 
 
 def plan_of(pts, *codes: str) -> Plan:
@@ -89,11 +92,9 @@ def test_same_side_pair_on_one_leg_does_not_cross(pts):
     ("codes", "a", "b", "path"),
     [
         (("ST36",), "ST36 L", "ST36 R", "across the pelvis and lower spine"),
-        (("LI4", "PC6"), "LI4 L", "PC6 R", "across the chest and heart"),
         (("LI4", "ST36"), "LI4 L", "ST36 R", "through the trunk, past the heart"),
         (("BL23",), "BL23 L", "BL23 R", "across the spine"),
         (("GB20",), "GB20 L", "GB20 R", "across the head or neck"),
-        (("KI27", "ST36"), "KI27 L", "ST36 R", "across the chest and heart"),
     ],
 )
 def test_left_to_right_pair_warns_and_says_where_the_current_goes(pts, codes, a, b, path):
@@ -189,3 +190,51 @@ def test_body_part_of_the_reference_points_in_the_bundled_catalogue():
                 checked += 1
                 assert body_part(point) is part, f"{code} ({point.region}) read as {body_part(point)}"
     assert checked >= 4
+
+
+@pytest.fixture
+def upper_body(pts, point_factory):
+    return pts | {
+        "LI11": point_factory("LI11", "lateral elbow"),
+        "LU1": point_factory("LU1", "upper lateral chest", flags=(Flag.THORAX,)),
+        "BL13": point_factory("BL13", "upper back, paraspinal at T3", flags=(Flag.THORAX,)),
+    }
+
+
+@pytest.mark.parametrize(
+    ("codes", "a", "b", "path"),
+    [
+        (("LI11",), "LI11 R", "LI11 L", "from one arm to the other, across the chest and heart"),
+        (("LI4", "PC6"), "LI4 L", "PC6 R", "from one arm to the other"),
+        (("KI27", "LI4"), "KI27 L", "LI4 R", "from one side of the upper body to the other"),
+        (("LU1",), "LU1 L", "LU1 R", "across the chest and heart"),
+        (("KI27", "ST36"), "KI27 L", "ST36 R", "from the chest across the middle of the body"),
+        (("KI27", "BL13"), "KI27 L", "BL13 L", "from the chest to the upper back"),
+        (("BL13", "PC6"), "BL13 L", "PC6 R", "from one side of the upper body to the other"),
+    ],
+)
+def test_a_current_path_across_the_heart_is_an_error_no_acknowledgement_lifts(upper_body, codes, a, b, path):
+    from neurotimer.safety.verdict import Acknowledgements, Screening, can_start_output
+
+    pts = upper_body
+    plan = plan_of(pts, *codes).with_pairs([pair(a, b)])
+    [finding] = rule_heart_path(pair(a, b), plan)
+    assert finding.rule is Rule.HEART_PATH and finding.severity is Severity.ERROR and not finding.overridable
+    assert path in finding.message and "never allowed" in finding.message
+    assert not any(f.rule is Rule.CROSSES_MIDLINE for f in pair_findings(plan))
+    acks = Acknowledgements(ManualClock())
+    with pytest.raises(ValueError):
+        acks.acknowledge(finding)
+    for other in pair_findings(plan):
+        if other.severity is Severity.WARNING:
+            acks.acknowledge(other)
+    assert can_start_output(plan, Screening(heart_disease=True), acks)[0] is False
+    assert can_start_output(plan, Screening(), acks)[0] is False
+
+
+@pytest.mark.parametrize(("codes", "a", "b"), [
+    (("ST36",), "ST36 L", "ST36 R"), (("LI4", "ST36"), "LI4 L", "ST36 R"), (("BL23",), "BL23 L", "BL23 R"),
+    (("LI4", "PC6"), "LI4 L", "PC6 L"), (("GB20",), "GB20 L", "GB20 R"),
+])
+def test_other_pairs_are_not_blocked_as_crossing_the_heart(upper_body, codes, a, b):
+    assert rule_heart_path(pair(a, b), plan_of(upper_body, *codes)) == []

@@ -27,6 +27,7 @@ _CELL_WORDS = {  # a few words that fit the Check column; the full reason is in 
     Rule.LEAD_NOT_IN_PLAN: "not in plan",
     Rule.NO_ELECTRO: "no current here",
     Rule.CROSSES_MIDLINE: "crosses midline",
+    Rule.HEART_PATH: "across the heart",
     Rule.LEAD_ON_CHEST: "over thorax",
     Rule.LEAD_ON_HEAD_NECK: "head or neck",
     Rule.PREGNANCY: "pregnancy",
