@@ -22,8 +22,9 @@ RETRY_INTERVAL_S = 1.0
 PROGRESS_INTERVAL_S = 0.8
 
 
-@dataclass
+@dataclass(eq=False)
 class _Target:
+    lane: RecorderLane
     session: Session
     patient_id: int | None
     course_id: int | None
@@ -37,7 +38,7 @@ class _Target:
     last_progress_value: float | None = None
 
 
-@dataclass
+@dataclass(eq=False)
 class _Pending:
     target: _Target
     kind: str
@@ -48,13 +49,17 @@ class _Pending:
 
 
 class Recorder:
-    """The app's one writer of live sessions.
+    """The app's one writer of live sessions, for one chair or many.
 
     attach(session) before session.start(); the recorder then writes every domain event (it subscribes)
     and every `record(kind, payload)` the app adds, each committed as it happens. `progress()` from the
     UI tick commits treatment time so far about once a second. When the database cannot be written
     (disk full, locked), `on_alarm(text)` is called, events wait in memory in order, and are written
     on a later call; `on_recovered()` says when all is saved again. No SQLite error reaches the caller.
+
+    Several chairs share the one writer through `lane()`: each lane follows its own session (each
+    session its own chain), all lanes' events go through one queue in the order they happened, and a
+    chair whose session has not started yet never holds back another chair's events.
     """
 
     def __init__(
@@ -74,127 +79,42 @@ class Recorder:
         self._retry_interval = retry_interval
         self._progress_interval = progress_interval
         self._queue: deque[_Pending] = deque()
-        self._current: _Target | None = None
         self._last_attempt = float("-inf")
         self._alarm_text: str | None = None
-        self.last_seq: int | None = None
+        self._main = RecorderLane(self, "")
+
+    def lane(self, name: str) -> RecorderLane:
+        """A chair's own lane into this writer (the name is for the app's log lines only)."""
+        return RecorderLane(self, name)
 
     # -- state -----------------------------------------------------------------------------------
     @property
     def session_id(self) -> int | None:
         """The current session's row id, once its first event is written."""
-        return None if self._current is None else self._current.db_id
+        return self._main.session_id
+
+    @property
+    def last_seq(self) -> int | None:
+        return self._main.last_seq
 
     @property
     def pending(self) -> int:
-        """Events held in memory, not yet in the database."""
+        """Events held in memory, not yet in the database (of every lane)."""
         return len(self._queue)
 
     @property
     def failing(self) -> bool:
         return self._alarm_text is not None
 
-    # -- lifecycle -------------------------------------------------------------------------------
-    def attach(
-        self,
-        session: Session,
-        *,
-        patient_id: int | None = None,
-        course_id: int | None = None,
-        practitioner_id: int | None = None,
-        details: dict[str, str] | None = None,
-    ) -> None:
-        """Follows a new session (before it starts). details: needle_type, depth, response_sought,
-        setting, notes (STRICTA 2c, 2d, 2g, 4b)."""
-        if session.started:
-            raise ValueError("Attach the recorder before the session starts.")
-        dropped = [p for p in self._queue if p.target.start_mono is None]
-        if dropped:
-            log.warning("%d event(s) of a session that never started were not written", len(dropped))
-            self._queue = deque(p for p in self._queue if p.target.start_mono is not None)
-        target = _Target(
-            session,
-            patient_id if patient_id is not None else session.patient_id,
-            course_id,
-            practitioner_id,
-            dict(details or {}),
-        )
-        self._current = target
-        session.subscribe(lambda event: self._on_session_event(target, event))
-
-    def _on_session_event(self, target: _Target, event: SessionEvent) -> None:
-        try:
-            now = self._clock.now()
-            if event.kind is EventKind.STARTED:
-                target.start_mono = now - event.offset
-                target.started_at = rfc3339(self._clock.wall())
-            elif event.kind is EventKind.ENDED:
-                target.closed = True
-            self._enqueue(
-                _Pending(target, str(event.kind), rfc3339(self._clock.wall()), now, event.offset, dict(event.data))
-            )
-            # A domain event is never held back by the retry interval unless writing is failing.
-            self._write(force=not self.failing)
-        except Exception:
-            # Whatever goes wrong here must not stop the timer that called us.
-            log.exception("the session log could not take an event")
+    # -- the first lane, for a single chair ------------------------------------------------------
+    def attach(self, session: Session, **kwargs: Any) -> None:
+        self._main.attach(session, **kwargs)
 
     def record(self, kind: str, payload: dict[str, Any] | None = None) -> int | None:
-        """Logs an app event (settings, device report, alarm, acknowledgement) for the current session.
-
-        Returns its sequence number once committed, or None while it waits in memory.
-        """
-        target = self._current
-        if target is None:
-            log.warning("event %s with no session attached was not logged", kind)
-            return None
-        try:
-            self._enqueue(
-                _Pending(target, kind, rfc3339(self._clock.wall()), self._clock.now(), None, dict(payload or {}))
-            )
-            self._write(force=not self.failing)
-            return None if self._queue else self.last_seq
-        except Exception:
-            log.exception("the session log could not take an event")
-            return None
+        return self._main.record(kind, payload)
 
     def progress(self) -> bool:
-        """Called from the UI tick: commits treatment time so far (at most about once a second).
-
-        Returns True when a progress row was committed by this call.
-        """
-        try:
-            if self._queue and not self._write(force=False):
-                return False
-            target = self._current
-            if target is None or target.db_id is None or target.closed:
-                return False
-            now = self._clock.now()
-            if now - target.last_progress_mono < self._progress_interval:
-                return False
-            treatment = round(target.session.treatment_seconds, 3)
-            target.last_progress_mono = now
-            if treatment == target.last_progress_value:
-                return False
-            try:
-                with self._store.transaction() as conn:
-                    self._store.upsert_progress(
-                        conn,
-                        target.db_id,
-                        treatment,
-                        now - (target.start_mono or now),
-                        rfc3339(self._clock.wall()),
-                    )
-            except StoreError as exc:
-                target.last_progress_mono = float("-inf")
-                self._fail(exc)
-                return False
-            target.last_progress_value = treatment
-            self._recovered()
-            return True
-        except Exception:
-            log.exception("the session log could not take the progress")
-            return False
+        return self._main.progress()
 
     def flush(self) -> bool:
         """Tries now to write what waits in memory; True when nothing is left."""
@@ -205,41 +125,84 @@ class Recorder:
             return False
 
     # -- writing ---------------------------------------------------------------------------------
+    def _drop_unstarted(self, lane: RecorderLane) -> None:
+        dropped = [p for p in self._queue if p.target.lane is lane and p.target.start_mono is None]
+        if dropped:
+            log.warning("%d event(s) of a session that never started were not written", len(dropped))
+            self._queue = deque(p for p in self._queue if p not in dropped)
+
     def _enqueue(self, item: _Pending) -> None:
         self._queue.append(item)
 
     def _write(self, force: bool) -> bool:
+        """Writes the queue in order; events of a session not started yet stay queued, in order, without
+        holding back the others. True when nothing that can be written is left waiting."""
         now = self._clock.now()
         if not force and now - self._last_attempt < self._retry_interval:
-            return not self._queue
+            return not self._writable_waiting()
         self._last_attempt = now
-        while self._queue:
-            item = self._queue[0]
-            target = item.target
-            if target.start_mono is None:
-                return False  # Nothing is written before the session starts.
-            try:
-                with self._store.transaction() as conn:
-                    session_id = target.db_id
-                    if session_id is None:
-                        session_id = self._store.insert_session(
-                            conn,
-                            started_at=target.started_at or item.at,
-                            planned_minutes=round(target.session.planned_seconds / 60),
-                            patient_id=target.patient_id,
-                            course_id=target.course_id,
-                            practitioner_id=target.practitioner_id,
-                            details=target.details,
-                        )
-                    offset = item.offset if item.offset is not None else item.mono - target.start_mono
-                    seq, _ = append_event(conn, session_id, item.at, offset, item.kind, item.payload)
-                    self._store.apply_effects(conn, session_id, item.kind, item.payload, item.at, offset)
-            except (StoreError, sqlite3.Error) as exc:
-                self._fail(exc)
-                return False
-            target.db_id = session_id
-            self._queue.popleft()
-            self.last_seq = seq
+        waiting: deque[_Pending] = deque()
+        try:
+            while self._queue:
+                item = self._queue[0]
+                target = item.target
+                if target.start_mono is None:
+                    waiting.append(self._queue.popleft())  # nothing is written before its session starts
+                    continue
+                try:
+                    seq, session_id = self._write_one(item)
+                except (StoreError, sqlite3.Error) as exc:
+                    self._fail(exc)
+                    return False
+                target.db_id = session_id
+                self._queue.popleft()
+                target.lane.last_seq = seq
+        finally:
+            self._queue = waiting + self._queue
+        self._recovered()
+        return True
+
+    def _writable_waiting(self) -> bool:
+        """Whether events of a started session wait in memory (those of an unstarted one always wait)."""
+        return any(p.target.start_mono is not None for p in self._queue)
+
+    def _write_one(self, item: _Pending) -> tuple[int, int]:
+        target = item.target
+        with self._store.transaction() as conn:
+            session_id = target.db_id
+            if session_id is None:
+                session_id = self._store.insert_session(
+                    conn,
+                    started_at=target.started_at or item.at,
+                    planned_minutes=round(target.session.planned_seconds / 60),
+                    patient_id=target.patient_id,
+                    course_id=target.course_id,
+                    practitioner_id=target.practitioner_id,
+                    details=target.details,
+                )
+            offset = item.offset if item.offset is not None else item.mono - (target.start_mono or item.mono)
+            seq, _ = append_event(conn, session_id, item.at, offset, item.kind, item.payload)
+            self._store.apply_effects(conn, session_id, item.kind, item.payload, item.at, offset)
+        return seq, session_id
+
+    def _write_progress(self, target: _Target) -> bool:
+        now = self._clock.now()
+        if now - target.last_progress_mono < self._progress_interval:
+            return False
+        treatment = round(target.session.treatment_seconds, 3)
+        target.last_progress_mono = now
+        if treatment == target.last_progress_value:
+            return False
+        try:
+            with self._store.transaction() as conn:
+                self._store.upsert_progress(
+                    conn, target.db_id, treatment, now - (target.start_mono or now), rfc3339(self._clock.wall())
+                )
+        except StoreError as exc:
+            target.last_progress_mono = float("-inf")
+            self._fail(exc)
+            return False
+        target.last_progress_value = treatment
         self._recovered()
         return True
 
@@ -256,7 +219,112 @@ class Recorder:
             self._on_alarm(text)
 
     def _recovered(self) -> None:
-        if self._alarm_text is not None and not self._queue:
+        if self._alarm_text is not None and not self._writable_waiting():
             self._alarm_text = None
             log.warning("session log writable again; everything held in memory is saved")
             self._on_recovered()
+
+
+class RecorderLane:
+    """One chair's lane into the log's one writer: its current session, and what the app adds to it."""
+
+    def __init__(self, writer: Recorder, name: str) -> None:
+        self._writer = writer
+        self.name = name
+        self._current: _Target | None = None
+        self.last_seq: int | None = None  # the sequence number of this lane's last committed event
+
+    @property
+    def session_id(self) -> int | None:
+        """The current session's row id, once its first event is written."""
+        return None if self._current is None else self._current.db_id
+
+    @property
+    def pending(self) -> int:
+        return self._writer.pending
+
+    @property
+    def failing(self) -> bool:
+        return self._writer.failing
+
+    def flush(self) -> bool:
+        return self._writer.flush()
+
+    def attach(
+        self,
+        session: Session,
+        *,
+        patient_id: int | None = None,
+        course_id: int | None = None,
+        practitioner_id: int | None = None,
+        details: dict[str, str] | None = None,
+    ) -> None:
+        """Follows a new session (before it starts). details: needle_type, depth, response_sought,
+        setting, notes (STRICTA 2c, 2d, 2g, 4b)."""
+        if session.started:
+            raise ValueError("Attach the recorder before the session starts.")
+        self._writer._drop_unstarted(self)
+        target = _Target(
+            self,
+            session,
+            patient_id if patient_id is not None else session.patient_id,
+            course_id,
+            practitioner_id,
+            dict(details or {}),
+        )
+        self._current = target
+        session.subscribe(lambda event: self._on_session_event(target, event))
+
+    def _on_session_event(self, target: _Target, event: SessionEvent) -> None:
+        writer = self._writer
+        try:
+            now = writer._clock.now()
+            if event.kind is EventKind.STARTED:
+                target.start_mono = now - event.offset
+                target.started_at = rfc3339(writer._clock.wall())
+            elif event.kind is EventKind.ENDED:
+                target.closed = True
+            writer._enqueue(
+                _Pending(target, str(event.kind), rfc3339(writer._clock.wall()), now, event.offset, dict(event.data))
+            )
+            # A domain event is never held back by the retry interval unless writing is failing.
+            writer._write(force=not writer.failing)
+        except Exception:
+            # Whatever goes wrong here must not stop the timer that called us.
+            log.exception("the session log could not take an event")
+
+    def record(self, kind: str, payload: dict[str, Any] | None = None) -> int | None:
+        """Logs an app event (settings, device report, alarm, acknowledgement) for the current session.
+
+        Returns its sequence number once committed, or None while it waits in memory.
+        """
+        target = self._current
+        writer = self._writer
+        if target is None:
+            log.warning("event %s with no session attached was not logged", kind)
+            return None
+        try:
+            item = _Pending(target, kind, rfc3339(writer._clock.wall()), writer._clock.now(), None, dict(payload or {}))
+            writer._enqueue(item)
+            writer._write(force=not writer.failing)
+            return None if any(p is item for p in writer._queue) else self.last_seq
+        except Exception:
+            log.exception("the session log could not take an event")
+            return None
+
+    def progress(self) -> bool:
+        """Called from the UI tick: commits treatment time so far (at most about once a second).
+
+        Returns True when a progress row was committed by this call.
+        """
+        writer = self._writer
+        try:
+            if writer._queue and not writer._write(force=False):
+                return False
+            target = self._current
+            if target is None or target.db_id is None or target.closed:
+                return False
+            return writer._write_progress(target)
+        except Exception:
+            log.exception("the session log could not take the progress")
+            return False

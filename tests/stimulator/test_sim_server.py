@@ -229,3 +229,28 @@ def test_remote_address_needs_allow_remote() -> None:
 def test_bad_listen_argument_is_one_line_exit_2() -> None:
     result = subprocess.run([NEUROTIMER, "sim", "--listen", "nowhere"], capture_output=True, text=True, timeout=10)
     assert result.returncode == 2 and result.stderr.count("\n") == 1 and "HOST:PORT" in result.stderr
+
+
+def test_several_simulators_on_different_ports_are_separate_devices(spawn: Callable[..., SimProcess]) -> None:
+    """One `neurotimer sim` per chair: each its own device, one chair's output never another's."""
+    sims = [spawn("--seed", str(n)) for n in range(3)]
+    assert len({sim.port for sim in sims}) == 3
+    clients = [Client(sim.port) for sim in sims]
+    clients[1].send("OUTP2 ON", "SOUR2:CURR 3")
+    assert clients[1].ask("OUTP2?") == "1"
+    for client in (clients[0], clients[2]):
+        assert client.ask("OUTP2?") == "0"
+    clients[1].send("ABOR")
+    assert clients[1].ask("OUTP2?") == "0"
+    for client in clients:
+        client.close()
+    assert [sim.stop()[0] for sim in sims] == [0, 0, 0]
+
+
+def test_a_port_already_taken_is_one_clear_line(spawn: Callable[..., SimProcess]) -> None:
+    first = spawn()
+    second = subprocess.run([NEUROTIMER, "sim", "--listen", f"127.0.0.1:{first.port}"],
+                            capture_output=True, text=True, timeout=30)
+    assert second.returncode == 1
+    assert second.stderr.startswith(f"neurotimer sim: error: cannot listen on 127.0.0.1:{first.port}:")
+    assert first.proc.poll() is None  # the first keeps serving its chair
