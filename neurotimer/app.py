@@ -16,6 +16,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from neurotimer import __version__, logsetup, paths
+from neurotimer.gui.plan.plan_model import PlanModel
 from neurotimer.gui.session.presenter import SessionPresenter
 from neurotimer.gui.shell.alarm_banner import Priority
 from neurotimer.gui.shell.chime import Chime
@@ -46,6 +47,7 @@ class App:
         self.clock = clock
         self._chime = chime
         self.sessions = SessionPresenter(clock)
+        self.plans = PlanModel()  # today's points and needle pairs: the picker, pairs and record follow it
         self.window = MainWindow(self.sessions, confirm=confirm or confirm_with_window(self))
         self.store = None
         self.records = None  # RecordPresenter once the log is open for writing
@@ -175,7 +177,7 @@ class App:
             on_recovered=lambda: w.alarms.clear("log-write"),
         )
         practitioners = store.list_practitioners()
-        self.records = RecordPresenter(store, recorder, self.sessions,
+        self.records = RecordPresenter(store, recorder, self.sessions, self.plans,
                                        practitioner_id=practitioners[0].id if practitioners else None)
         records = self.records
         w.alarms.raised.connect(
@@ -193,7 +195,7 @@ class App:
     def _build_points(self) -> None:
         """The point picker, body chart and channel pairing, tied to each other and to the record."""
         from neurotimer.gui.plan.body_chart_panel import BodyChartPanel
-        from neurotimer.gui.plan.needle_pairs import NeedlePairsWidget, connect_plan_widgets
+        from neurotimer.gui.plan.needle_pairs import NeedlePairsWidget
         from neurotimer.gui.plan.point_picker import PointPicker
         from neurotimer.plan.template_store import TemplateLibrary
         from neurotimer.points import CatalogueSource
@@ -211,13 +213,13 @@ class App:
         self.catalogue_source = source
         records = self.records
         templates = TemplateLibrary(self._data_dir() / "templates")
-        self.picker = PointPicker(source.catalogue, templates, confirm=confirm_with(w),
+        self.picker = PointPicker(self.plans, source.catalogue, templates, confirm=confirm_with(w),
                                   last_points=records.last_points if records else None)
-        self.pairing = NeedlePairsWidget(Acknowledgements(self.clock, practitioner=self._practitioner_name()))
-        connect_plan_widgets(self.picker, self.pairing)
+        self.pairing = NeedlePairsWidget(
+            self.plans, Acknowledgements(self.clock, practitioner=self._practitioner_name()))
         self.chart = BodyChartPanel(source.catalogue, source.nerves)
         self.chart.pointClicked.connect(self.picker.select_point)
-        self.picker.planChanged.connect(lambda plan: self.chart.set_selected(plan.point_sides()))
+        self.plans.pointsChanged.connect(lambda plan: self.chart.set_selected(plan.point_sides()))
         large_chart = QAction("Large &body chart", w)
         large_chart.triggered.connect(self.open_large_chart)
         w.view_menu.addAction(large_chart)
@@ -231,8 +233,6 @@ class App:
         if records is not None:
             self.pairing.acknowledged.connect(lambda p: records.record(p["kind"], p))
             self.pairing.overrideGiven.connect(lambda p: records.record(p["kind"], p))
-            self.pairing.pairsChanged.connect(
-                lambda plan: records.set_plan(plan.point_sides(), plan.store_channels()))
             records.patientChanged.connect(self._on_patient_changed)
         self.sessions.sessionCreated.connect(
             lambda _s: self.pairing.set_acknowledgements(
@@ -248,9 +248,9 @@ class App:
             panel.setWindowFlag(Qt.WindowType.Window)
             panel.setWindowTitle("neurotimer: body chart")
             panel.pointClicked.connect(self.picker.select_point)
-            self.picker.planChanged.connect(lambda plan: panel.set_selected(plan.point_sides()))
+            self.plans.pointsChanged.connect(lambda plan: panel.set_selected(plan.point_sides()))
             self.large_chart = panel
-        self.large_chart.set_selected(self.picker.plan().point_sides())
+        self.large_chart.set_selected(self.plans.plan().point_sides())
         screen = self.window.screen().availableGeometry()
         self.large_chart.resize(min(760, screen.width()), screen.height() - 40)
         self.large_chart.show()
@@ -326,7 +326,7 @@ class App:
             return
         panel = SessionRecordPanel(records.record, records.store.add_score, records.store.add_adverse_event)
         follow_sessions(panel, self.sessions, records)
-        self.picker.planChanged.connect(lambda plan: panel.set_planned_needles(plan.needle_count))
+        self.plans.pointsChanged.connect(lambda plan: panel.set_planned_needles(plan.needle_count))
         panel.problem.connect(lambda text: w.alarms.raise_alarm("record-entry", text, Priority.MEDIUM)
                               if text else w.alarms.clear("record-entry"))
         panel.needlesChanged.connect(lambda ok, _text: ok and w.alarms.clear("end-blocked"))

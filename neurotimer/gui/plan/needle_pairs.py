@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from neurotimer.gui.plan.finding_row import COLOURS, FindingRow
 from neurotimer.gui.plan.pairs_presenter import PairingPresenter
+from neurotimer.gui.plan.plan_model import PlanModel
 from neurotimer.plan.plan import Lead, NeedlePair, Plan
 from neurotimer.safety.verdict import Acknowledgements, Finding, Screening, Severity
 
@@ -46,15 +46,16 @@ def _default_ask_reason(parent: QWidget) -> AskReason:
 
 class NeedlePairsWidget(QWidget):
     """A row per stimulator channel with lead A and lead B chosen from the plan's needles, the
-    findings beside it and a one-line verdict below. Decisions are the presenter's; this only lays out."""
+    findings beside it and a one-line verdict below. Decisions are the presenter's, the plan is the plan
+    model's; this only lays out."""
 
-    pairsChanged = Signal(object)  # Plan: today's points with the channel pairs
     acknowledged = Signal(dict)  # event payload for the session record
     overrideGiven = Signal(dict)  # event payload for the session record
     outputAllowedChanged = Signal(bool)
 
     def __init__(
         self,
+        plans: PlanModel,
         acks: Acknowledgements,
         screening: Screening | None = None,
         channel_count: int = 4,
@@ -62,13 +63,14 @@ class NeedlePairsWidget(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.presenter = PairingPresenter(acks, screening or Screening(), channel_count)
+        self.presenter = PairingPresenter(plans, acks, screening or Screening(), channel_count)
         self._ask_reason = ask_reason or _default_ask_reason(self)
         self._allowed: bool | None = None
         self._combos: dict[tuple[int, str], QComboBox] = {}
         self._build()
         self._rebuild_rows()
         self._refresh()
+        plans.changed.connect(self.on_plan_changed)
 
     # -- layout ----------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -134,34 +136,24 @@ class NeedlePairsWidget(QWidget):
     def plan(self) -> Plan:
         return self.presenter.plan()
 
-    def set_plan(self, plan: Plan) -> None:
-        """Today's points changed (from the picker); pairs are kept, and flagged if a needle went."""
-        self.presenter.set_points(plan)
-        self._fill_combos()
-        self._changed()
-
-    def set_pairs(self, pairs: Any) -> None:
-        """Pairs from a template (tuple of NeedlePair, or a Plan's pairs)."""
-        self.presenter.set_pairs(pairs.pairs if isinstance(pairs, Plan) else pairs)
-        if self.presenter.channel_count != self.table.rowCount():
+    def on_plan_changed(self, _plan: Plan) -> None:
+        """Points or pairs changed: pairs are kept when a needle goes, and flagged."""
+        if self.presenter.fit_pairs():
             self._rebuild_rows()
-        self._fill_combos()
-        self._changed()
+        else:
+            self._fill_combos()
+        self._refresh()
 
     def set_lead(self, channel: int, which: str, lead: Lead | None) -> None:
         self.presenter.set_lead(channel, which, lead)
-        self._fill_combos()
-        self._changed()
 
     def clear_pairs(self) -> None:
         self.presenter.set_pairs(())
-        self._fill_combos()
-        self._changed()
 
     def set_channel_count(self, count: int) -> None:
         self.presenter.set_channel_count(count)
         self._rebuild_rows()
-        self._changed()
+        self._refresh()
 
     def set_screening(self, screening: Screening) -> None:
         self.presenter.screening = screening
@@ -175,6 +167,14 @@ class NeedlePairsWidget(QWidget):
     def set_intensities(self, intensities: Mapping[int, float]) -> None:
         """Present channel currents in mA, for the high-output indicator."""
         self.presenter.intensities = dict(intensities)
+        self._refresh()
+
+    def set_intensity(self, channel: int, milliamps: float) -> None:
+        """One channel's target current as the device confirmed it, for the high-output indicator."""
+        # The table rebuilds on every change; polls at 7 Hz must not rebuild it when nothing moved.
+        if self.presenter.intensities.get(channel) == milliamps:
+            return
+        self.presenter.intensities[channel] = milliamps
         self._refresh()
 
     def can_start_output(self) -> tuple[bool, list[Finding]]:
@@ -225,16 +225,9 @@ class NeedlePairsWidget(QWidget):
             combo.blockSignals(False)
 
     def _on_combo(self, channel: int, which: str) -> None:
-        lead = self.combo(channel, which).currentData()
-        self.presenter.set_lead(channel, which, lead)
-        self._fill_combos()
-        self._changed()
+        self.presenter.set_lead(channel, which, self.combo(channel, which).currentData())
 
     # -- findings --------------------------------------------------------------------------------
-    def _changed(self) -> None:
-        self.pairsChanged.emit(self.presenter.plan())
-        self._refresh()
-
     def _refresh(self) -> None:
         allowed, findings = self.presenter.verdict()
         for row in range(self.table.rowCount()):
@@ -307,12 +300,4 @@ def _colour(name: str) -> QColor:
     return QColor(name)
 
 
-def connect_plan_widgets(picker: Any, pairing: NeedlePairsWidget) -> None:
-    """Wires the point picker and the pairing table together (the lead calls this once)."""
-    picker.planChanged.connect(pairing.set_plan)
-    picker.pairsSuggested.connect(pairing.set_pairs)
-    pairing.pairsChanged.connect(picker.set_pairs)
-    pairing.set_plan(picker.plan())
-
-
-__all__ = ["FindingRow", "NeedlePair", "NeedlePairsWidget", "connect_plan_widgets"]
+__all__ = ["FindingRow", "NeedlePair", "NeedlePairsWidget"]

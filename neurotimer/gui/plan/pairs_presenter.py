@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Protocol
 
 from neurotimer.plan.plan import Lead, NeedlePair, Plan
 from neurotimer.safety.verdict import (
@@ -38,15 +39,26 @@ def short_name(finding: Finding) -> str:
     return _CELL_WORDS.get(finding.rule, finding.rule.title.lower())
 
 
-class PairingPresenter:
-    """Holds today's points, the pairs per channel, the screening and the acknowledgements."""
+class PlanOwner(Protocol):
+    """The one owner of the plan (gui.plan.plan_model.PlanModel): read it, replace its pairs."""
 
-    def __init__(self, acks: Acknowledgements, screening: Screening, channel_count: int = 4) -> None:
+    def plan(self) -> Plan: ...
+
+    def set_pairs(self, pairs: Iterable[NeedlePair]) -> None: ...
+
+    def set_lead(self, channel: int, which: str, lead: Lead | None) -> None: ...
+
+
+class PairingPresenter:
+    """Shows the plan's pairs per channel against the screening and the acknowledgements; the plan itself
+    is the plan model's, and every edit made here goes to it."""
+
+    def __init__(self, plans: PlanOwner, acks: Acknowledgements, screening: Screening,
+                 channel_count: int = 4) -> None:
+        self.plans = plans
         self.acks = acks
         self.screening = screening
         self.intensities: dict[int, float] = {}
-        self._points = Plan()
-        self._pairs: dict[int, NeedlePair] = {}
         self.channel_count = 4
         self.set_channel_count(channel_count)
 
@@ -56,40 +68,40 @@ class PairingPresenter:
             raise ValueError(f"A stimulator has 1 to {MAX_CHANNELS} channels, not {count!r}.")
         self.channel_count = count
         # Pairs on channels the device does not have are dropped: they could never be output.
-        self._pairs = {c: p for c, p in self._pairs.items() if c <= count}
+        pairs = self.plan().pairs
+        kept = [p for p in pairs if p.channel <= count]
+        if len(kept) != len(pairs):
+            self.plans.set_pairs(kept)
 
-    def set_points(self, plan: Plan) -> None:
-        self._points = Plan(points=plan.points)
+    def fit_pairs(self, pairs: Iterable[NeedlePair] | None = None) -> bool:
+        """Shows as many channels as the pairs (by default the plan's) need, as for a template made for a
+        larger stimulator; True when the count grew."""
+        needed = max((p.channel for p in (self.plan().pairs if pairs is None else pairs)), default=0)
+        if needed <= self.channel_count:
+            return False
+        self.set_channel_count(min(needed, MAX_CHANNELS))
+        return True
 
     def set_pairs(self, pairs: Iterable[NeedlePair]) -> None:
         pairs = list(pairs)
-        needed = max((p.channel for p in pairs), default=0)
-        if needed > self.channel_count:
-            self.set_channel_count(min(needed, MAX_CHANNELS))
-        self._pairs = {p.channel: p for p in pairs if not p.empty}
+        self.fit_pairs(pairs)
+        self.plans.set_pairs(pairs)
 
     def set_lead(self, channel: int, which: str, lead: Lead | None) -> None:
         if not 1 <= channel <= self.channel_count:
             raise ValueError(f"There is no channel {channel} on this stimulator.")
-        pair = self._pairs.get(channel, NeedlePair(channel))
-        pair = NeedlePair(channel, lead, pair.b) if which == "a" else NeedlePair(channel, pair.a, lead)
-        if pair.empty:
-            self._pairs.pop(channel, None)
-        else:
-            self._pairs[channel] = pair
+        self.plans.set_lead(channel, which, lead)
 
     def lead(self, channel: int, which: str) -> Lead | None:
-        pair = self._pairs.get(channel)
-        if pair is None:
-            return None
+        pair = self.plan().pair(channel)
         return pair.a if which == "a" else pair.b
 
     def plan(self) -> Plan:
-        return self._points.with_pairs(self._pairs.values())
+        return self.plans.plan()
 
     def lead_options(self) -> list[tuple[str, Lead]]:
         """Every needle in the plan, labelled the way it is clipped: 'ST36 L', 'EX-LE10-2 R', 'GV20'."""
-        return [(needle.label, needle) for needle in self._points.needles]
+        return [(needle.label, needle) for needle in self.plan().needles]
 
     # -- verdicts --------------------------------------------------------------------------------
     def verdict(self) -> tuple[bool, list[Finding]]:
@@ -118,8 +130,7 @@ class PairingPresenter:
 
     def channel_check(self, channel: int, findings: list[Finding]) -> tuple[str, str]:
         """(colour key, short text) for a channel's Check cell."""
-        pair = self._pairs.get(channel)
-        if pair is None:
+        if self.plan().pair(channel).empty:
             return "idle", "not used"
         mine = [f for f in findings if f.channel == channel]
         open_ = [f for f in mine if self.status(f) is Status.OPEN]

@@ -20,8 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from neurotimer.gui.plan.plan_list import PlanList, point_line, point_tooltip
+from neurotimer.gui.plan.plan_model import PlanModel
 from neurotimer.gui.plan.template_bar import TemplateBar
-from neurotimer.plan.plan import NeedlePair, Plan, SideChoice, parse_side, plan_from_sides
+from neurotimer.plan.plan import Plan, SideChoice, parse_side, plan_from_sides
 from neurotimer.plan.template_store import TemplateLibrary
 from neurotimer.plan.templates import TemplateError, apply_template, template_from_plan
 from neurotimer.points.catalogue import Catalogue, Point, Side
@@ -43,17 +44,16 @@ def _default_ask_name(parent: QWidget) -> AskName:
 
 
 class PointPicker(QWidget):
-    """Builds the plan's point list; the plan leaves through `planChanged`, template pairs through
-    `pairsSuggested`. Collaborators come in: the catalogue, the template library, and optionally
-    `last_points(patient_id)` from the store, `ask_name` and `confirm` for the save dialogue."""
+    """Edits the plan model's points (and, loading a template that gives them, its pairs). Collaborators
+    come in: the plan model, the catalogue, the template library, and optionally `last_points(patient_id)`
+    from the store, `ask_name` and `confirm` for the save dialogue."""
 
-    planChanged = Signal(object)  # Plan (points only; the channel pairs live in the pairing widget)
-    pairsSuggested = Signal(object)  # tuple[NeedlePair, ...] from a template that gives them
     waveformSuggested = Signal(object)  # Waveform from a template that prescribes one
     message = Signal(str)  # the text shown in the status line, for the lead's log or banner
 
     def __init__(
         self,
+        plans: PlanModel,
         catalogue: Catalogue,
         templates: TemplateLibrary,
         last_points: LastPoints | None = None,
@@ -62,18 +62,18 @@ class PointPicker(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self._plans = plans
         self._catalogue = catalogue
         self._templates = templates
         self._last_points = last_points
         self._ask_name = ask_name or _default_ask_name(self)
         self._confirm = confirm or (lambda _title, _text: True)
         self._patient_id: int | None = None
-        self._plan = Plan()
-        self._pairs: tuple[NeedlePair, ...] = ()
         self._build()
         self.reload_templates()
         self._run_search()
         self._refresh_plan()
+        plans.pointsChanged.connect(self._refresh_plan)
 
     # -- layout ----------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -149,28 +149,14 @@ class PointPicker(QWidget):
         self._update_last_button()
 
     # -- public API ------------------------------------------------------------------------------
-    def plan(self) -> Plan:
-        return self._plan
-
-    def set_plan(self, plan: Plan) -> None:
-        self._plan = Plan(points=plan.points)
-        self._refresh_plan()
-        self.planChanged.emit(self._plan)
-
-    def set_pairs(self, pairs: tuple[NeedlePair, ...] | Plan) -> None:
-        """The pairing widget's current pairs, so 'Save as…' keeps them in the template."""
-        self._pairs = tuple(pairs.active_pairs if isinstance(pairs, Plan) else pairs)
-
     def set_catalogue(self, catalogue: Catalogue) -> None:
         """A reloaded catalogue: points are looked up again by code; any now unknown are listed."""
         self._catalogue = catalogue
-        plan, unknown = plan_from_sides(catalogue.get, self._plan.point_sides())
+        plan, unknown = plan_from_sides(catalogue.get, self._plans.plan().point_sides())
         self._run_search()
-        self._plan = plan
-        self._refresh_plan()
+        self._plans.set_points(plan)
         if unknown:
             self._say(f"No longer in the point catalogue, so left out: {', '.join(unknown)}.")
-        self.planChanged.emit(self._plan)
 
     def set_patient(self, patient_id: int | None) -> None:
         self._patient_id = patient_id
@@ -217,24 +203,27 @@ class PointPicker(QWidget):
             self._add(point, self.side_choice())
 
     def remove_selected(self) -> None:
-        plan = self._plan
+        plan = self._plans.plan()
         for code in self.plan_view.selected_codes():
             plan = plan.remove(code)
-        self._set(plan)
+        self._plans.set_points(plan)
 
     def clear(self) -> None:
-        if self._plan.points and not self._confirm("Clear today's needles", "Remove every point from the plan?"):
+        if self._plans.plan().points and not self._confirm(
+            "Clear today's needles", "Remove every point from the plan?"
+        ):
             return
-        self._set(Plan())
+        self._plans.set_points(Plan())
 
     def load_selected_template(self) -> None:
         template = self.template_bar.current()
         if template is None:
             return
         applied = apply_template(template, self._catalogue.get)
-        self._set(Plan(points=applied.plan.points))
         if applied.plan.pairs:
-            self.pairsSuggested.emit(applied.plan.pairs)
+            self._plans.load(applied.plan)
+        else:
+            self._plans.set_points(applied.plan)  # the pairs already chosen stay
         if template.waveform is not None:
             self.waveformSuggested.emit(template.waveform)
         words = [f"Loaded '{template.name}': {applied.plan.needle_count} needles."]
@@ -249,7 +238,7 @@ class PointPicker(QWidget):
         if name is None:
             return
         try:
-            template = template_from_plan(name, self._plan.with_pairs(self._pairs))
+            template = template_from_plan(name, self._plans.plan())
             try:
                 self._templates.save(template)
             except TemplateError as exc:
@@ -280,7 +269,7 @@ class PointPicker(QWidget):
             self._say("This patient has no earlier session with points recorded.")
             return
         plan, unknown = plan_from_sides(self._catalogue.get, entries)
-        self._set(plan)
+        self._plans.set_points(plan)
         text = f"Loaded the last session's points: {plan.needle_count} needles."
         if unknown:
             text += f" Not in the point catalogue, so left out: {', '.join(unknown)}."
@@ -288,14 +277,7 @@ class PointPicker(QWidget):
 
     # -- internals -------------------------------------------------------------------------------
     def _add(self, point: Point, choice: SideChoice) -> None:
-        self._set(self._plan.add(point, choice))
-
-    def _set(self, plan: Plan) -> None:
-        if plan == self._plan:
-            return
-        self._plan = plan
-        self._refresh_plan()
-        self.planChanged.emit(plan)
+        self._plans.set_points(self._plans.plan().add(point, choice))
 
     def _say(self, text: str) -> None:
         self.status.setText(text)
@@ -327,6 +309,7 @@ class PointPicker(QWidget):
     def _update_last_button(self) -> None:
         self.last_button.setEnabled(self._last_points is not None and self._patient_id is not None)
 
-    def _refresh_plan(self) -> None:
-        self.plan_view.show_plan(self._plan)
-        self.save_button.setEnabled(bool(self._plan.points))
+    def _refresh_plan(self, _plan: Plan | None = None) -> None:
+        plan = self._plans.plan()
+        self.plan_view.show_plan(plan)
+        self.save_button.setEnabled(bool(plan.points))

@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from neurotimer.gui.plan.plan_model import PlanModel
 from neurotimer.gui.session.presenter import SessionPresenter
 from neurotimer.session.session import Session, SessionError
 from neurotimer.storage.people import Patient
@@ -22,19 +23,21 @@ class RecordPresenter(QObject):
     patientChanged = Signal(object)  # Patient | None
     refused = Signal(str)
 
-    def __init__(self, store: Store, recorder: Recorder, sessions: SessionPresenter,
+    def __init__(self, store: Store, recorder: Recorder, sessions: SessionPresenter, plans: PlanModel,
                  practitioner_id: int | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self.recorder = recorder
         self._sessions = sessions
+        self._plans = plans
         self._practitioner_id = practitioner_id
         self.patient: Patient | None = None
-        self._plan: tuple[list[tuple[str, str]], list[dict[str, Any]]] | None = None
+        self._plan_unsaved = False  # the plan model's plan is yet to be saved with the session's row
         self._closed = False
         sessions.sessionCreated.connect(self.on_session_created)
         sessions.updated.connect(self.on_tick)
         sessions.sessionEvent.connect(self.on_session_event)
+        plans.changed.connect(self.on_plan_changed)
         self._attach(sessions.session)
 
     def _attach(self, session: Session) -> None:
@@ -65,10 +68,9 @@ class RecordPresenter(QObject):
     def _save_pending_plan(self) -> None:
         # Once the session row exists, the plan chosen before the start is saved with it (at the latest
         # on the first tick after the start, so a crash soon after loses no points or pairs).
-        if not self._closed and self._plan is not None and self.recorder.session_id is not None:
-            points, channels = self._plan
-            self._plan = None
-            self._save_plan(points, channels)
+        if not self._closed and self._plan_unsaved and self.recorder.session_id is not None:
+            self._plan_unsaved = False
+            self._save_plan()
 
     def choose_patient(self, patient: Patient) -> None:
         if self._sessions.session.state.is_closed:
@@ -92,22 +94,23 @@ class RecordPresenter(QObject):
             return
         self.recorder.record(kind, payload or {})
 
-    def set_plan(self, points: list[tuple[str, str]], channels: list[dict[str, Any]]) -> None:
-        """The points and channel pairs in use; saved now if the session has a row, else at its start."""
+    def on_plan_changed(self, _plan: object) -> None:
+        """The points or channel pairs changed; saved now if the session has a row, else at its start."""
         if self._closed:
             return
         if self.recorder.session_id is None or self._sessions.session.state.is_closed:
-            self._plan = (points, channels)
+            self._plan_unsaved = True
             return
-        self._save_plan(points, channels)
+        self._save_plan()
 
-    def _save_plan(self, points: list[tuple[str, str]], channels: list[dict[str, Any]]) -> None:
+    def _save_plan(self) -> None:
+        plan = self._plans.plan()
         try:
-            self.store.save_plan(self.recorder.session_id, points, channels)
+            self.store.save_plan(self.recorder.session_id, plan.point_sides(), plan.store_channels())
         except Exception as exc:  # a plan that cannot be saved must not stop the timer
             log.error("plan not saved: %s", type(exc).__name__)
             self.refused.emit(f"The points and channels could not be saved: {exc}")
-            self._plan = (points, channels)
+            self._plan_unsaved = True
 
     def last_points(self, patient_id: int) -> list[tuple[str, str]]:
         return [tuple(p) for p in self.store.last_session_points(patient_id)]

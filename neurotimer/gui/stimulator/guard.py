@@ -23,7 +23,6 @@ class StimulationGuard(QObject):
         self._stim = stim
         self._pairing = pairing
         self._sessions = sessions
-        self._targets: dict[int, float] = {}
         stim.set_output_gate(self.refusal)
         stim.statusChanged.connect(self.on_status)
         pairing.outputAllowedChanged.connect(self.on_verdict)
@@ -92,8 +91,4 @@ class StimulationGuard(QObject):
         return f"Channel {', '.join(map(str, targets))} set to {waveform.describe()} as the template says{skipped}."
 
     def on_status(self, channel: int, status: Any) -> None:
-        # The pairing table rebuilds on every change; polls at 7 Hz must not rebuild it when nothing moved.
-        if self._targets.get(channel) == status.target_ma:
-            return
-        self._targets[channel] = status.target_ma
-        self._pairing.set_intensities(dict(self._targets))
+        self._pairing.set_intensity(channel, status.target_ma)

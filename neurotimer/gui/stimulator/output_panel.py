@@ -47,7 +47,6 @@ class ChannelPanel(QFrame):
         self.setObjectName("card")
         self._controller = controller
         self.channel = channel
-        self._status: ChannelStatus | None = None
         rows = QVBoxLayout(self)
         rows.setContentsMargins(12, 8, 12, 10)
         rows.setSpacing(6)
@@ -144,11 +143,13 @@ class ChannelPanel(QFrame):
     # -- intents -------------------------------------------------------------------------------
     def step(self, delta: float) -> None:
         """Raises or lowers the target from what the device confirmed; out of range is refused, not clipped."""
-        base = self._status.target_ma if self._status is not None else self.target.value()
+        status = self._controller.last_status(self.channel)
+        base = status.target_ma if status is not None else self.target.value()
         self._controller.set_current(self.channel, round(base + delta, 1))
 
     def _on_switch(self) -> None:
-        if self._status is not None and self._status.output:
+        status = self._controller.last_status(self.channel)
+        if status is not None and status.output:
             self._controller.output_off(self.channel)
         else:
             self._controller.output_on(self.channel)
@@ -184,7 +185,7 @@ class ChannelPanel(QFrame):
         self._on_mode()
 
     def render(self, status: ChannelStatus | None) -> None:
-        self._status = status
+        """Shows a status as the controller (the one cache of channel status) just passed it on."""
         if status is None:
             self.output_label.setText("—")
             self.output_label.setStyleSheet(f"color: {MUTED}; font-weight: bold;")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from neurotimer.gui.history.panel import HistoryPanel
+from neurotimer.gui.plan.plan_model import PlanModel
 from neurotimer.gui.record.presenter import RecordPresenter
 from neurotimer.gui.session.presenter import SessionPresenter
 from neurotimer.session.clock import ManualClock
@@ -15,7 +16,7 @@ def test_the_tab_follows_the_chosen_patient_and_each_closed_session(qtbot, clock
     patient = store.get_patient(store.create_patient("P-0001"))
     store.create_course(patient.id, "Painful diabetic peripheral neuropathy", 8, 2)
     sessions = SessionPresenter(clock)
-    records = RecordPresenter(store, Recorder(store, clock), sessions)
+    records = RecordPresenter(store, Recorder(store, clock), sessions, PlanModel())
     panel = HistoryPanel(store)
     qtbot.addWidget(panel)
     records.patientChanged.connect(panel.set_patient)

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from neurotimer.gui.plan.needle_pairs import NeedlePairsWidget
+from neurotimer.gui.plan.plan_model import PlanModel
 from neurotimer.plan.plan import Lead, NeedlePair, Plan
 from neurotimer.safety.verdict import Acknowledgements, Screening
 
 
 def test_findings_and_lead_names_fit_at_800_by_380(qtbot, clock, pts, tmp_path):
     plan = Plan().add(pts["ST36"], "both").add(pts["EX-LE10"], "both").add(pts["LI4"], "both")
-    widget = NeedlePairsWidget(Acknowledgements(clock), Screening(implanted_device=True, epilepsy=True))
+    plans = PlanModel()
+    widget = NeedlePairsWidget(plans, Acknowledgements(clock), Screening(implanted_device=True, epilepsy=True))
     qtbot.addWidget(widget)
-    widget.set_plan(plan)
-    widget.set_pairs(
+    plans.set_points(plan)
+    plans.set_pairs(
         [
             NeedlePair(1, Lead("EX-LE10-2", "L"), Lead("EX-LE10-2", "L")),
             NeedlePair(2, Lead("LI4", "L"), Lead("LI4", "R")),

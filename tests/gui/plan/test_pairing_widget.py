@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from neurotimer.gui.plan.needle_pairs import NeedlePairsWidget, connect_plan_widgets
+from neurotimer.gui.plan.needle_pairs import NeedlePairsWidget
 from neurotimer.gui.plan.pairs_presenter import PairingPresenter
 from neurotimer.gui.plan.point_picker import PointPicker
 from neurotimer.plan.plan import Lead, NeedlePair, Plan
@@ -24,11 +24,11 @@ def acks(clock) -> Acknowledgements:
 
 
 @pytest.fixture
-def pairing(qtbot, acks, leg_plan) -> NeedlePairsWidget:
-    widget = NeedlePairsWidget(acks, channel_count=4)
+def pairing(qtbot, plans, acks, leg_plan) -> NeedlePairsWidget:
+    widget = NeedlePairsWidget(plans, acks, channel_count=4)
     qtbot.addWidget(widget)
     widget.resize(800, 380)
-    widget.set_plan(leg_plan)
+    plans.set_points(leg_plan)
     return widget
 
 
@@ -46,9 +46,9 @@ def test_combos_offer_every_needle_of_the_plan(pairing):
     assert offered == ["—", "ST36 L", "ST36 R", "GB39 L", "GB39 R"] + [f"EX-LE10-{i} L" for i in range(1, 5)]
 
 
-def test_same_needle_pair_shows_the_error(qtbot, pairing):
+def test_same_needle_pair_shows_the_error(qtbot, pairing, plans):
     choose(pairing, 1, "a", "ST36 L")
-    with qtbot.waitSignal(pairing.pairsChanged) as changed:
+    with qtbot.waitSignal(plans.changed) as changed:
         choose(pairing, 1, "b", "ST36 L")
     assert changed.args[0].pair(1) == NeedlePair(1, Lead("ST36", "L"), Lead("ST36", "L"))
     assert pairing.table.item(0, 3).text() == "✖ same needle"
@@ -88,12 +88,12 @@ def test_acknowledging_a_warning_records_it_and_unblocks(qtbot, pairing, acks, c
     assert row.button is None and row.done.text().startswith("✓ Acknowledged by Dr Lee at ")
 
 
-def test_implanted_device_override_needs_a_reason(qtbot, acks, leg_plan):
+def test_implanted_device_override_needs_a_reason(qtbot, plans, acks, leg_plan):
     answers = iter(["", "Cardiologist approved, letter on file"])
-    widget = NeedlePairsWidget(acks, Screening(implanted_device=True), ask_reason=lambda f: next(answers))
+    widget = NeedlePairsWidget(plans, acks, Screening(implanted_device=True), ask_reason=lambda f: next(answers))
     qtbot.addWidget(widget)
-    widget.set_plan(leg_plan)
-    widget.set_pairs((NeedlePair(1, Lead("ST36", "L"), Lead("GB39", "L")),))
+    plans.set_points(leg_plan)
+    plans.set_pairs((NeedlePair(1, Lead("ST36", "L"), Lead("GB39", "L")),))
     [row] = widget.finding_rows()
     assert row.button.text() == "Override…"
     assert "implanted electronic device (needs an override with a reason)" in widget.summary.text()
@@ -108,18 +108,18 @@ def test_implanted_device_override_needs_a_reason(qtbot, acks, leg_plan):
     assert widget.finding_rows()[0].done.text() == "✓ Overridden: Cardiologist approved, letter on file"
 
 
-def test_cancelled_override_changes_nothing(qtbot, acks, leg_plan):
-    widget = NeedlePairsWidget(acks, Screening(implanted_device=True), ask_reason=lambda f: None)
+def test_cancelled_override_changes_nothing(qtbot, plans, acks, leg_plan):
+    widget = NeedlePairsWidget(plans, acks, Screening(implanted_device=True), ask_reason=lambda f: None)
     qtbot.addWidget(widget)
     with qtbot.assertNotEmitted(widget.overrideGiven):
         widget.finding_rows()[0].button.click()
     assert acks.events() == []
 
 
-def test_removing_a_point_from_the_plan_flags_the_lead_left_on_it(qtbot, pairing, leg_plan):
+def test_removing_a_point_from_the_plan_flags_the_lead_left_on_it(qtbot, pairing, plans, leg_plan):
     choose(pairing, 1, "a", "ST36 L")
     choose(pairing, 1, "b", "GB39 L")
-    pairing.set_plan(leg_plan.remove("GB39"))
+    plans.set_points(leg_plan.remove("GB39"))
     assert pairing.combo(1, "b").currentText() == "GB39 L (not in plan)"
     assert pairing.table.item(0, 3).text() == "✖ not in plan"
 
@@ -132,7 +132,7 @@ def test_high_output_indicator_is_shown_without_blocking(qtbot, pairing):
     assert pairing.can_start_output()[0]
 
 
-def test_template_pairs_reach_the_table_through_the_picker(qtbot, small_catalogue, tmp_path, acks):
+def test_template_pairs_reach_the_table_through_the_picker(qtbot, plans, small_catalogue, tmp_path, acks):
     template = Template(
         "Legs",
         (("ST36", "both"), ("GB39", "both")),
@@ -141,11 +141,10 @@ def test_template_pairs_reach_the_table_through_the_picker(qtbot, small_catalogu
             NeedlePair(2, Lead("ST36", "R"), Lead("GB39", "R")),
         ),
     )
-    picker = PointPicker(small_catalogue, TemplateLibrary(tmp_path, builtin=[template]))
-    pairing = NeedlePairsWidget(acks)
+    picker = PointPicker(plans, small_catalogue, TemplateLibrary(tmp_path, builtin=[template]))
+    pairing = NeedlePairsWidget(plans, acks)
     qtbot.addWidget(picker)
     qtbot.addWidget(pairing)
-    connect_plan_widgets(picker, pairing)
     picker.load_button.click()
     assert pairing.combo(2, "b").currentText() == "GB39 R"
     assert pairing.plan().needle_count == 4 and len(pairing.plan().active_pairs) == 2
@@ -154,11 +153,11 @@ def test_template_pairs_reach_the_table_through_the_picker(qtbot, small_catalogu
     assert len(pairing.plan().active_pairs) == 2 and pairing.plan().needle_count == 5
 
 
-def test_presenter_channel_count_and_pairs(acks, leg_plan):
-    presenter = PairingPresenter(acks, Screening(), channel_count=4)
+def test_presenter_channel_count_and_pairs(plans, acks, leg_plan):
+    presenter = PairingPresenter(plans, acks, Screening(), channel_count=4)
     with pytest.raises(ValueError, match="1 to 16 channels"):
         presenter.set_channel_count(0)
-    presenter.set_points(leg_plan)
+    plans.set_points(leg_plan)
     presenter.set_pairs([NeedlePair(6, Lead("ST36", "L"), Lead("GB39", "L"))])
     assert presenter.channel_count == 6
     presenter.set_lead(6, "b", None)
@@ -169,3 +168,19 @@ def test_presenter_channel_count_and_pairs(acks, leg_plan):
     presenter.set_pairs([NeedlePair(4, Lead("ST36", "L"), Lead("GB39", "L"))])
     presenter.set_channel_count(2)
     assert presenter.plan().pairs == ()
+
+
+def test_a_template_for_more_channels_widens_the_table(qtbot, pairing, plans, leg_plan):
+    plans.load(leg_plan.with_pairs([NeedlePair(6, Lead("ST36", "L"), Lead("GB39", "L"))]))
+    assert pairing.table.rowCount() == 6
+    assert pairing.combo(6, "a").currentText() == "ST36 L"
+
+
+def test_fewer_channels_on_the_device_drop_the_pairs_it_cannot_drive(qtbot, pairing, plans):
+    choose(pairing, 1, "a", "ST36 L")
+    choose(pairing, 1, "b", "GB39 L")
+    choose(pairing, 3, "a", "ST36 R")
+    choose(pairing, 3, "b", "GB39 R")
+    pairing.set_channel_count(2)
+    assert pairing.table.rowCount() == 2
+    assert [pair.channel for pair in plans.plan().pairs] == [1]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from neurotimer.gui.plan.plan_model import PlanModel
 from neurotimer.gui.record.presenter import RecordPresenter
 from neurotimer.gui.record.record_panel import SessionRecordPanel, follow_sessions
 from neurotimer.gui.session.presenter import SessionPresenter
+from neurotimer.plan.plan import Lead, NeedlePair, Plan
 from neurotimer.session.clock import ManualClock
 from neurotimer.storage.recorder import Recorder
 from neurotimer.storage.store import open_memory
@@ -13,7 +15,7 @@ from neurotimer.storage.store import open_memory
 def test_a_course_of_two_sessions_through_the_presenters(qtbot, clock: ManualClock) -> None:
     store = open_memory(clock=clock)
     sessions = SessionPresenter(clock)
-    records = RecordPresenter(store, Recorder(store, clock), sessions)
+    records = RecordPresenter(store, Recorder(store, clock), sessions, PlanModel())
     panel = SessionRecordPanel(records.record, store.add_score, store.add_adverse_event)
     qtbot.addWidget(panel)
     follow_sessions(panel, sessions, records)
@@ -51,3 +53,20 @@ def test_a_course_of_two_sessions_through_the_presenters(qtbot, clock: ManualClo
     details = [data for kind, data in kinds(second) if kind == "session.details"]
     assert details and details[-1]["setting"] == "clinic, patient seated"
     sessions.end()
+
+
+def test_the_plan_chosen_before_the_start_is_saved_with_the_session_and_every_change_after(
+    qtbot, clock: ManualClock, pts
+) -> None:
+    store = open_memory(clock=clock)
+    sessions = SessionPresenter(clock)
+    plans = PlanModel()
+    records = RecordPresenter(store, Recorder(store, clock), sessions, plans)
+    plans.set_points(Plan().add(pts["ST36"], "both"))
+    plans.set_pairs([NeedlePair(1, Lead("ST36", "L"), Lead("ST36", "R"))])
+    sessions.start()
+    saved = store.get_session(records.recorder.session_id)
+    assert [tuple(p) for p in saved.points] == [("ST36", "L"), ("ST36", "R")]
+    assert [c["channel"] for c in saved.channels] == [1]
+    plans.set_pairs(())
+    assert store.get_session(records.recorder.session_id).channels == []

@@ -72,8 +72,8 @@ def test_a_patient_with_a_pacemaker_stops_the_output_at_once(qtbot, running: App
 
 
 def test_a_channel_without_a_pair_stays_off(qtbot, running: App) -> None:
-    kept = tuple(p for p in running.pairing.plan().active_pairs if p.channel != 4)
-    running.pairing.set_pairs(kept)
+    kept = tuple(p for p in running.plans.plan().active_pairs if p.channel != 4)
+    running.plans.set_pairs(kept)
     with qtbot.waitSignal(running.stim.refused, timeout=2000) as refusal:
         running.stim.output_on(4)
     assert "no pair of needles" in refusal.args[0]

@@ -182,9 +182,9 @@ def test_large_chart_window_follows_the_plan_and_adds_clicked_points(qtbot, app:
     chart = app.large_chart
     qtbot.waitExposed(chart)
     assert chart.isWindow() and chart.height() > 300
-    with qtbot.waitSignal(app.picker.planChanged, timeout=2000):
+    with qtbot.waitSignal(app.plans.pointsChanged, timeout=2000):
         chart.pointClicked.emit("ST36", "L")
-    assert ("ST36", "L") in app.picker.plan().point_sides()
+    assert ("ST36", "L") in app.plans.plan().point_sides()
     chart.close()
 
 
