@@ -30,6 +30,7 @@ from neurotimer.gui.session.presenter import SessionPresenter
 from neurotimer.gui.session.timer_panel import TimerPanel
 from neurotimer.gui.shell import theme
 from neurotimer.gui.shell.alarm_banner import AlarmBanner, Priority
+from neurotimer.gui.shell.escape_stop import EscapeStop
 from neurotimer.gui.shell.shortcuts import help_text, key_for
 from neurotimer.session.session import EventKind, Milestone, SessionState, format_clock
 
@@ -193,18 +194,22 @@ class MainWindow(QMainWindow):
             "pause": self._space_pressed,
             "extend": p.extend,
             "end": self.request_end,
-            "stop": self.emergencyStopRequested.emit,
             "patient": self.choosePatientRequested.emit,
             "minutes": self._edit_minutes,
         }
         self.shortcut_objects: dict[str, QShortcut] = {}
         for action, slot in bindings.items():
             shortcut = QShortcut(QKeySequence(key_for(action)), self)
-            # The stop works from any of the app's windows (the patient dialog included), never only here.
-            context = Qt.ShortcutContext.ApplicationShortcut if action == "stop" else Qt.ShortcutContext.WindowShortcut
-            shortcut.setContext(context)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(slot)
             self.shortcut_objects[action] = shortcut
+        # Escape (the stop) is no shortcut: an open drop-down list or menu would swallow it. An event filter on
+        # the whole application catches it in every window, list, menu and dialog of the app.
+        self.escape_stop = EscapeStop(self)
+        self.escape_stop.triggered.connect(self.emergencyStopRequested)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.escape_stop)
         # Alt+1 … Alt+9 open the tabs in order, for keyboard use at the chair.
         for number in range(1, 10):
             tab_key = QShortcut(QKeySequence(f"Alt+{number}"), self)

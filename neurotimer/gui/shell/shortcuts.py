@@ -10,7 +10,7 @@ SHORTCUTS: tuple[tuple[str, str, str], ...] = (
     ("extend", "Ctrl+=", "Add 5 minutes to a running session"),
     ("end", "Ctrl+E", "End the session"),
     ("patient", "Ctrl+P", "Choose or add the patient for this session"),
-    ("stop", "Escape", "Emergency stop: every stimulator output off at once"),
+    ("stop", "Escape", "Emergency stop: every output off at once, whatever is open (a list, a menu, a dialog)"),
     ("quit", "Ctrl+Q", "Quit (asks first while a session runs)"),
     ("tabs", "Alt+1 … Alt+9", "Open the tabs in order (Points, Body chart, Channel pairs, …)"),
 )
