@@ -115,7 +115,7 @@ class App:
             return Path(self._tmp.name)
         return paths.app_data_dir()
 
-    def _db_path(self) -> Path:
+    def _db_path(self) -> Path | str:
         if self._tmp is not None:
             from neurotimer.storage.demo import make_demo_database
 
@@ -138,7 +138,8 @@ class App:
         store, note = open_log(self._db_path(), self.clock, ask_with(w), pick_file_with(w))
         if store is None:
             return False
-        if not note and not self._lock(store.path):
+        # A file takes one writer at a time; a server log is shared by the clinic's workstations.
+        if not note and isinstance(store.path, Path) and not self._lock(store.path):
             # Another neurotimer writes this log: a second writer would close its live session as interrupted.
             store.close()
             from neurotimer.storage.store import open_readonly

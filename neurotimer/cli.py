@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from neurotimer import __version__
+from neurotimer.storage.location import parse_location
 
 
 class Parser(argparse.ArgumentParser):
@@ -27,7 +27,12 @@ def build_parser() -> Parser:
         action="store_true",
         help="start with the simulated stimulator and made-up patients in a temporary database",
     )
-    parser.add_argument("--db", type=Path, metavar="PATH", help="the session log database to use")
+    parser.add_argument(
+        "--db",
+        type=parse_location,
+        metavar="PATH|URL",
+        help="the session log: a file, or postgresql://user@host/dbname on the clinic's server",
+    )
     parser.add_argument(
         "--device",
         metavar="URL",

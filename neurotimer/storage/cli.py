@@ -6,6 +6,8 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
+from neurotimer.storage.location import parse_location
+
 
 def _date(text: str) -> dt.date:
     try:
@@ -28,11 +30,11 @@ def _add_db(parser: argparse.ArgumentParser, required: bool = False) -> None:
     # SUPPRESS keeps a `neurotimer --db PATH verify` given before the subcommand.
     parser.add_argument(
         "--db",
-        type=Path,
-        metavar="PATH",
+        type=parse_location,
+        metavar="PATH|URL",
         default=argparse.SUPPRESS,
         required=required,
-        help="the session log (default: the one in the app data folder)",
+        help="the session log: a file, or postgresql://user@host/dbname (default: the one in the app data folder)",
     )
 
 

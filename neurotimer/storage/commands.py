@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from neurotimer.storage.db import CannotOpenError, NotSQLiteError, StoreError, check_existing
+from neurotimer.storage.location import LogLocation, describe, is_server_url
 from neurotimer.storage.store import Store, open_readonly
 
 EXIT_OK, EXIT_PROBLEM, EXIT_REFUSED = 0, 1, 2
@@ -16,17 +17,20 @@ def _say(command: str, message: str) -> None:
     sys.stderr.write(f"neurotimer {command}: {message}\n")
 
 
-def _db_path(args: argparse.Namespace) -> Path:
+def _db_path(args: argparse.Namespace) -> LogLocation:
     path = getattr(args, "db", None)
     if path is not None:
-        return Path(path)
+        return path if is_server_url(path) else Path(path)
     from neurotimer.paths import default_db_path  # QtCore only, for the platform's data folder.
 
     return default_db_path()
 
 
-def _open_for_reading(path: Path) -> Store:
+def _open_for_reading(path: LogLocation) -> Store:
     """Refuses exactly what the app refuses, then opens read-only: verify and export never write."""
+    if is_server_url(path):
+        return _open_server_for_reading(str(path))
+    path = Path(path)
     if not path.is_file():
         raise CannotOpenError(f"There is no session log at {path}.")
     check_existing(path)
@@ -34,6 +38,16 @@ def _open_for_reading(path: Path) -> Store:
     if store.schema_version == 0:
         store.close()
         raise NotSQLiteError(path, f"{path.name} is empty: it is not a neurotimer session log.")
+    return store
+
+
+def _open_server_for_reading(url: str) -> Store:
+    from neurotimer.storage.pg.open import open_pg_readonly
+
+    store = open_pg_readonly(url, allow_newer=False)
+    if store.schema_version == 0:
+        store.close()
+        raise NotSQLiteError(url, f"{describe(url)} is empty: it is not a neurotimer session log.")  # type: ignore[arg-type]
     return store
 
 
@@ -87,5 +101,6 @@ def run_demo_data(args: argparse.Namespace) -> int:
     except StoreError as exc:
         _say("demo-data", str(exc))
         return EXIT_REFUSED if isinstance(exc, NotSQLiteError) or hasattr(exc, "can_open_read_only") else EXIT_PROBLEM
-    sys.stdout.write(f"demo log written to {args.db}: {args.patients} patients, {args.sessions} sessions\n")
+    where = describe(args.db) if is_server_url(args.db) else args.db
+    sys.stdout.write(f"demo log written to {where}: {args.patients} patients, {args.sessions} sessions\n")
     return EXIT_OK

@@ -10,6 +10,7 @@ from pathlib import Path
 from neurotimer.session.clock import ManualClock
 from neurotimer.session.session import Session
 from neurotimer.storage.db import StoreError
+from neurotimer.storage.location import describe, is_server_url
 from neurotimer.storage.recorder import Recorder
 from neurotimer.storage.store import Store, open_store
 
@@ -84,18 +85,18 @@ PROTOCOLS = (
 
 def make_demo_database(
     path: Path | str, patients: int = 8, sessions: int = 60, seed: int = 1, today: dt.date | None = None
-) -> Path:
+) -> Path | str:
     """Writes a demo log: `sessions` sessions in all, shared among `patients` made-up patients.
 
     Refuses a file that already holds records. Deterministic for a given seed and `today`.
     """
     if patients < 1 or sessions < 0:
         raise StoreError("A demo log needs at least one patient and zero or more sessions.")
-    path = Path(path)
+    path = path if is_server_url(path) else Path(path)
     store = open_store(path, durable=False, daily_backup=False)
     try:
         if store.conn.execute("SELECT count(*) FROM patients").fetchone()[0]:
-            raise StoreError(f"{path.name} already holds patients; choose a new file for demo data.")
+            raise StoreError(f"{describe(path)} already holds patients; choose a new file for demo data.")
         _fill(store, random.Random(seed), patients, sessions, today or dt.datetime.now(dt.UTC).date())
         store.checkpoint()
     finally:

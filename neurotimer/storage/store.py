@@ -20,6 +20,7 @@ from neurotimer.storage.db import (
     RefusedDatabase,
     StoreError,
 )
+from neurotimer.storage.location import is_server_url
 from neurotimer.storage.people import PeopleMixin
 from neurotimer.storage.queries import QueriesMixin
 from neurotimer.storage.records import RecordsMixin
@@ -188,6 +189,10 @@ def open_store(
     about 150 ms per 85 MB): the first write waits for the result, and a damaged file then raises
     CorruptDatabaseError from that write (the Recorder turns it into an alarm) with nothing written.
     """
+    if is_server_url(path):
+        from neurotimer.storage.pg.open import open_pg_store
+
+        return open_pg_store(str(path), clock=clock, busy_timeout_ms=busy_timeout_ms)
     path = Path(path)
     clock = clock or SystemClock()
     in_background = False
@@ -231,6 +236,10 @@ def _size(path: Path) -> int:
 
 def open_readonly(path: Path | str, *, clock: Clock | None = None) -> Store:
     """Opens a log only to read it (a damaged file, or one from a newer version): nothing is written."""
+    if is_server_url(path):
+        from neurotimer.storage.pg.open import open_pg_readonly
+
+        return open_pg_readonly(str(path), clock=clock)
     path = Path(path)
     if not path.is_file():
         raise CannotOpenError(f"There is no session log file at {path}.")

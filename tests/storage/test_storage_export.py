@@ -21,8 +21,8 @@ SESSION_KEYS = {
 
 
 @pytest.fixture
-def log(tmp_path: Path, clock) -> Path:
-    path = tmp_path / "log.sqlite3"
+def log(log_location, clock) -> Path | str:
+    path = log_location
     store = open_store(path, clock=clock, daily_backup=False)
     alma = store.create_patient("P-0001", "Alma Brandt", 1950)
     store.create_course(alma, "Diabetic neuropathy", 8, 2, reasoning="Trials 2013;14:225")

@@ -19,36 +19,39 @@ from neurotimer.storage.verify import verify_store
 
 
 @pytest.fixture
-def log(tmp_path: Path, clock):
+def log(log_location, clock):
+    store = open_store(log_location, clock=clock, daily_backup=False, busy_timeout_ms=50)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def sqlite_log(tmp_path: Path, clock):
+    """Faults only a SQLite file can be put in (a page limit, another program's file lock)."""
     store = open_store(tmp_path / "log.sqlite3", clock=clock, daily_backup=False, busy_timeout_ms=50)
     yield store
     store.close()
 
 
-def _other(store) -> sqlite3.Connection:
-    return sqlite3.connect(store.path)
-
-
-def test_each_event_is_committed_when_record_returns(log, clock) -> None:
+def test_each_event_is_committed_when_record_returns(log, clock, reader) -> None:
     recorder = Recorder(log, clock)
     session = Session(clock, 30)
     recorder.attach(session)
     session.start()
-    other = _other(log)
+    other = reader(log)
     for step in range(5):
         clock.advance(1)
         seq = recorder.record("stim.intensity", {"channel": 1, "mA": step})
         seen = other.execute("SELECT max(seq), count(*) FROM events").fetchone()
         assert seen == (seq, seq) == (step + 2, step + 2)
-    other.close()
 
 
-def test_progress_is_committed_at_least_once_a_second(log, clock) -> None:
+def test_progress_is_committed_at_least_once_a_second(log, clock, reader) -> None:
     recorder = Recorder(log, clock)
     session = Session(clock, 30)
     recorder.attach(session)
     session.start()
-    other = _other(log)
+    other = reader(log)
     written_at = []
     for _ in range(50):  # 10 s of 200 ms UI ticks
         clock.advance(0.2)
@@ -57,7 +60,6 @@ def test_progress_is_committed_at_least_once_a_second(log, clock) -> None:
             written_at.append(clock.now())
             stored = other.execute("SELECT treatment_seconds FROM session_progress").fetchone()[0]
             assert stored == pytest.approx(session.treatment_seconds)
-    other.close()
     gaps = [b - a for a, b in itertools.pairwise(written_at)]
     assert len(written_at) >= 10 and max(gaps) <= 1.0 + 1e-9
     assert log.conn.execute("SELECT count(*) FROM events").fetchone()[0] == 1, "progress is not an event"
@@ -94,7 +96,8 @@ def test_session_started_unassigned_is_assigned_later(log, clock) -> None:
     assert "session.assigned" in [e["kind"] for e in log.session_events(summary.id)]
 
 
-def test_disk_full_raises_an_alarm_keeps_events_in_order_and_writes_them_later(log, clock) -> None:
+def test_disk_full_raises_an_alarm_keeps_events_in_order_and_writes_them_later(sqlite_log, clock) -> None:
+    log = sqlite_log
     alarms: list[str] = []
     recovered: list[bool] = []
     recorder = Recorder(log, clock, on_alarm=alarms.append, on_recovered=lambda: recovered.append(True))
@@ -129,7 +132,8 @@ def test_disk_full_raises_an_alarm_keeps_events_in_order_and_writes_them_later(l
     assert verify_store(log).ok
 
 
-def test_locked_database_is_retried_without_stopping_the_timer(log, clock) -> None:
+def test_locked_database_is_retried_without_stopping_the_timer(sqlite_log, clock) -> None:
+    log = sqlite_log
     alarms: list[str] = []
     recorder = Recorder(log, clock, on_alarm=alarms.append)
     session = Session(clock, 30)

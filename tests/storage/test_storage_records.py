@@ -9,14 +9,12 @@ from storage_helpers import run_session
 
 from neurotimer.storage.db import StoreError
 from neurotimer.storage.people import SCREENING_FLAGS
-from neurotimer.storage.store import WriteFailed, open_memory
+from neurotimer.storage.store import WriteFailed
 
 
 @pytest.fixture
-def store(clock):
-    s = open_memory(clock=clock)
-    yield s
-    s.close()
+def store(any_store):
+    return any_store
 
 
 def test_patients_with_screening_search_and_archive(store) -> None:
@@ -121,7 +119,7 @@ def test_events_cannot_be_changed_or_deleted_by_the_database_itself(store, clock
             store.conn.execute(sql)
     with pytest.raises(sqlite3.IntegrityError, match="in sequence"):
         store.conn.execute(
-            "INSERT INTO events VALUES (?, 99, 'x', 0, 'k', '{}', zeroblob(32), zeroblob(32))", (sid,))
+            "INSERT INTO events VALUES (?, 99, 'x', 0, 'k', '{}', ?, ?)", (sid, bytes(32), bytes(32)))
 
 
 def test_newest_sessions_and_same_points_as_last_time(store, clock) -> None:

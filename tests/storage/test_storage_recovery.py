@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from storage_helpers import run_session, wait
 
 from neurotimer.storage.recovery import recover_interrupted
@@ -11,8 +9,8 @@ from neurotimer.storage.store import open_store
 from neurotimer.storage.verify import verify_store
 
 
-def _crash_during(tmp_path: Path, clock, pause: bool):
-    store = open_store(tmp_path / "log.sqlite3", clock=clock, daily_backup=False)
+def _crash_during(log_location, clock, pause: bool):
+    store = open_store(log_location, clock=clock, daily_backup=False)
     patient = store.create_patient("P-0042", "Test Person", 1950)
     store.create_course(patient, "Neuropathy", 8, 2)
     run_session(store, clock, patient_id=patient)
@@ -26,10 +24,10 @@ def _crash_during(tmp_path: Path, clock, pause: bool):
     return session_id, treatment
 
 
-def test_running_session_is_closed_as_interrupted_with_committed_time(tmp_path: Path, clock) -> None:
-    session_id, treatment = _crash_during(tmp_path, clock, pause=False)
+def test_running_session_is_closed_as_interrupted_with_committed_time(log_location, clock) -> None:
+    session_id, treatment = _crash_during(log_location, clock, pause=False)
     clock.advance(3600)
-    store = open_store(tmp_path / "log.sqlite3", clock=clock, daily_backup=False)
+    store = open_store(log_location, clock=clock, daily_backup=False)
     found = recover_interrupted(store)
     assert [(r.session_id, r.patient_code, r.number) for r in found] == [(session_id, "P-0042", 2)]
     summary = store.get_session(session_id).summary
@@ -45,19 +43,19 @@ def test_running_session_is_closed_as_interrupted_with_committed_time(tmp_path: 
     store.close()
 
 
-def test_paused_session_keeps_the_time_at_its_pause(tmp_path: Path, clock) -> None:
-    session_id, treatment = _crash_during(tmp_path, clock, pause=True)
-    store = open_store(tmp_path / "log.sqlite3", clock=clock, daily_backup=False)
+def test_paused_session_keeps_the_time_at_its_pause(log_location, clock) -> None:
+    session_id, treatment = _crash_during(log_location, clock, pause=True)
+    store = open_store(log_location, clock=clock, daily_backup=False)
     recover_interrupted(store)
     assert store.get_session(session_id).summary.treatment_seconds == round(treatment, 3)
     store.close()
 
 
-def test_session_with_no_progress_yet_is_recorded_with_zero(tmp_path: Path, clock) -> None:
-    store = open_store(tmp_path / "log.sqlite3", clock=clock, daily_backup=False)
+def test_session_with_no_progress_yet_is_recorded_with_zero(log_location, clock) -> None:
+    store = open_store(log_location, clock=clock, daily_backup=False)
     session_id, _, _ = run_session(store, clock, settings=0, end=False)
     store.close()
-    store = open_store(tmp_path / "log.sqlite3", clock=clock, daily_backup=False)
+    store = open_store(log_location, clock=clock, daily_backup=False)
     found = recover_interrupted(store)
     assert found[0].treatment_seconds == 0.0
     assert "an unassigned patient" in found[0].message()

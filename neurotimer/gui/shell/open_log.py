@@ -9,6 +9,7 @@ from pathlib import Path
 
 from neurotimer.session.clock import Clock
 from neurotimer.storage.db import CannotOpenError, ForeignDatabaseError, NotSQLiteError, RefusedDatabase, StoreError
+from neurotimer.storage.location import LogLocation, describe
 from neurotimer.storage.store import Store, open_readonly, open_store
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ Ask = Callable[[str, list[Choice]], Choice]
 PickFile = Callable[[], Path | None]
 
 
-def open_log(path: Path, clock: Clock, ask: Ask, pick_file: PickFile) -> tuple[Store | None, str]:
+def open_log(path: LogLocation, clock: Clock, ask: Ask, pick_file: PickFile) -> tuple[Store | None, str]:
     """Returns the store (or None to quit) and a note for the practitioner ('' when all is well)."""
     while True:
         try:
@@ -42,7 +43,7 @@ def open_log(path: Path, clock: Clock, ask: Ask, pick_file: PickFile) -> tuple[S
         if choice is Choice.READ_ONLY:
             try:
                 return open_readonly(path, clock=clock), (
-                    f"{path.name} is open read-only: you can review it, but sessions are not recorded."
+                    f"{describe(path)} is open read-only: you can review it, but sessions are not recorded."
                 )
             except (StoreError, OSError) as exc:
                 choice = ask(f"It cannot be opened read-only either: {exc}", [Choice.OTHER_FILE, Choice.QUIT])

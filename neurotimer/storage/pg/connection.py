@@ -1,0 +1,235 @@
+"""A PostgreSQL connection that speaks the store's SQLite dialect, so the code above cannot tell the engines apart.
+
+The store writes `?` placeholders, `IS NOT ?`, `LIKE`, `BEGIN IMMEDIATE`, reads `cursor.lastrowid` and a
+handful of PRAGMAs; this adapter translates each (once per statement text), and raises the `sqlite3`
+exception a SQLite log would have raised for the same fault, with the server's message. Writes are
+serialised clinic-wide like SQLite's single writer: `BEGIN IMMEDIATE` takes one transaction-level
+advisory lock, so course numbering and the hash chains see one writer at a time.
+
+Connections come from psycopg's pool: one is held between calls and, when the network drops it, the
+next call takes a fresh one, so a store survives a server restart without being reopened.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+log = logging.getLogger(__name__)
+
+WRITE_LOCK = 0x4E54494D  # "NTIM", the SQLite application id: the one lock every write transaction takes.
+# Tables whose rows have an `id` the store reads back as `lastrowid`.
+ID_TABLES = frozenset({"practitioners", "patients", "courses", "sessions", "scores", "adverse_events", "amendments"})
+# The pool reconnects in the background; a write never waits long for it (the timer shares the thread).
+GETCONN_TIMEOUT_S = 0.25
+
+_INSERT = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)", re.IGNORECASE)
+_IS_NOT_PARAM = re.compile(r"\bIS\s+NOT\s+\?")
+_LIKE = re.compile(r"\bLIKE\b")
+_PRAGMA = re.compile(r"^\s*PRAGMA\s+(\w+)\s*(?:\(\s*(\w*)\s*\)|=\s*(\S+))?\s*;?\s*$", re.IGNORECASE)
+_BEGIN = re.compile(r"^\s*BEGIN(\s+(IMMEDIATE|DEFERRED|EXCLUSIVE))?\s*;?\s*$", re.IGNORECASE)
+_END = re.compile(r"^\s*(COMMIT|ROLLBACK|END)\s*;?\s*$", re.IGNORECASE)
+
+# PRAGMAs that only tune SQLite's own file handling: nothing to do on a server.
+_NO_OP_PRAGMAS = frozenset({"foreign_keys", "busy_timeout", "journal_mode", "synchronous", "wal_checkpoint"})
+
+
+@functools.lru_cache(maxsize=1024)
+def translate(sql: str) -> tuple[str, bool]:
+    """The PostgreSQL text of one store statement, and whether it returns the new row's id."""
+    text = sql.replace("%", "%%")
+    text = _IS_NOT_PARAM.sub("IS DISTINCT FROM ?", text)
+    text = _LIKE.sub("ILIKE", text)  # SQLite's LIKE ignores case.
+    text = text.replace("?", "%s")
+    match = _INSERT.match(text)
+    returns_id = bool(match and match.group(1).lower() in ID_TABLES and "RETURNING" not in text.upper())
+    if returns_id:
+        text += " RETURNING id"
+    return text, returns_id
+
+
+class Rows:
+    """What `execute` returns: the rows fetched at once (the connection is free again), like a sqlite3 cursor."""
+
+    def __init__(self, rows: Sequence[tuple] = (), lastrowid: int | None = None, rowcount: int = -1) -> None:
+        self._rows = list(rows)
+        self._next = 0
+        self.lastrowid = lastrowid
+        self.rowcount = rowcount
+
+    def fetchone(self) -> tuple | None:
+        if self._next >= len(self._rows):
+            return None
+        self._next += 1
+        return self._rows[self._next - 1]
+
+    def fetchall(self) -> list[tuple]:
+        rest = self._rows[self._next :]
+        self._next = len(self._rows)
+        return rest
+
+    def __iter__(self) -> Iterator[tuple]:
+        while (row := self.fetchone()) is not None:
+            yield row
+
+
+def as_sqlite_error(exc: psycopg.Error) -> sqlite3.Error:
+    """The sqlite3 exception the same fault raises on a SQLite log, so callers handle one family."""
+    diag = getattr(exc, "diag", None)
+    text = (diag.message_primary if diag is not None and diag.message_primary else str(exc)).strip()
+    if isinstance(exc, pg_errors.RaiseException | psycopg.IntegrityError):
+        return sqlite3.IntegrityError(text)
+    if isinstance(exc, pg_errors.DiskFull):
+        return sqlite3.OperationalError(f"the log server's disk is full ({text})")
+    if isinstance(exc, pg_errors.LockNotAvailable | pg_errors.DeadlockDetected | pg_errors.QueryCanceled):
+        return sqlite3.OperationalError(f"the log server is busy: database is locked ({text})")
+    if isinstance(exc, pg_errors.ReadOnlySqlTransaction):
+        return sqlite3.OperationalError("attempt to write a readonly database")
+    if isinstance(exc, pg_errors.InsufficientPrivilege):
+        return sqlite3.OperationalError(f"the log server refused this write ({text})")
+    if isinstance(exc, psycopg.OperationalError | PoolTimeout):
+        return sqlite3.OperationalError(f"the log server cannot be reached ({text.splitlines()[0] if text else exc})")
+    return sqlite3.DatabaseError(text)
+
+
+class PgConnection:
+    """The subset of sqlite3.Connection the store uses, on a pool of PostgreSQL connections."""
+
+    def __init__(self, pool: ConnectionPool, *, read_only: bool = False) -> None:
+        self._pool = pool
+        self._conn: psycopg.Connection | None = None
+        self._in_tx = False
+        self.read_only = read_only
+
+    # -- connections -----------------------------------------------------------------------------
+    def _connection(self) -> psycopg.Connection:
+        if self._conn is not None and (self._conn.closed or self._conn.broken):
+            self._release()
+        if self._conn is None:
+            try:
+                self._conn = self._pool.getconn(timeout=GETCONN_TIMEOUT_S)
+            except PoolTimeout as exc:
+                raise sqlite3.OperationalError(
+                    "the log server cannot be reached (no connection within "
+                    f"{GETCONN_TIMEOUT_S:.2f} s)"
+                ) from exc
+            except psycopg.Error as exc:  # The pool was closed: the store is closed.
+                raise sqlite3.ProgrammingError("Cannot operate on a closed database.") from exc
+        return self._conn
+
+    def _release(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                self._pool.putconn(conn)  # A broken one is discarded and replaced by the pool.
+            except Exception as exc:  # A pool closed under us: nothing left to return it to.
+                log.debug("connection not returned to the pool: %s", exc)
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._in_tx
+
+    def close(self) -> None:
+        if self._in_tx and self._conn is not None and not self._conn.broken:
+            self._conn.execute("ROLLBACK")
+        self._in_tx = False
+        self._release()
+        self._pool.close()
+
+    # -- statements ------------------------------------------------------------------------------
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Rows:
+        if (begin := _BEGIN.match(sql)) is not None:
+            return self._begin(begin.group(2))
+        if (end := _END.match(sql)) is not None:
+            return self._end(end.group(1).upper())
+        if (pragma := _PRAGMA.match(sql)) is not None:
+            return self._pragma(pragma.group(1).lower(), pragma.group(2))
+        text, returns_id = translate(sql)
+        try:
+            cur = self._connection().execute(text, tuple(params) if not isinstance(params, dict) else params)
+            rows = cur.fetchall() if cur.description is not None else []
+        except psycopg.Error as exc:
+            self._after_error()
+            raise as_sqlite_error(exc) from exc
+        if returns_id:
+            return Rows(rows, lastrowid=int(rows[0][0]), rowcount=cur.rowcount)
+        return Rows(rows, rowcount=cur.rowcount)
+
+    def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> Rows:
+        text, _ = translate(sql)
+        try:
+            with self._connection().cursor() as cur:
+                cur.executemany(text, [tuple(p) for p in seq])
+                return Rows(rowcount=cur.rowcount)
+        except psycopg.Error as exc:
+            self._after_error()
+            raise as_sqlite_error(exc) from exc
+
+    def _after_error(self) -> None:
+        if self._conn is not None and self._conn.broken:
+            log.warning("connection to the log server lost")
+            self._in_tx = False
+            self._release()
+
+    def _begin(self, mode: str | None) -> Rows:
+        conn = self._connection()
+        try:
+            conn.execute("BEGIN")
+            self._in_tx = True
+            if mode is not None and mode.upper() in ("IMMEDIATE", "EXCLUSIVE"):
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+        except psycopg.Error as exc:
+            self._after_error()
+            if self._in_tx and self._conn is not None:
+                self._end("ROLLBACK")
+            raise as_sqlite_error(exc) from exc
+        return Rows()
+
+    def _end(self, word: str) -> Rows:
+        conn = self._conn
+        self._in_tx = False
+        if conn is None or conn.broken:
+            self._release()
+            if word == "ROLLBACK":
+                return Rows()  # The server rolled it back when the connection went.
+            raise sqlite3.OperationalError("the log server cannot be reached (the connection was lost)")
+        try:
+            conn.execute("ROLLBACK" if word == "ROLLBACK" else "COMMIT")
+        except psycopg.Error as exc:
+            self._after_error()
+            raise as_sqlite_error(exc) from exc
+        return Rows()
+
+    def _pragma(self, name: str, argument: str | None) -> Rows:
+        """The PRAGMAs the store reads, answered from the server (see module docstring)."""
+        if name in _NO_OP_PRAGMAS:
+            return Rows()
+        if name in ("quick_check", "integrity_check"):
+            # The server guards its own pages (checksums, WAL); the chains are checked by verify.
+            return Rows([("ok",)])
+        if name == "foreign_key_check":
+            return Rows()  # PostgreSQL enforces foreign keys on every write; none can dangle.
+        if name == "user_version":
+            from neurotimer.storage.pg.schema import schema_version
+
+            return Rows([(schema_version(self),)])
+        if name == "application_id":
+            from neurotimer.storage.pg.schema import application_id
+
+            return Rows([(application_id(self),)])
+        if name == "table_info" and argument:
+            return self.execute(
+                "SELECT ordinal_position - 1, column_name, data_type, is_nullable = 'NO', column_default, 0"
+                " FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?"
+                " ORDER BY ordinal_position",
+                (argument,),
+            )
+        raise sqlite3.NotSupportedError(f"PRAGMA {name} has no PostgreSQL counterpart in neurotimer")

@@ -1,0 +1,170 @@
+"""Opening a log on a PostgreSQL server, or refusing it with one line that says why; nothing is written
+to a database that is not a neurotimer log, nor to one of a newer version."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from urllib.parse import urlsplit
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg_pool import ConnectionPool
+
+from neurotimer.session.clock import Clock, SystemClock
+from neurotimer.storage.db import CannotOpenError, ForeignDatabaseError, NewerVersionError, StoreError
+from neurotimer.storage.location import display_url
+from neurotimer.storage.migrations import APPLICATION_ID
+from neurotimer.storage.pg import schema
+from neurotimer.storage.pg.connection import PgConnection
+from neurotimer.storage.store import Store
+
+log = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT_S = 5
+LOCAL_HOSTS = frozenset({"", "localhost", "127.0.0.1", "::1"})
+STRICT_SSL = ("require", "verify-ca", "verify-full")
+
+
+def check_url(url: str) -> dict[str, str]:
+    """The connection parameters, refusing an address that is malformed, carries a password, or would
+    send records unencrypted beyond this computer."""
+    shown = display_url(url)
+    try:
+        params = {k: str(v) for k, v in conninfo_to_dict(url).items()}
+    except psycopg.ProgrammingError as exc:
+        raise CannotOpenError(f"{shown} is not a valid PostgreSQL address ({_first_line(exc)}).") from exc
+    ports = [p.strip() for p in params.get("port", "").split(",") if p.strip()]
+    if any(not p.isdigit() or not 0 < int(p) < 65536 for p in ports):
+        raise CannotOpenError(f"{shown} is not a valid PostgreSQL address (the port must be a number).")
+    if not params.get("dbname") or not urlsplit(url).path.strip("/"):
+        raise CannotOpenError(f"{shown} names no database: write postgresql://user@host/dbname.")
+    if "password" in params:
+        raise CannotOpenError(
+            f"{shown}: the address holds a password; keep it in the PostgreSQL password file (~/.pgpass) instead."
+        )
+    hosts = {h.strip() for h in params.get("host", "").split(",")}
+    remote = any(h not in LOCAL_HOSTS and not h.startswith("/") for h in hosts)
+    sslmode = params.get("sslmode")
+    if remote and sslmode is None:
+        params["sslmode"] = "require"
+    elif remote and sslmode not in STRICT_SSL:
+        raise CannotOpenError(f"{shown}: sslmode={sslmode} would send records unencrypted; use require or stricter.")
+    return params
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0].rstrip(".") if text else type(exc).__name__
+
+
+def connect_error(url: str, exc: psycopg.Error) -> CannotOpenError:
+    """One line naming what went wrong: refused, unknown host, wrong password, no such database, timeout."""
+    shown = display_url(url)
+    text = str(exc)
+    if "password authentication failed" in text or "no password supplied" in text:
+        reason = "the server refused the password (wrong password, or none in ~/.pgpass)"
+    elif "does not exist" in text and "database" in text:
+        reason = "there is no such database on the server"
+    elif "does not exist" in text and "role" in text:
+        reason = "there is no such user on the server"
+    elif "Connection refused" in text:
+        reason = "the server refused the connection (is PostgreSQL running on that host and port?)"
+    elif any(w in text for w in ("translate host name", "Name or service not known", "resolve host")):
+        reason = "the server's name is not known"
+    elif "timeout" in text.lower():
+        reason = f"the server did not answer within {CONNECT_TIMEOUT_S} s"
+    elif "pg_hba.conf" in text:
+        reason = "the server does not let this computer or user in (pg_hba.conf)"
+    elif "SSL" in text:
+        reason = f"the encrypted connection failed ({_first_line(exc)})"
+    else:
+        reason = _first_line(exc)
+    return CannotOpenError(f"Cannot open the session log {shown}: {reason}.")
+
+
+class PgStore(Store):
+    """A Store whose log is on a server: the server keeps its own backups (pg_dump, WAL archiving)."""
+
+    def daily_backup(self, today=None):
+        return None
+
+    def checkpoint(self) -> None:
+        return None
+
+
+def _connect(url: str, *, read_only: bool, busy_timeout_ms: int = 1000) -> PgConnection:
+    params = check_url(url)
+    kwargs = {
+        "autocommit": True,
+        "connect_timeout": CONNECT_TIMEOUT_S,
+        "application_name": "neurotimer",
+        # A lost server must not hang a write for minutes: TCP gives up after 10 s of silence.
+        "keepalives": 1,
+        "keepalives_idle": 5,
+        "keepalives_interval": 2,
+        "keepalives_count": 3,
+        "tcp_user_timeout": 10000,
+    }
+    # Like SQLite's busy timeout: a write waits this long for another workstation's, then fails and is retried.
+    kwargs["options"] = f"-c lock_timeout={int(busy_timeout_ms)}" + (
+        " -c default_transaction_read_only=on" if read_only else ""
+    )
+    conninfo = make_conninfo("", **params)
+    try:
+        psycopg.connect(conninfo, **kwargs).close()  # The exact reason (password, refused, …) is only here.
+    except psycopg.Error as exc:
+        raise connect_error(url, exc) from exc
+    pool = ConnectionPool(conninfo, kwargs=kwargs, min_size=1, max_size=2, open=False, name="neurotimer-log")
+    pool.open(wait=True, timeout=CONNECT_TIMEOUT_S * 2)
+    return PgConnection(pool, read_only=read_only)
+
+
+def _identity(conn: PgConnection, url: str) -> int:
+    """The log's schema version (0 for an empty database); refuses a foreign or newer one."""
+    shown = display_url(url)
+    app_id = schema.application_id(conn)
+    if (app_id == 0 and schema.other_tables(conn)) or app_id not in (0, APPLICATION_ID):
+        raise ForeignDatabaseError(  # type: ignore[arg-type]
+            url, f"{shown} belongs to another program (it is not a neurotimer session log)."
+        )
+    version = schema.schema_version(conn)
+    if version > schema.LATEST_VERSION:
+        raise NewerVersionError(  # type: ignore[arg-type]
+            url,
+            f"{shown} was written by a newer version of neurotimer (log format {version}); "
+            "this version can only open it read-only.",
+        )
+    return version
+
+
+def open_pg_store(url: str, *, clock: Clock | None = None, busy_timeout_ms: int = 1000) -> PgStore:
+    """Opens (or sets up) the log in a PostgreSQL database for writing."""
+    conn = _connect(url, read_only=False, busy_timeout_ms=busy_timeout_ms)
+    try:
+        _identity(conn, url)
+        schema.migrate(conn)
+    except StoreError:
+        conn.close()
+        raise
+    except sqlite3.Error as exc:
+        conn.close()
+        raise CannotOpenError(f"Cannot prepare the session log {display_url(url)}: {exc}.") from exc
+    return PgStore(conn, display_url(url), clock or SystemClock(), read_only=False)  # type: ignore[arg-type]
+
+
+def open_pg_readonly(url: str, *, clock: Clock | None = None, allow_newer: bool = True) -> PgStore:
+    """A read-only view (every transaction read-only on the server): a newer log in the app; verify and
+    export refuse a newer one (`allow_newer=False`) as they refuse a newer file."""
+    conn = _connect(url, read_only=True)
+    try:
+        _identity(conn, url)
+    except NewerVersionError:
+        if not allow_newer:
+            conn.close()
+            raise
+        log.info("opening a newer log read-only")
+    except StoreError:
+        conn.close()
+        raise
+    return PgStore(conn, display_url(url), clock or SystemClock(), read_only=True)  # type: ignore[arg-type]
