@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 # Stimulator alarms for an event that is over once reported: the device has already switched the output off.
 ONE_OFF_STIMULATOR_ALARMS = ("stimulator.over_current", "stimulator.watchdog_expired", "stimulator.device_error",
-                             "stimulator.stop-unreached")
+                             "stimulator.stop-unreached", "interlock.")
 
 
 class App:
@@ -52,6 +52,7 @@ class App:
         self.store = None
         self.records = None  # RecordPresenter once the log is open for writing
         self.stim = None
+        self.interlock = None  # the output interlock, built first thing after the log opens
         self.plot = None
         self.large_chart = None
         self.mark: Callable[[str], None] = lambda _name: None  # start-up benchmark marks
@@ -84,6 +85,10 @@ class App:
         if not self._open_log():
             QApplication.quit()
             return
+        from neurotimer.safety.interlock import Interlock
+
+        # Built before anything it depends on, so it refuses every output until each part is up and answering.
+        self.interlock = Interlock(self.clock)
         for step, what in ((self._build_points, "the point catalogue and charts"),
                            (self._build_stimulator, "the stimulator"),
                            (self._build_record_panel, "the session record panel"),
@@ -96,7 +101,8 @@ class App:
                     f"setup-{step.__name__}",
                     f"neurotimer could not set up {what} ({type(exc).__name__}: {exc}). The timer works; "
                     "stimulation stays off. Reinstall neurotimer or report this.", Priority.HIGH)
-                if step is self._build_points:
+                self.interlock.fail(f"setup-{step.__name__}", f"neurotimer could not set up {what}.")
+                if step == self._build_points:  # bound methods are made afresh on each access: never `is`
                     break  # without the safety checks the stimulator must not be offered at all
         self.mark("ready")
 
@@ -267,10 +273,11 @@ class App:
         from neurotimer.stimulator.transport import list_serial_ports
 
         w = self.window
-        stim = StimulatorController(self.clock, parent=None)
+        stim = StimulatorController(self.clock, interlock=self.interlock, parent=None)
         self.stim = stim
         w.add_side_panel(StimulatorPanel(stim, list_ports=list_serial_ports))
-        w.add_side_panel(ChannelsPanel(stim))
+        channels = ChannelsPanel(stim)
+        w.add_side_panel(channels)
         w.emergencyStopRequested.connect(stim.emergency_stop)
         # Device events that are over once reported (the device has already switched off) go on acknowledge;
         # every other stimulator alarm lasts until the controller clears its key.
@@ -283,12 +290,11 @@ class App:
                                     f"{self.clock.wall().astimezone():%H:%M:%S}", Priority.LOW))
         stim.deviceConnected.connect(lambda info: self.pairing.set_channel_count(info.channels))
         self._connect_plot(stim)
-        self.guard = StimulationGuard(stim, self.pairing, self.sessions)
+        self.guard = StimulationGuard(stim, self.pairing, self.sessions, self.plans)
         self.picker.waveformSuggested.connect(
             lambda waveform: w.alarms.notify("template-waveform", self.guard.apply_waveform(waveform),
                                              Priority.LOW))
-        # The guard reports what it just did (outputs switched off): high, and done once acknowledged.
-        self.guard.alarm.connect(lambda key, text: w.alarms.notify(key, text, Priority.HIGH))
+        self._wire_keep_past_end(channels)
         if self.records is not None:
             self.stim_record = StimulationRecord(stim, self.records)
             w.emergencyStopRequested.connect(self.stim_record.on_emergency_stop)
@@ -300,6 +306,25 @@ class App:
             lambda _info: requested.get("url") and settings.setValue("device/url", requested["url"]))
         remembered = None if self.args.demo else settings.value("device/url", None)
         stim.connect_device(self.args.device or remembered or "sim:")
+
+    def _wire_keep_past_end(self, channels) -> None:
+        """"Keep stimulating past the end": chosen in the channels column, fed to the interlock, recorded."""
+        guard, w = self.guard, self.window
+
+        def requested(keep: bool) -> None:
+            refusal = guard.choose_keep_past_end(keep)
+            if refusal:
+                w.alarms.notify("keep-past-end", refusal, Priority.MEDIUM)
+                channels.show_keep_past_end(guard.keep_past_end)
+
+        channels.keepPastEndRequested.connect(requested)
+        guard.keepPastEndChanged.connect(lambda keep, _at: channels.show_keep_past_end(keep))
+        guard.keepPastEndAvailable.connect(channels.allow_keep_past_end)
+        if self.records is not None:
+            records = self.records
+            guard.keepPastEndChanged.connect(
+                lambda keep, at: at and records.record("stimulation.keep_past_end", {"keep": keep, "at": at}))
+        channels.allow_keep_past_end(False)
 
     def _build_plot(self) -> None:
         """The live intensity plot: measured and target current of every channel over the session."""

@@ -82,30 +82,31 @@ class Interlock:
 
     # -- inputs (any thread) ----------------------------------------------------------------------
     def set_session(self, session: SessionInput) -> None:
-        self._set(lambda: setattr(self, "_session", session))
+        self._set("_session", session)
 
     def set_pairs(self, channels: Iterable[int]) -> None:
-        paired = frozenset(int(c) for c in channels)
-        self._set(lambda: setattr(self, "_pairs", paired))
+        self._set("_pairs", frozenset(int(c) for c in channels))
 
     def set_verdict(self, allowed: bool, summary: str) -> None:
-        self._set(lambda: setattr(self, "_verdict", (bool(allowed), summary)))
+        self._set("_verdict", (bool(allowed), summary))
 
     def set_link(self, connected: bool) -> None:
-        self._set(lambda: setattr(self, "_link", bool(connected)))
+        self._set("_link", bool(connected))
 
     def fail(self, part: str, reason: str) -> None:
         """A part the interlock relies on failed (a set-up step, the catalogue, a check): refuse until it recovers."""
-        self._set(lambda: self._failures.__setitem__(part, reason))
+        self._set("_failures", {**self._failures, part: reason})
 
     def recover(self, part: str) -> None:
-        self._set(lambda: self._failures.pop(part, None))
+        self._set("_failures", {k: v for k, v in self._failures.items() if k != part})
 
-    def _set(self, change: Callable[[], None]) -> None:
+    def _set(self, name: str, value: object) -> None:
         with self._lock:
-            change()
-        for listener in list(self.listeners):
-            listener()
+            changed = getattr(self, name) != value
+            setattr(self, name, value)
+        if changed:  # listeners act on the device: only when an answer may have changed
+            for listener in list(self.listeners):
+                listener()
 
     # -- answers (any thread) ---------------------------------------------------------------------
     def decide(self, channel: int) -> Decision:

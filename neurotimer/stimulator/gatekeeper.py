@@ -92,6 +92,7 @@ class Gatekeeper:
         self._slew: dict[int, float] = {}
         self._winding: dict[int, float] = {}  # channel -> deadline by which the ramp down must be done
         self._on_after_end = False
+        self.switched_on_since_poll: set[int] = set()
 
     # -- before a call ----------------------------------------------------------------------------
     def check(self, driver: Driver | None, name: str, args: tuple) -> None:
@@ -132,6 +133,8 @@ class Gatekeeper:
                 self._allowed_target[judged.channel] = judged.milliamps
             elif judged.name == "OUTPUT":
                 self._forget(judged.channel)  # on only from 0 mA; off drops the target to 0
+                if judged.intent is Intent.SWITCH_ON:
+                    self.switched_on_since_poll.add(judged.channel)
             elif judged.name in ("ABORT", "RST"):
                 self._forget(None)
             return
@@ -141,6 +144,8 @@ class Gatekeeper:
             self._slew[int(args[0])] = float(args[1])
         elif name in ("output_on", "output_off"):
             self._forget(int(args[0]))
+            if name == "output_on":
+                self.switched_on_since_poll.add(int(args[0]))
         elif name in LOWERING:
             self._forget(None)
 
@@ -158,6 +163,7 @@ class Gatekeeper:
         """Holds what the device reports to the interlock's answers; acts at once through the driver."""
         now = self._clock.now()
         overdue_on = False
+        self.switched_on_since_poll -= set(statuses)
         for channel, status in statuses.items():
             decision = self.interlock.decide(channel)
             if not status.output:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 
@@ -15,6 +14,7 @@ from neurotimer.gui.stimulator.worker import (
     FactoryFor,
     StimulatorWorker,
 )
+from neurotimer.safety.interlock import Interlock
 from neurotimer.session.clock import Clock
 from neurotimer.stimulator.driver import ChannelSettings, DeviceInfo, LinkState
 from neurotimer.stimulator.events import StimEvent, StimEventKind
@@ -38,11 +38,13 @@ class StimulatorController(QObject):
     emergencyStopConfirmed = Signal()  # the device reported every output off after a stop
     commanded = Signal(str, object)  # what the practitioner asked for (name, args), for the session record
     _submit = Signal(object)
+    _enforce = Signal()
 
     def __init__(
         self,
         clock: Clock,
         *,
+        interlock: Interlock | None = None,
         factory_for: FactoryFor = transport_factory,
         poll_ms: int = POLL_MS,
         watchdog_s: float = DEFAULT_WATCHDOG_S,
@@ -56,7 +58,9 @@ class StimulatorController(QObject):
         self._settings: dict[int, ChannelSettings] = {}
         self._thread = QThread()
         self._thread.setObjectName("stimulator")
-        self._worker = StimulatorWorker(clock, factory_for, poll_ms, watchdog_s)
+        # No interlock given is one that knows nothing yet, and so refuses every output: never allow-all.
+        self.interlock = interlock if interlock is not None else Interlock(clock)
+        self._worker = StimulatorWorker(clock, self.interlock, factory_for, poll_ms, watchdog_s)
         self._worker.moveToThread(self._thread)
         self._thread.started.connect(self._worker.start)
         # The worker ends its own thread once it has switched off and closed, so nothing queued is lost.
@@ -69,10 +73,14 @@ class StimulatorController(QObject):
         self._worker.linkStateChanged.connect(self._on_link_state)
         self._worker.deviceConnected.connect(self._on_connected)
         self._worker.refused.connect(self.refused)
+        self._worker.alarm.connect(self.alarm)
+        self._worker.alarmCleared.connect(self.alarmCleared)
+        self._enforce.connect(self._worker.enforce_now, Qt.ConnectionType.QueuedConnection)
+        self._listener = self._enforce.emit
+        self.interlock.listeners.append(self._listener)
         self._abort_line = AbortLine(self._worker.send_abort_now)
         self._thread.start()
         self._closed = False
-        self._output_gate: Callable[[int], str | None] = lambda _channel: None
 
     # -- state for the views ---------------------------------------------------------------------
     def last_status(self, channel: int) -> ChannelStatus | None:
@@ -89,10 +97,6 @@ class StimulatorController(QObject):
     def _send(self, name: str, *args: object) -> None:
         self.commanded.emit(name, args)
         self._submit.emit(Command(self._generation, name, args))
-
-    def set_output_gate(self, gate: Callable[[int], str | None]) -> None:
-        """gate(channel) returns why an output may not start (safety findings), or None to allow it."""
-        self._output_gate = gate
 
     def connect_device(self, url: str) -> None:
         self._send("connect", url)
@@ -127,30 +131,18 @@ class StimulatorController(QObject):
     def set_slew(self, channel: int, ma_per_s: float) -> None:
         self._send("set_slew", channel, ma_per_s)
 
+    # The interlock judges these in the stimulator thread, right before the driver call.
     def set_current(self, channel: int, milliamps: float) -> None:
-        # Lowering is always allowed; raising needs the same go-ahead as switching on.
-        reason = self._output_gate(channel) if milliamps > 0 else None
-        if reason:
-            self.refused.emit(reason)
-            return
         self._send("set_current", channel, milliamps)
 
     def output_on(self, channel: int) -> None:
-        reason = self._output_gate(channel)
-        if reason:
-            self.refused.emit(reason)
-            return
         self._send("output_on", channel)
 
     def output_off(self, channel: int) -> None:
         self._send("output_off", channel)
 
     def command(self, line: str) -> None:
-        """A raw setting line (diagnostics, simulator fault injection); never a way around the safety gate."""
-        words = line.strip().upper().split()
-        if words and (words[0].startswith("OUTP") or words[0].startswith(("SOUR", "CURR"))):
-            self.refused.emit("Outputs and intensities are set with the channel controls, where the checks apply.")
-            return
+        """A raw line (diagnostics, simulator fault injection), parsed and judged as the command it is."""
         self._send("command", line)
 
     def shutdown(self) -> None:
@@ -158,6 +150,8 @@ class StimulatorController(QObject):
         if self._closed:
             return
         self._closed = True
+        if self._listener in self.interlock.listeners:
+            self.interlock.listeners.remove(self._listener)
         self._abort_line.close()
         self._send("shutdown")
         if not self._thread.wait(5000):

@@ -1,72 +1,99 @@
-"""The rules that stand between the practitioner's intent and the stimulator's output."""
+"""Feeds the output interlock what the window knows: the session, the pairs, the safety verdict, the choices."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
 from neurotimer.gui.session.presenter import SessionPresenter
 from neurotimer.gui.stimulator.controller import StimulatorController
-from neurotimer.session.session import SessionState
+from neurotimer.safety.interlock import Interlock, session_input
+
+log = logging.getLogger(__name__)
 
 
 class StimulationGuard(QObject):
-    """An output starts only on a paired channel, in a running session, once every safety check passes;
-    it is switched off when the checks stop passing, when the session pauses and when it ends."""
+    """The Qt adapter of the interlock: it decides nothing itself; the interlock does, at the device.
 
-    alarm = Signal(str, str)  # key, text
+    Its inputs are refreshed on every session event (start, pause, resume, +5 min, end), every change of
+    the pairs and of the verdict. A verdict that cannot be worked out is a failure: the interlock refuses.
+    """
 
-    def __init__(self, stim: StimulatorController, pairing: Any, sessions: SessionPresenter,
+    keepPastEndChanged = Signal(bool, str)  # chosen, at (local HH:MM:SS)
+    keepPastEndAvailable = Signal(bool)  # only a running session that has not reached its end may choose it
+
+    def __init__(self, stim: StimulatorController, pairing: Any, sessions: SessionPresenter, plans: Any,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._stim = stim
         self._pairing = pairing
         self._sessions = sessions
-        stim.set_output_gate(self.refusal)
+        self.interlock: Interlock = stim.interlock
+        self.keep_past_end = False
         stim.statusChanged.connect(self.on_status)
-        pairing.outputAllowedChanged.connect(self.on_verdict)
-        sessions.stateChanged.connect(self.on_state)
+        pairing.outputAllowedChanged.connect(lambda _allowed: self.feed_plan())
+        plans.changed.connect(lambda _plan: self.feed_plan())  # after the pairs' own verdict, connected first
+        sessions.sessionEvent.connect(lambda _event: self.feed_session())
+        sessions.stateChanged.connect(lambda _state: self.feed_session())
+        sessions.sessionCreated.connect(self._on_new_session)
+        sessions.updated.connect(self._on_tick)
+        self.feed_plan()
+        self.feed_session()
 
-    def refusal(self, channel: int) -> str | None:
-        """Why channel may not start or rise now, in words for the practitioner; None when it may."""
-        state = self._sessions.session.state
-        if state is not SessionState.RUNNING:
-            return (f"Channel {channel} stays off: start the session first (or resume it), so that the "
-                    "stimulation is timed and recorded.")
-        paired = {pair.channel for pair in self._pairing.plan().active_pairs}
-        if channel not in paired:
-            return f"Channel {channel} stays off: it has no pair of needles in the plan (Channel pairs tab)."
-        allowed, _findings = self._pairing.can_start_output()
-        if not allowed:
-            return f"Channel {channel} stays off. {self._pairing.summary.text()}"
+    # -- inputs ------------------------------------------------------------------------------------
+    def feed_session(self) -> None:
+        session = self._sessions.session
+        self.interlock.set_session(session_input(session, self._sessions.clock.now(), self.keep_past_end))
+        self.keepPastEndAvailable.emit(self._may_choose_keep())
+
+    def feed_plan(self) -> None:
+        try:
+            paired = {pair.channel for pair in self._pairing.plan().active_pairs}
+            allowed, _findings = self._pairing.can_start_output()
+            summary = self._pairing.summary.text()
+        except Exception as exc:  # a check that breaks stops the output, with the reason
+            log.exception("the safety verdict could not be worked out")
+            self.interlock.fail("verdict", f"the safety checks could not be worked out ({exc}).")
+            return
+        self.interlock.recover("verdict")
+        self.interlock.set_pairs(paired)
+        self.interlock.set_verdict(allowed, summary)
+
+    def _may_choose_keep(self) -> bool:
+        session = self._sessions.session
+        return session.state.is_active and not session.overdue
+
+    def _on_tick(self, _snapshot: object) -> None:
+        available = self._may_choose_keep()
+        if available != getattr(self, "_available", None):
+            self._available = available
+            self.keepPastEndAvailable.emit(available)
+
+    def _on_new_session(self, _session: object) -> None:
+        self.keep_past_end = False
+        self.keepPastEndChanged.emit(False, "")
+        self.feed_session()
+
+    # -- the practitioner's choice -------------------------------------------------------------------
+    def choose_keep_past_end(self, keep: bool) -> str | None:
+        """Keep stimulating past the planned end (or not), chosen before the end; returns why not, if refused."""
+        if keep == self.keep_past_end:
+            return None
+        if not self._may_choose_keep():
+            return ("Keep stimulating past the end is chosen while the session runs, before its planned end. "
+                    "After the end, +5 min gives more time.")
+        self.keep_past_end = keep
+        at = f"{self._sessions.clock.wall().astimezone():%H:%M:%S}"
+        self.feed_session()
+        self.keepPastEndChanged.emit(keep, at)
         return None
 
+    # -- helpers the window uses -------------------------------------------------------------------
     def channels_on(self) -> list[int]:
         return [ch for ch in range(1, self._stim.channel_count + 1)
                 if (status := self._stim.last_status(ch)) is not None and status.output]
-
-    def switch_all_off(self) -> list[int]:
-        on = self.channels_on()
-        for channel in on:
-            self._stim.output_off(channel)
-        return on
-
-    def on_verdict(self, allowed: bool) -> None:
-        if allowed:
-            return
-        stopped = self.switch_all_off()
-        if stopped:
-            names = ", ".join(str(ch) for ch in stopped)
-            self.alarm.emit("safety-stop", f"Output switched off on channel {names}: the safety checks no longer "
-                            f"pass. {self._pairing.summary.text()}")
-
-    def on_state(self, state: SessionState) -> None:
-        if state is SessionState.PAUSED or state.is_closed:
-            stopped = self.switch_all_off()
-            if stopped and state is SessionState.PAUSED:
-                self.alarm.emit("paused-off", "Paused: every output is off. Switch on again from 0 mA after "
-                                "resuming.")
 
     def apply_waveform(self, waveform: Any) -> str:
         """Sets a template's waveform on its paired channels that are off; says what it did, in words."""
@@ -92,3 +119,4 @@ class StimulationGuard(QObject):
 
     def on_status(self, channel: int, status: Any) -> None:
         self._pairing.set_intensity(channel, status.target_ma)
+

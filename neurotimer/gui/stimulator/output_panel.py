@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFrame,
@@ -21,6 +22,7 @@ from neurotimer.stimulator.protocol import DEFAULTS, ChannelStatus, Limits, Mode
 from neurotimer.stimulator.validate import MODE_LABELS
 
 HIGH_OUTPUT_MA = 10.0
+TYPED_MA_MAX = 999.9  # the box takes any number typed, so one out of range is refused with a message, never cut
 STEPS_MA = (-0.5, -0.1, 0.1, 0.5)
 GREEN, RED, AMBER, MUTED = "#2e7d32", "#c62828", "#b26a00", "#5b6b73"
 
@@ -106,15 +108,22 @@ class ChannelPanel(QFrame):
         self.pulse_width.setToolTip("Pulse width")
         self.pulse_width.valueChanged.connect(lambda us: controller.set_pulse_width(channel, us))
         settings.addWidget(self.pulse_width, 2)
+        self.slew = _spin(*limits.slew, DEFAULTS.slew, "mA/s", decimals=1)
+        self.slew.setToolTip(f"Ramp rate: how fast the intensity rises and falls ({limits.slew[0]:g} to "
+                             f"{limits.slew[1]:g} mA/s)")
+        self.slew.valueChanged.connect(lambda rate: controller.set_slew(channel, rate))
+        settings.addWidget(self.slew, 2)
         rows.addLayout(settings)
 
         # Row 2: intensity target with steps, output switch.
         intensity = QHBoxLayout()
         intensity.setSpacing(6)
-        self.target = _spin(*limits.current, 0.0, "mA", decimals=1)
-        self.target.setToolTip("Target intensity (the stimulator ramps to it)")
+        self._limits = limits
+        self.target = _spin(0.0, TYPED_MA_MAX, 0.0, "mA", decimals=1)
+        self.target.setToolTip(f"Target intensity, {limits.current[0]:g} to {limits.current[1]:g} mA "
+                               "(the stimulator ramps to it)")
         self.target.setMinimumWidth(84)
-        self.target.valueChanged.connect(lambda ma: controller.set_current(channel, ma))
+        self.target.valueChanged.connect(self._on_target)
         intensity.addWidget(self.target, 2)
         steps = QHBoxLayout()
         steps.setSpacing(3)
@@ -147,6 +156,16 @@ class ChannelPanel(QFrame):
         base = status.target_ma if status is not None else self.target.value()
         self._controller.set_current(self.channel, round(base + delta, 1))
 
+    def _on_target(self, ma: float) -> None:
+        self._controller.set_current(self.channel, ma)
+        low, high = self._limits.current
+        if not low <= ma <= high:
+            # The stimulator refuses it with a message; the box goes back to what the device holds.
+            self.target.blockSignals(True)
+            status = self._controller.last_status(self.channel)
+            self.target.setValue(status.target_ma if status is not None else 0.0)
+            self.target.blockSignals(False)
+
     def _on_switch(self) -> None:
         status = self._controller.last_status(self.channel)
         if status is not None and status.output:
@@ -174,6 +193,7 @@ class ChannelPanel(QFrame):
             (self.freq_low, settings.freq_low),
             (self.freq_high, settings.freq_high),
             (self.pulse_width, settings.width_us),
+            (self.slew, settings.slew),
         )
         for box, value in widgets:
             box.blockSignals(True)
@@ -193,7 +213,11 @@ class ChannelPanel(QFrame):
             self.lead_label.setText("")
             self.high_label.hide()
             self.switch.setEnabled(False)
+            for button in self.step_buttons.values():
+                button.setEnabled(False)  # nothing to step from while the device is not answering
             return
+        for button in self.step_buttons.values():
+            button.setEnabled(True)
         on = status.output
         self.output_label.setText("ON" if on else "OFF")
         self.output_label.setStyleSheet(
@@ -221,12 +245,19 @@ class ChannelPanel(QFrame):
 class ChannelsPanel(QWidget):
     """A scrolling column of channel cards, rebuilt for each device connected."""
 
+    keepPastEndRequested = Signal(bool)
+
     def __init__(self, controller: StimulatorController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._controller = controller
         self.channels: dict[int, ChannelPanel] = {}
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
+        self.keep_past_end = QCheckBox("Keep stimulating past the end")
+        self.keep_past_end.setToolTip("Unless this is chosen before the planned end, every output ramps down to "
+                                      "0 mA and switches off when the planned time is over.")
+        self.keep_past_end.toggled.connect(self.keepPastEndRequested)
+        outer.addWidget(self.keep_past_end)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -242,12 +273,20 @@ class ChannelsPanel(QWidget):
         controller.settingsChanged.connect(self.on_settings)
         controller.linkStateChanged.connect(self.on_link_state)
 
+    def show_keep_past_end(self, keep: bool) -> None:
+        self.keep_past_end.blockSignals(True)
+        self.keep_past_end.setChecked(keep)
+        self.keep_past_end.blockSignals(False)
+
+    def allow_keep_past_end(self, available: bool) -> None:
+        self.keep_past_end.setEnabled(available)
+
     def sizeHint(self) -> QSize:
         # Ask for every card's height, so a column with room shows all channels without scrolling.
         body = self.scroll.widget()
         if body is None or self.scroll.isHidden():
             return super().sizeHint()
-        return QSize(body.sizeHint().width(), body.sizeHint().height() + 4)
+        return QSize(body.sizeHint().width(), body.sizeHint().height() + self.keep_past_end.sizeHint().height() + 8)
 
     def on_connected(self, info: DeviceInfo) -> None:
         body = QWidget()

@@ -9,10 +9,12 @@ from typing import NamedTuple
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
+from neurotimer.safety.interlock import Interlock
 from neurotimer.session.clock import Clock
 from neurotimer.stimulator.driver import Driver, LinkState
 from neurotimer.stimulator.errors import NotConnected, StimulatorError
 from neurotimer.stimulator.events import StimEvent, StimEventKind
+from neurotimer.stimulator.gatekeeper import Gatekeeper
 from neurotimer.stimulator.protocol import DEFAULT_WATCHDOG_S
 from neurotimer.stimulator.transport import TransportFactory, transport_factory
 
@@ -92,14 +94,19 @@ class StimulatorWorker(QObject):
     linkStateChanged = Signal(object)  # LinkState
     deviceConnected = Signal(object)  # DeviceInfo
     refused = Signal(str)  # a message for the practitioner
+    alarm = Signal(str, str)  # key, text: what the interlock did at the device
+    alarmCleared = Signal(str)  # key
     finished = Signal()
 
     def __init__(
-        self, clock: Clock, factory_for: FactoryFor = transport_factory, poll_ms: int = POLL_MS,
-        watchdog_s: float = DEFAULT_WATCHDOG_S,
+        self, clock: Clock, interlock: Interlock, factory_for: FactoryFor = transport_factory,
+        poll_ms: int = POLL_MS, watchdog_s: float = DEFAULT_WATCHDOG_S,
     ) -> None:
         super().__init__()
         self._clock = clock
+        # Every command and every polled status passes the interlock here, in the thread that owns the driver.
+        self._gate = Gatekeeper(interlock, clock, self.alarm.emit, self.alarmCleared.emit)
+        self._interlock = interlock
         self._factory_for = factory_for
         self._poll_ms = poll_ms
         self._watchdog_s = watchdog_s
@@ -152,7 +159,8 @@ class StimulatorWorker(QObject):
             if own is not None:
                 own(*command.args)
             elif call is not None:
-                call.method(self._require_driver(), *command.args)
+                driver = self._require_driver()
+                self._gate.run(driver, command.name, lambda *a: call.method(driver, *a), command.args)
             else:
                 raise AttributeError(f"no stimulator command {command.name!r}")
         except StimulatorError as exc:
@@ -165,12 +173,32 @@ class StimulatorWorker(QObject):
         self._flush_events()
 
     @Slot()
+    def enforce_now(self) -> None:
+        """An input of the interlock changed: a refused output goes off now, not at the next poll.
+
+        Judged on the statuses last read (no extra traffic when nothing is on), unless an output was
+        switched on since: then the device is asked first.
+        """
+        driver = self._driver
+        if driver is None or driver.state is not LinkState.CONNECTED:
+            return
+        if self._gate.switched_on_since_poll:
+            self.on_poll()
+            return
+        known = {ch: s for ch in range(1, driver.channel_count + 1) if (s := driver.last_status(ch)) is not None}
+        self._gate.enforce(driver, known)
+        self._flush_events()
+
+    @Slot()
     def on_poll(self) -> None:
         driver = self._driver
         if driver is None:
             return
-        for channel, status in driver.poll_once().items():
+        statuses = driver.poll_once()
+        for channel, status in statuses.items():
             self.statusChanged.emit(channel, status)
+        if statuses:
+            self._gate.enforce(driver, statuses)
         if any(e.kind is StimEventKind.RECONNECTED for e in self._pending):
             self._read_back_all()
         self._publish_state()
@@ -202,7 +230,9 @@ class StimulatorWorker(QObject):
         if not 1 <= channel <= driver.channel_count:
             return
         try:
-            self.settingsChanged.emit(channel, driver.read_settings(channel))
+            settings = driver.read_settings(channel)
+            self._gate.note_slew(channel, settings.slew)
+            self.settingsChanged.emit(channel, settings)
         except StimulatorError as exc:
             log.warning("could not read channel %d settings back: %s", channel, exc)
 
@@ -249,4 +279,5 @@ class StimulatorWorker(QObject):
         state = self._driver.state if self._driver is not None else LinkState.DISCONNECTED
         if state is not self._state:
             self._state = state
+            self._interlock.set_link(state is LinkState.CONNECTED)
             self.linkStateChanged.emit(state)

@@ -125,8 +125,8 @@ def test_output_stays_off_until_the_channel_pairs_pass_the_safety_checks(qtbot, 
     if stim.info is None:
         with qtbot.waitSignal(stim.deviceConnected, timeout=5000):
             pass
-    sent: list[str] = []
-    stim.commanded.connect(lambda name, args: sent.append(name))
+    sent: list[str] = []  # what reached the device and switched on
+    stim.stimEvent.connect(lambda event: sent.append(event.kind.value))
 
     def refused_with(start: str):
         with qtbot.waitSignal(stim.refused, timeout=2000) as refusal:

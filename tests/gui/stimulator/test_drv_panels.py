@@ -13,7 +13,7 @@ from neurotimer.stimulator.transport import PortInfo
 
 
 @pytest.fixture
-def setup(qtbot, clock):
+def setup(qtbot, clock, open_interlock):
     sim = SimDevicePort(clock)
     urls = []
 
@@ -21,7 +21,7 @@ def setup(qtbot, clock):
         urls.append(url)
         return sim.open
 
-    ctl = StimulatorController(clock, factory_for=factory_for, poll_ms=20)
+    ctl = StimulatorController(clock, interlock=open_interlock, factory_for=factory_for, poll_ms=20)
     panel = StimulatorPanel(ctl, list_ports=lambda: [PortInfo("/dev/ttyACM0", "NTS-1")])
     channels = ChannelsPanel(ctl)
     qtbot.addWidget(panel)
@@ -142,3 +142,37 @@ def test_cards_show_what_the_device_holds_and_revert_a_refused_value(qtbot, setu
     card.freq_low.setValue(150)  # above the high rate of 100 Hz: refused, and shown back as it was
     qtbot.waitUntil(lambda: card.freq_low.value() == 2, timeout=3000)
     assert "must be below the high frequency (100 Hz)" in panel.message_label.text()
+
+
+def test_the_ramp_rate_is_set_per_channel_and_shown_as_the_device_holds_it(qtbot, setup) -> None:
+    ctl, panel, channels, sim, _ = setup
+    connect(qtbot, ctl, panel)
+    card = channels.channels[3]
+    assert card.slew.value() == 0.5 and card.slew.minimum() == 0.1 and card.slew.maximum() == 2.0
+    card.slew.setValue(1.2)
+    qtbot.waitUntil(lambda: sim.model.channels[2].slew == 1.2, timeout=3000)
+    qtbot.waitUntil(lambda: ctl.last_settings(3).slew == 1.2, timeout=3000)
+
+
+def test_fifty_typed_in_an_ma_box_is_refused_with_a_message_never_read_as_five(qtbot, setup) -> None:
+    ctl, panel, channels, sim, _ = setup
+    connect(qtbot, ctl, panel)
+    card = channels.channels[1]
+    card.target.setFocus()
+    card.target.lineEdit().selectAll()
+    with qtbot.waitSignal(ctl.refused, timeout=3000) as refusal:
+        qtbot.keyClicks(card.target, "50")
+        qtbot.keyClick(card.target, "\r")
+    assert "50 mA is above this stimulator's maximum intensity of 20 mA" in refusal.args[0]
+    assert card.target.value() == 0.0
+    assert sim.model.status(1).target_ma == 0.0
+
+
+def test_the_steps_are_disabled_while_the_link_is_down(qtbot, setup) -> None:
+    ctl, panel, channels, _, _ = setup
+    connect(qtbot, ctl, panel)
+    card = channels.channels[1]
+    assert all(b.isEnabled() for b in card.step_buttons.values())
+    with qtbot.waitSignal(ctl.alarm, timeout=3000):
+        ctl.command("SIMulate:DROP")
+    assert not any(b.isEnabled() for b in card.step_buttons.values())

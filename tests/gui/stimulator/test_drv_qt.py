@@ -20,8 +20,8 @@ def sim(clock):
 
 
 @pytest.fixture
-def controller(qtbot, clock, sim):
-    ctl = StimulatorController(clock, factory_for=lambda url, c: sim.open, poll_ms=20)
+def controller(qtbot, clock, sim, open_interlock):
+    ctl = StimulatorController(clock, interlock=open_interlock, factory_for=lambda url, c: sim.open, poll_ms=20)
     yield ctl
     ctl.shutdown()
 
@@ -106,7 +106,7 @@ READ_BACK = [
 ]
 
 
-def test_stop_overtakes_a_blocked_worker_and_drops_older_commands(qtbot, clock) -> None:
+def test_stop_overtakes_a_blocked_worker_and_drops_older_commands(qtbot, clock, open_interlock) -> None:
     ok = '0,"No error"'
     off = "0,0.00,0.0,1500,OK"
     script = [
@@ -122,7 +122,8 @@ def test_stop_overtakes_a_blocked_worker_and_drops_older_commands(qtbot, clock) 
         ("ABORt", None), ("SYSTem:ERRor?", ok), ("STATus:CHANnel1?", off),
     ]
     transport = SlowTransport(script)
-    ctl = StimulatorController(clock, factory_for=lambda url, c: lambda: transport, poll_ms=60_000)
+    ctl = StimulatorController(clock, interlock=open_interlock, factory_for=lambda url, c: lambda: transport,
+                               poll_ms=60_000)
     try:
         with qtbot.waitSignal(ctl.deviceConnected, timeout=3000):
             ctl.connect_device("scripted")

@@ -7,6 +7,7 @@ from itertools import pairwise
 
 from neurotimer.gui.session.presenter import SessionPresenter
 from neurotimer.gui.stimulator.controller import StimulatorController
+from neurotimer.safety.interlock import Interlock, SessionInput
 from neurotimer.session.clock import SystemClock
 from neurotimer.session.session import SessionState
 from neurotimer.stimulator.driver import LinkState
@@ -17,7 +18,11 @@ from neurotimer.stimulator.simlink import SimDevicePort
 def test_timer_keeps_ticking_while_the_device_hangs(qtbot) -> None:
     clock = SystemClock()
     sim = SimDevicePort(clock, timeout=0.3)
-    ctl = StimulatorController(clock, factory_for=lambda url, c: sim.open, poll_ms=50)
+    interlock = Interlock(clock)
+    interlock.set_session(SessionInput(running=True, paused=False, ends_at=clock.now() + 3600))
+    interlock.set_pairs({1})
+    interlock.set_verdict(True, "Output allowed")
+    ctl = StimulatorController(clock, interlock=interlock, factory_for=lambda url, c: sim.open, poll_ms=50)
     presenter = SessionPresenter(clock)
     seen = []
     ctl.stimEvent.connect(seen.append)

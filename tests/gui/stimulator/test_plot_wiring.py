@@ -12,9 +12,9 @@ from neurotimer.stimulator.simlink import SimDevicePort
 
 
 @pytest.fixture
-def rig(qtbot, clock):
+def rig(qtbot, clock, open_interlock):
     sim = SimDevicePort(clock)
-    controller = StimulatorController(clock, factory_for=lambda url, c: sim.open, poll_ms=20)
+    controller = StimulatorController(clock, interlock=open_interlock, factory_for=lambda url, c: sim.open, poll_ms=20)
     presenter = SessionPresenter(clock)
     plot = IntensityPlot(clock)
     qtbot.addWidget(plot)
