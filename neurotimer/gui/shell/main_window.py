@@ -1,4 +1,4 @@
-"""The main window at the chair: timer, alarms, emergency stop and the panels the app adds."""
+"""The main window: emergency stop, the alarm strip, the board of chairs and the chair on screen."""
 
 from __future__ import annotations
 
@@ -18,8 +18,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
-    QSplitter,
-    QTabWidget,
+    QStackedWidget,
     QTextEdit,
     QVBoxLayout,
     QWidget,
@@ -27,20 +26,15 @@ from PySide6.QtWidgets import (
 
 from neurotimer import __version__
 from neurotimer.gui.session.presenter import SessionPresenter
-from neurotimer.gui.session.timer_panel import TimerPanel
 from neurotimer.gui.shell import theme
-from neurotimer.gui.shell.alarm_banner import AlarmBanner, Priority
+from neurotimer.gui.shell.alarm_banner import AlarmBanner
+from neurotimer.gui.shell.chair_view import MILESTONE_TEXT, ChairView, Confirm
 from neurotimer.gui.shell.escape_stop import EscapeStop
 from neurotimer.gui.shell.shortcuts import help_text, key_for
-from neurotimer.session.session import EventKind, Milestone, SessionState, format_clock
 
-Confirm = Callable[[str, str], bool]
+__all__ = ["MILESTONE_TEXT", "Confirm", "MainWindow"]
 
-MILESTONE_TEXT = {
-    Milestone.HALFWAY.value: "Halfway",
-    Milestone.MINUTES_LEFT.value: "{minutes} minutes left",
-    Milestone.PLANNED_END.value: "Planned time reached: remove the needles or extend",
-}
+MAX_CHAIR_KEYS = 8  # Ctrl+1 … Ctrl+8
 
 
 def _typing_widget(widget: QWidget | None) -> bool:
@@ -50,11 +44,17 @@ def _typing_widget(widget: QWidget | None) -> bool:
 
 
 class MainWindow(QMainWindow):
-    """Layout and shortcuts only; every decision is the presenter's or the app's."""
+    """Layout and shortcuts only; every decision is a presenter's or the app's.
+
+    The window holds one view per chair (a stack: the chair on screen is shown, the others keep running) and,
+    once there are several, the board beside them. `presenter`, `timer_panel`, `tabs` and the rest are the
+    chair on screen's.
+    """
 
     emergencyStopRequested = Signal()
     choosePatientRequested = Signal()
     endBlocked = Signal(str)
+    chairShown = Signal(int)  # index of the chair now on screen
 
     def __init__(
         self,
@@ -65,9 +65,7 @@ class MainWindow(QMainWindow):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.presenter = presenter
         self._confirm = confirm
-        self._end_guard: Callable[[], tuple[bool, str]] = lambda: (True, "")
         self.setWindowTitle("neurotimer")
         self.setStyleSheet(theme.STYLE_SHEET)
         self.resize(1280, 720)
@@ -101,61 +99,103 @@ class MainWindow(QMainWindow):
         self.alarms = AlarmBanner(presenter.clock)
         root.addWidget(self.alarms)
 
-        self.timer_panel = TimerPanel()
-        # The practitioner can drag the boundary: more chart while planning, more clock at the chair.
-        left = QSplitter(Qt.Orientation.Vertical)
-        left.setChildrenCollapsible(False)
-        left.addWidget(self.timer_panel)
-        self.tabs = QTabWidget()
-        self.tabs.hide()
-        left.addWidget(self.tabs)
-        left.setStretchFactor(0, 0)
-        left.setStretchFactor(1, 1)
-        self.left_splitter = left
+        body = QHBoxLayout()
+        body.setSpacing(10)
+        self._board_slot = QVBoxLayout()
+        self._board_slot.setContentsMargins(0, 0, 0, 0)
+        body.addLayout(self._board_slot)
+        self.stack = QStackedWidget()
+        body.addWidget(self.stack, 1)
+        root.addLayout(body, 1)
+        self.board: QWidget | None = None
+        self.views: list[ChairView] = []
+        self.add_chair_view(ChairView(presenter, self.alarms, confirm))
         for title, widget in tabs:
             self.add_tab(title, widget)
-
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(left)
-        self._side = QWidget()
-        self._side_layout = QVBoxLayout(self._side)
-        self._side_layout.setContentsMargins(0, 0, 0, 0)
-        self._side_layout.addStretch(1)
-        self._side.hide()
-        self.splitter.addWidget(self._side)
         for panel in side_panels:
             self.add_side_panel(panel)
-        root.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
         self.statusBar().showMessage(f"neurotimer {__version__}")
 
         self._build_menus()
         self._build_shortcuts()
-        self._connect_presenter()
+
+    # -- chairs ----------------------------------------------------------------------------------
+    def add_chair_view(self, view: ChairView) -> int:
+        """Another chair's view (the first is made with the window); returns its index."""
+        self.views.append(view)
+        self.stack.addWidget(view)
+        view.endBlocked.connect(self.endBlocked)
+        view.patientTextChanged.connect(lambda _text, v=view: v is self.view and self._show_patient(v))
+        return len(self.views) - 1
+
+    def set_board(self, board: QWidget) -> None:
+        """The board column, left of the chair on screen (only shown when there is more than one chair)."""
+        self.board = board
+        self._board_slot.addWidget(board)
+
+    @property
+    def view(self) -> ChairView:
+        """The chair on screen."""
+        return self.stack.currentWidget()  # type: ignore[return-value]
+
+    @property
+    def current_chair(self) -> int:
+        return self.stack.currentIndex()
+
+    def show_chair(self, index: int) -> None:
+        """Brings a chair on screen; the others go on exactly as they were (only their drawing waits)."""
+        if not 0 <= index < len(self.views) or index == self.stack.currentIndex():
+            return
+        self.stack.setCurrentIndex(index)
+        view = self.views[index]
+        self._show_patient(view)
+        view.timer_panel.render(view.presenter.snapshot())
+        self.chairShown.emit(index)
+
+    def _show_patient(self, view: ChairView) -> None:
+        where = f"{view.name}  ·  " if view.name else ""
+        self.patient_label.setText(f"{where}Patient: {view.patient_text}")
+        self.patient_label.setToolTip(view.patient_text)
+
+    # The chair on screen's parts, by the names the app and its tests have always used.
+    @property
+    def presenter(self) -> SessionPresenter:
+        return self.view.presenter
+
+    @property
+    def timer_panel(self):
+        return self.view.timer_panel
+
+    @property
+    def tabs(self):
+        return self.view.tabs
+
+    @property
+    def splitter(self):
+        return self.view.splitter
+
+    @property
+    def left_splitter(self):
+        return self.view.left_splitter
 
     def add_side_panel(self, panel: QWidget) -> None:
-        """Panels arrive after the first paint, so the clock shows before anything heavy loads."""
-        self._side_layout.insertWidget(self._side_layout.count() - 1, panel)
-        if self._side.isHidden():
-            self._side.show()
-            self.splitter.setSizes([self.width() - 460, 460])
-
-    def _open_tab(self, index: int) -> None:
-        if 0 <= index < self.tabs.count():
-            self.tabs.setCurrentIndex(index)
+        self.view.add_side_panel(panel)
 
     def add_tab(self, title: str, widget: QWidget, keep_last: bool = False) -> None:
-        """Adds a tab; one added with keep_last stays the last tab whatever is added after it."""
-        last = getattr(self, "_last_tab", None)
-        if last is not None and self.tabs.indexOf(last) >= 0:
-            self.tabs.insertTab(self.tabs.indexOf(last), widget, title)
-        else:
-            self.tabs.addTab(widget, title)
-        if keep_last:
-            self._last_tab = widget
-        self.tabs.setCurrentIndex(0)
-        self.tabs.show()
+        self.view.add_tab(title, widget, keep_last)
+
+    def set_end_guard(self, guard: Callable[[], tuple[bool, str]]) -> None:
+        self.view.set_end_guard(guard)
+
+    def request_end(self) -> None:
+        self.view.request_end()
+
+    def on_milestone(self, name: str, remaining: float) -> None:
+        self.view.on_milestone(name, remaining)
+
+    def set_patient_text(self, text: str) -> None:
+        self.view.set_patient_text(text)
 
     # -- wiring ----------------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -166,12 +206,13 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
         self.view_menu = self.menuBar().addMenu("&View")
         self.session_menu = self.menuBar().addMenu("&Session")
-        p = self.presenter
-        # The menu shows each action's key; the window-wide shortcuts below do the work.
+        self.settings_menu = self.menuBar().addMenu("Se&ttings")
+        self.settings_menu.menuAction().setVisible(False)  # shown once the app adds something to it
+        # The menu shows each action's key; the window-wide shortcuts below do the work (on the chair on screen).
         for text, action, slot in (
-            ("&Start", "start", p.start),
+            ("&Start", "start", lambda: self.presenter.start()),
             ("&Pause or resume", "pause", self._space_pressed),
-            ("Add &5 minutes", "extend", p.extend),
+            ("Add &5 minutes", "extend", lambda: self.presenter.extend()),
             ("&End", "end", self.request_end),
             ("Choose &patient…", "patient", self.choosePatientRequested.emit),
             ("Emergency &stop", "stop", self.emergencyStopRequested.emit),
@@ -187,12 +228,15 @@ class MainWindow(QMainWindow):
         about_action.triggered.connect(self._about)
         help_menu.addAction(about_action)
 
+    def add_settings_action(self, action: QAction) -> None:
+        self.settings_menu.addAction(action)
+        self.settings_menu.menuAction().setVisible(True)
+
     def _build_shortcuts(self) -> None:
-        p = self.presenter
         bindings = {
-            "start": p.start,
+            "start": lambda: self.presenter.start(),
             "pause": self._space_pressed,
-            "extend": p.extend,
+            "extend": lambda: self.presenter.extend(),
             "end": self.request_end,
             "patient": self.choosePatientRequested.emit,
             "minutes": self._edit_minutes,
@@ -213,25 +257,14 @@ class MainWindow(QMainWindow):
         # Alt+1 … Alt+9 open the tabs in order, for keyboard use at the chair.
         for number in range(1, 10):
             tab_key = QShortcut(QKeySequence(f"Alt+{number}"), self)
-            tab_key.activated.connect(lambda n=number: self._open_tab(n - 1))
+            tab_key.activated.connect(lambda n=number: self.view.open_tab(n - 1))
+        # Ctrl+1 … Ctrl+8 bring a chair on screen.
+        for number in range(1, MAX_CHAIR_KEYS + 1):
+            chair_key = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
+            chair_key.activated.connect(lambda n=number: self.show_chair(n - 1))
         # Keypad Enter is the other Enter key on a clinic keyboard.
         enter = QShortcut(QKeySequence("Ctrl+Enter"), self)
-        enter.activated.connect(p.start)
-
-    def _connect_presenter(self) -> None:
-        p = self.presenter
-        panel = self.timer_panel
-        panel.startClicked.connect(p.start)
-        panel.pauseClicked.connect(p.toggle_pause)
-        panel.extendClicked.connect(p.extend)
-        panel.endClicked.connect(self.request_end)
-        panel.plannedMinutesChosen.connect(p.set_planned_minutes)
-        p.updated.connect(panel.render)
-        p.milestone.connect(self.on_milestone)
-        p.sessionEvent.connect(self._on_session_event)
-        p.stateChanged.connect(self.on_state_changed)
-        p.refused.connect(lambda text: self.alarms.notify("refused", text, Priority.LOW))
-        panel.render(p.snapshot())
+        enter.activated.connect(lambda: self.presenter.start())
 
     # -- slots -----------------------------------------------------------------------------------
     def _edit_minutes(self) -> None:
@@ -246,53 +279,6 @@ class MainWindow(QMainWindow):
         if self.presenter.session.state.is_active:
             self.presenter.toggle_pause()
 
-    def set_end_guard(self, guard: Callable[[], tuple[bool, str]]) -> None:
-        """guard() says whether the session may close now (e.g. every needle counted out), and why not."""
-        self._end_guard = guard
-
-    def request_end(self) -> None:
-        session = self.presenter.session
-        if not session.state.is_active:
-            return
-        allowed, why = self._end_guard()
-        if not allowed:
-            self.alarms.raise_alarm("end-blocked", why, Priority.HIGH)
-            self.endBlocked.emit(why)
-            return
-        self.alarms.clear("end-blocked")
-        remaining = session.remaining_seconds
-        if remaining > 0 and not self._confirm(
-            "End the session early?",
-            f"{format_clock(remaining)} of the planned time remain. End the session now?",
-        ):
-            return
-        self.presenter.end()
-
-    def on_milestone(self, name: str, remaining: float) -> None:
-        text = MILESTONE_TEXT[name].format(minutes=max(1, round(remaining / 60)))
-        self.timer_panel.show_milestone(text)
-        if name == Milestone.PLANNED_END.value:
-            # Lasting: it stays (greyed once acknowledged) until the session ends or is extended.
-            self.alarms.raise_alarm("milestone", text, Priority.HIGH)
-        else:
-            self.alarms.notify("milestone", text, Priority.LOW)
-
-    def _on_session_event(self, event) -> None:
-        if event.kind is EventKind.EXTENDED and self.presenter.session.remaining_seconds > 0:
-            self.alarms.clear("milestone")
-            self.timer_panel.show_milestone(f"Extended by {event.data['minutes']} min")
-
-    def on_state_changed(self, state: SessionState) -> None:
-        if state is SessionState.PLANNED:
-            self.timer_panel.show_milestone("")
-            self.alarms.clear("milestone")
-        if state.is_closed:
-            self.alarms.clear("milestone")
-
-    def set_patient_text(self, text: str) -> None:
-        self.patient_label.setText(f"Patient: {text}")
-        self.patient_label.setToolTip(text)
-
     def show_shortcuts(self) -> None:
         box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", help_text(), parent=self)
         box.setTextFormat(Qt.TextFormat.RichText)
@@ -306,13 +292,19 @@ class MainWindow(QMainWindow):
             "for medical electro-acupuncture.",
         )
 
+    def active_chairs(self) -> list[ChairView]:
+        return [v for v in self.views if v.presenter.session.state.is_active]
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.presenter.session.state.is_active and not self._confirm(
-            "Quit neurotimer?",
-            "A session is still running. Quitting ends it now and switches every output off. Quit?",
-        ):
-            event.ignore()
-            return
-        if self.presenter.session.state.is_active:
-            self.presenter.end()
+        active = self.active_chairs()
+        if active:
+            which = ("A session is still running" if len(self.views) == 1 else
+                     "Sessions are still running in " + ", ".join(v.name for v in active))
+            if not self._confirm("Quit neurotimer?",
+                                 f"{which}. Quitting ends {'it' if len(active) == 1 else 'them'} now and "
+                                 "switches every output off. Quit?"):
+                event.ignore()
+                return
+        for view in active:
+            view.presenter.end()
         event.accept()
