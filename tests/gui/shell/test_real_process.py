@@ -91,11 +91,17 @@ def test_real_window_shows_the_timer_and_starts_on_ctrl_enter(app_process, xvfb_
     running_green = theme.STATE_COLOURS["running"]
     green_before = count_colour(before, running_green)
 
-    type_into(env, window_id, ["key", "ctrl+Return"])
-    time.sleep(1.2)
-    after = screenshot(xvfb_display, tmp_path / "running.png")
-    assert proc.poll() is None, (tmp_path / "stderr.txt").read_text()
-    # The big digits turn the running colour: many more green pixels than before.
+    # On a busy machine the app may still be loading its panels when the key arrives: press again until the
+    # session runs (a second Ctrl+Enter on a running session changes nothing).
+    deadline = time.monotonic() + 20
+    while True:
+        type_into(env, window_id, ["key", "ctrl+Return"])
+        time.sleep(1.2)
+        after = screenshot(xvfb_display, tmp_path / "running.png")
+        assert proc.poll() is None, (tmp_path / "stderr.txt").read_text()
+        # The big digits turn the running colour: many more green pixels than before.
+        if count_colour(after, running_green) > green_before + 500 or time.monotonic() > deadline:
+            break
     assert count_colour(after, running_green) > green_before + 500
     ARTIFACTS.mkdir(exist_ok=True)
     shutil.copy(after, ARTIFACTS / "main-window.png")
