@@ -31,7 +31,7 @@ class RecoveredSession:
 
 
 def recover_interrupted(store: Store) -> list[RecoveredSession]:
-    """Closes every running or paused session as interrupted, one transaction each.
+    """Closes every running or paused session nobody is recording as interrupted, one transaction each.
 
     Treatment time is the last committed progress (or pause/end) figure; no end time is invented:
     `ended_at` stays empty and an event `session.interrupted` records when this was found.
@@ -39,7 +39,7 @@ def recover_interrupted(store: Store) -> list[RecoveredSession]:
     background quick check of a large log has found it damaged: nothing is written then.
     """
     recovered = []
-    for summary in store.running_sessions():
+    for summary in store.orphaned_sessions():
         row = store.conn.execute(
             "SELECT treatment_seconds, offset_s, at FROM session_progress WHERE session_id = ?", (summary.id,)
         ).fetchone()
@@ -51,6 +51,8 @@ def recover_interrupted(store: Store) -> list[RecoveredSession]:
             "reason": "the app stopped while the session was open; found at the next start",
         }
         with store.transaction() as conn:
+            if not store.claim_orphan(conn, summary.id):
+                continue  # Another workstation closed it a moment ago: once is enough.
             append_event(conn, summary.id, store.now_text(), offset, "session.interrupted", payload)
             store.apply_effects(conn, summary.id, "session.interrupted", payload, store.now_text(), offset)
         log.warning("session %d was left open; closed as interrupted (%.1f s of treatment)", summary.id, treatment)

@@ -99,6 +99,15 @@ class Store(PeopleMixin, RecordsMixin, QueriesMixin):
         finally:
             self._depth = 0
 
+    def orphaned_sessions(self) -> list:
+        """Open sessions nobody is recording: on a file, every one (it takes one writer at a time)."""
+        return self.running_sessions()
+
+    def claim_orphan(self, conn: sqlite3.Connection, session_id: int) -> bool:
+        """Inside the closing transaction: whether the session is still open, so it is closed once."""
+        row = conn.execute("SELECT state FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        return row is not None and row[0] in ("running", "paused")
+
     @property
     def schema_version(self) -> int:
         return migrations.user_version(self.conn)

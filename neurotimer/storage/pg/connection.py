@@ -108,6 +108,8 @@ class PgConnection:
         self._conn: psycopg.Connection | None = None
         self._in_tx = False
         self.read_only = read_only
+        self.conninfo = ""  # For workers that need their own connection (the lease heartbeat).
+        self.connect_kwargs: dict[str, Any] = {}
 
     # -- connections -----------------------------------------------------------------------------
     def _connection(self) -> psycopg.Connection:

@@ -17,7 +17,8 @@ from neurotimer.storage.location import display_url
 from neurotimer.storage.migrations import APPLICATION_ID
 from neurotimer.storage.pg import schema
 from neurotimer.storage.pg.connection import PgConnection
-from neurotimer.storage.store import Store
+from neurotimer.storage.pg.leases import Leases
+from neurotimer.storage.pg.store import PgStore
 
 log = logging.getLogger(__name__)
 
@@ -83,16 +84,6 @@ def connect_error(url: str, exc: psycopg.Error) -> CannotOpenError:
     return CannotOpenError(f"Cannot open the session log {shown}: {reason}.")
 
 
-class PgStore(Store):
-    """A Store whose log is on a server: the server keeps its own backups (pg_dump, WAL archiving)."""
-
-    def daily_backup(self, today=None):
-        return None
-
-    def checkpoint(self) -> None:
-        return None
-
-
 def _connect(url: str, *, read_only: bool, busy_timeout_ms: int = 1000) -> PgConnection:
     params = check_url(url)
     kwargs = {
@@ -117,7 +108,9 @@ def _connect(url: str, *, read_only: bool, busy_timeout_ms: int = 1000) -> PgCon
         raise connect_error(url, exc) from exc
     pool = ConnectionPool(conninfo, kwargs=kwargs, min_size=1, max_size=2, open=False, name="neurotimer-log")
     pool.open(wait=True, timeout=CONNECT_TIMEOUT_S * 2)
-    return PgConnection(pool, read_only=read_only)
+    conn = PgConnection(pool, read_only=read_only)
+    conn.conninfo, conn.connect_kwargs = conninfo, kwargs
+    return conn
 
 
 def _identity(conn: PgConnection, url: str) -> int:
@@ -138,7 +131,9 @@ def _identity(conn: PgConnection, url: str) -> int:
     return version
 
 
-def open_pg_store(url: str, *, clock: Clock | None = None, busy_timeout_ms: int = 1000) -> PgStore:
+def open_pg_store(
+    url: str, *, clock: Clock | None = None, busy_timeout_ms: int = 1000, lease_options: dict | None = None
+) -> PgStore:
     """Opens (or sets up) the log in a PostgreSQL database for writing."""
     conn = _connect(url, read_only=False, busy_timeout_ms=busy_timeout_ms)
     try:
@@ -150,7 +145,9 @@ def open_pg_store(url: str, *, clock: Clock | None = None, busy_timeout_ms: int 
     except sqlite3.Error as exc:
         conn.close()
         raise CannotOpenError(f"Cannot prepare the session log {display_url(url)}: {exc}.") from exc
-    return PgStore(conn, display_url(url), clock or SystemClock(), read_only=False)  # type: ignore[arg-type]
+    store = PgStore(conn, display_url(url), clock or SystemClock(), read_only=False)  # type: ignore[arg-type]
+    store.leases = Leases(conn.conninfo, conn.connect_kwargs, **(lease_options or {}))
+    return store
 
 
 def open_pg_readonly(url: str, *, clock: Clock | None = None, allow_newer: bool = True) -> PgStore:

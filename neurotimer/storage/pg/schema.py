@@ -130,6 +130,12 @@ V1 = (
         prev_hash BYTEA NOT NULL,
         hash BYTEA NOT NULL,
         PRIMARY KEY (session_id, seq))""",
+    # Which workstation records an open session (pg/leases.py); not part of the record, never exported.
+    f"""CREATE TABLE session_leases (
+        session_id BIGINT PRIMARY KEY REFERENCES sessions(id),
+        workstation {T} NOT NULL,
+        instance {T} NOT NULL,
+        expires_at TIMESTAMPTZ NOT NULL)""",
     # One function refuses with the trigger's own message, as SQLite's RAISE(ABORT, …) does.
     """CREATE FUNCTION neurotimer_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN RAISE EXCEPTION '%', TG_ARGV[0]; END $$""",
@@ -201,6 +207,7 @@ GRANTS = (
     f"REVOKE INSERT ON {META} FROM {APP_ROLE}",
     f"GRANT UPDATE ON sessions, session_progress, patients TO {APP_ROLE}",
     f"GRANT DELETE ON session_points, session_channels TO {APP_ROLE}",
+    f"GRANT UPDATE, DELETE ON session_leases TO {APP_ROLE}",
     f"REVOKE UPDATE, DELETE, TRUNCATE ON events, amendments FROM {APP_ROLE}",
     f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}",
 )

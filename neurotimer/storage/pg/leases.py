@@ -1,0 +1,130 @@
+"""Which workstation writes a session: a lease row per open session, kept alive by a heartbeat.
+
+A workstation takes the lease in the transaction that writes its session's first event, renews every
+lease it holds every few seconds from a worker thread (server time, so clocks need not agree), and
+gives it up in the transaction that ends the session. Another workstation never writes a session whose
+lease is alive; it reads it like any other. When a workstation dies its heartbeat stops, its leases
+expire, and whoever starts next closes its open sessions as interrupted. Every write transaction holds
+the clinic-wide write lock (connection.py), so that happens exactly once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from typing import TYPE_CHECKING
+
+import psycopg
+
+from neurotimer.storage.db import StoreError
+
+if TYPE_CHECKING:
+    from neurotimer.storage.pg.connection import PgConnection
+
+log = logging.getLogger(__name__)
+
+LEASE_S = 60.0
+HEARTBEAT_S = 10.0
+
+
+def workstation_name() -> str:
+    """This computer's name in the clinic (NEUROTIMER_WORKSTATION, else the host name)."""
+    return os.environ.get("NEUROTIMER_WORKSTATION", "").strip() or socket.gethostname()
+
+
+class SessionTaken(StoreError):
+    """The session is being recorded by another workstation."""
+
+
+class Leases:
+    """This app run's leases: take, check, give up, renew, and find the sessions nobody holds."""
+
+    def __init__(self, conninfo: str, connect_kwargs: dict, *, lease_s: float = LEASE_S,
+                 heartbeat_s: float = HEARTBEAT_S, workstation: str | None = None) -> None:
+        self.workstation = workstation or workstation_name()
+        self.instance = uuid.uuid4().hex
+        self.lease_s = lease_s
+        self.heartbeat_s = heartbeat_s
+        self._conninfo = conninfo
+        self._kwargs = connect_kwargs
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- inside the store's write transactions -------------------------------------------------
+    def take(self, conn: PgConnection, session_id: int) -> None:
+        conn.execute(
+            "INSERT INTO session_leases (session_id, workstation, instance, expires_at)"
+            " VALUES (?, ?, ?, now() + make_interval(secs => ?))"
+            " ON CONFLICT (session_id) DO UPDATE SET workstation = excluded.workstation,"
+            " instance = excluded.instance, expires_at = excluded.expires_at",
+            (session_id, self.workstation, self.instance, self.lease_s),
+        )
+        self._start_heartbeat()
+
+    def check(self, conn: PgConnection, session_id: int) -> None:
+        """Refuses a write to a session another workstation holds (its lease alive or not: it may come back)."""
+        row = conn.execute(
+            "SELECT workstation, instance FROM session_leases WHERE session_id = ?", (session_id,)
+        ).fetchone()
+        if row is not None and row[1] != self.instance:
+            raise SessionTaken(
+                f"Session #{session_id} is being recorded on workstation {row[0]}; it is read-only here."
+            )
+
+    def release(self, conn: PgConnection, session_id: int) -> None:
+        conn.execute("DELETE FROM session_leases WHERE session_id = ? AND instance = ?", (session_id, self.instance))
+
+    def orphaned(self, conn: PgConnection) -> list[int]:
+        """Open sessions nobody alive holds: no lease, an expired one, or this workstation's earlier run."""
+        rows = conn.execute(
+            "SELECT s.id FROM sessions s LEFT JOIN session_leases l ON l.session_id = s.id"
+            " WHERE s.state IN ('running', 'paused') AND (l.session_id IS NULL OR l.expires_at < now()"
+            " OR (l.workstation = ? AND l.instance <> ?)) ORDER BY s.id",
+            (self.workstation, self.instance),
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def claim(self, conn: PgConnection, session_id: int) -> bool:
+        """Inside a write transaction: whether the session is still an orphan; if so its lease is cleared."""
+        if session_id not in self.orphaned(conn):
+            return False
+        conn.execute("DELETE FROM session_leases WHERE session_id = ?", (session_id,))
+        return True
+
+    def holder(self, conn: PgConnection, session_id: int) -> str | None:
+        """The workstation recording this session now, None when none is (or its lease has run out)."""
+        row = conn.execute(
+            "SELECT workstation FROM session_leases WHERE session_id = ? AND expires_at >= now()", (session_id,)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    # -- heartbeat -------------------------------------------------------------------------------
+    def _start_heartbeat(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._beat, name="session-lease-heartbeat", daemon=True)
+            self._thread.start()
+
+    def _beat(self) -> None:
+        conn: psycopg.Connection | None = None
+        while not self._stop.wait(self.heartbeat_s):
+            try:
+                if conn is None or conn.closed or conn.broken:
+                    conn = psycopg.connect(self._conninfo, **self._kwargs)
+                conn.execute(
+                    "UPDATE session_leases SET expires_at = now() + make_interval(secs => %s) WHERE instance = %s",
+                    (self.lease_s, self.instance),
+                )
+            except psycopg.Error as exc:  # The server is away: the leases run on until it is back.
+                log.warning("session lease heartbeat failed: %s", type(exc).__name__)
+                conn = None
+        if conn is not None:
+            conn.close()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)

@@ -1,0 +1,61 @@
+"""The store on a server: the same Store, with session leases so that several workstations share one log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from neurotimer.storage.pg.leases import Leases
+from neurotimer.storage.store import Store
+
+CLOSING_KINDS = frozenset({"session.ended", "session.interrupted"})
+
+
+class PgStore(Store):
+    """A Store whose log is on a server. The server keeps its own backups (pg_dump, WAL archiving)."""
+
+    leases: Leases | None = None
+
+    def daily_backup(self, today=None):
+        return None
+
+    def checkpoint(self) -> None:
+        return None
+
+    def close(self) -> None:
+        if self.leases is not None:
+            self.leases.stop()
+        super().close()
+
+    # -- leases: this workstation writes only the sessions it holds ------------------------------
+    def insert_session(self, conn, **kwargs: Any) -> int:
+        session_id = super().insert_session(conn, **kwargs)
+        if self.leases is not None:
+            self.leases.take(conn, session_id)
+        return session_id
+
+    def apply_effects(
+        self, conn, session_id: int, kind: str, payload: dict[str, Any], at: str, offset: float
+    ) -> None:
+        if self.leases is not None:
+            self.leases.check(conn, session_id)
+        super().apply_effects(conn, session_id, kind, payload, at, offset)
+        if self.leases is not None and kind in CLOSING_KINDS:
+            self.leases.release(conn, session_id)
+
+    def orphaned_sessions(self):
+        """Open sessions no live workstation holds (the others are being recorded elsewhere right now)."""
+        if self.leases is None:
+            return super().orphaned_sessions()
+        ids = set(self.leases.orphaned(self.conn))
+        return [s for s in self.running_sessions() if s.id in ids]
+
+    def claim_orphan(self, conn, session_id: int) -> bool:
+        if self.leases is None:
+            return super().claim_orphan(conn, session_id)
+        return self.leases.claim(conn, session_id)
+
+    def recorded_on(self, session_id: int) -> str | None:
+        """The workstation recording this session now (None when it is closed or its workstation is gone)."""
+        if self.leases is None:
+            return None
+        return self.leases.holder(self.conn, session_id)
