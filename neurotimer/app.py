@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QLockFile, QLoggingCategory, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from neurotimer import __version__, logsetup, paths
@@ -22,6 +22,7 @@ from neurotimer.gui.shell.alarm_banner import Priority
 from neurotimer.gui.shell.chime import Chime
 from neurotimer.gui.shell.dialogs import AfterFirstPaint, ask_with, confirm_with, pick_file_with
 from neurotimer.gui.shell.main_window import MainWindow
+from neurotimer.gui.shell.shortcuts import key_for
 from neurotimer.resources import resource
 from neurotimer.session.clock import Clock, SystemClock
 from neurotimer.session.session import SessionState
@@ -55,6 +56,7 @@ class App:
         self.interlock = None  # the output interlock, built first thing after the log opens
         self.plot = None
         self.large_chart = None
+        self.review = None
         self.mark: Callable[[str], None] = lambda _name: None  # start-up benchmark marks
         self._tmp: tempfile.TemporaryDirectory | None = None
         if args.demo and args.db is None:
@@ -154,6 +156,10 @@ class App:
             note = (f"{store.path.name} is in use by another neurotimer window: it is open read-only here, "
                     "and sessions are not recorded.")
         self.store = store
+        review = QAction("&Review sessions…", w)
+        review.setShortcut(QKeySequence(key_for("review")))
+        review.triggered.connect(self.open_review)
+        w.view_menu.addAction(review)
         if note:
             w.alarms.raise_alarm("log-readonly", note, Priority.MEDIUM)
             w.patient_button.setEnabled(False)
@@ -198,6 +204,20 @@ class App:
         self.records.refused.connect(lambda text: w.alarms.notify("record", text, Priority.MEDIUM))
         w.choosePatientRequested.connect(self.choose_patient)
         return True
+
+    def open_review(self) -> None:
+        """The review window beside the chair window (never modal), on the same log."""
+        from neurotimer.gui.review.launch import build_review_window
+
+        if self.review is None:
+            self.review = build_review_window(self.store, getattr(self, "catalogue_source", None), clock=self.clock)
+            if self.records is not None:
+                self.sessions.stateChanged.connect(lambda state: state.is_closed and self.review.refresh())
+        elif self.review.model is None and self.review.store is None:
+            self.review.set_store(self.store)
+        self.review.show()
+        self.review.raise_()
+        self.review.activateWindow()
 
     def _build_points(self) -> None:
         """The point picker, body chart and channel pairing, tied to each other and to the record."""
@@ -415,6 +435,9 @@ class App:
             self.records.recorder.flush()
             self.records.close()
             self.records = None
+        if self.review is not None:
+            self.review.close()
+            self.review = None
         if self.store is not None:
             self.store.close()
             self.store = None
@@ -436,6 +459,8 @@ def run(args: argparse.Namespace) -> int:
     # QtMultimedia reports every missing video-acceleration library; none matter for a chime.
     QLoggingCategory.setFilterRules("qt.multimedia.*=false")
     log.info("neurotimer %s starting", __version__)
+    if getattr(args, "review", False):
+        return run_review(qapp, args)
 
     # pyqtgraph costs about half a second to import: a helper thread loads it while the window paints and
     # the log opens; the plot's own import then finds it ready (Python's import lock makes that safe).
@@ -450,6 +475,19 @@ def run(args: argparse.Namespace) -> int:
         AfterFirstPaint(window, lambda: _probe(app))
     else:
         AfterFirstPaint(window, app.finish_start)
+    window.show()
+    return qapp.exec()
+
+
+def run_review(qapp: QApplication, args: argparse.Namespace) -> int:
+    """`neurotimer --review [--db PATH]`: only the review window, on that log (a refused one: a message)."""
+    from neurotimer.gui.review.launch import build_review_window, load_catalogue
+    from neurotimer.storage.review_open import open_for_review
+
+    store, message = open_for_review(args.db if args.db is not None else paths.default_db_path())
+    window = build_review_window(store, load_catalogue(), message)
+    screen = qapp.primaryScreen().availableGeometry()
+    window.resize(min(screen.width(), 1366), min(screen.height(), 768))
     window.show()
     return qapp.exec()
 

@@ -39,6 +39,11 @@ def build_parser() -> Parser:
         help="stimulator: sim: (built-in simulator), socket://HOST:PORT, or a serial port such as "
         "/dev/ttyACM0 or COM3",
     )
+    parser.add_argument(
+        "--review",
+        action="store_true",
+        help="open the review window (every session, courses, reports) instead of the chair window",
+    )
     parser.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     from neurotimer.stimulator import cli as stimulator_cli

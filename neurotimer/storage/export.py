@@ -16,7 +16,7 @@ from neurotimer.storage.store import Store
 
 FORMAT = "neurotimer-export"
 VERSION = 1
-FREE_TEXT_KEYS = frozenset({"notes", "note", "why", "who", "name", "comment", "reason"})
+FREE_TEXT_KEYS = frozenset({"notes", "note", "why", "who", "name", "comment", "reason", "practitioner", "text"})
 CSV_FIELDS = (
     "id",
     "patient_code",

@@ -163,7 +163,78 @@ V2 = (
     "ALTER TABLE patients ADD COLUMN archived INTEGER NOT NULL DEFAULT 0",
 )
 
-MIGRATIONS: dict[int, tuple[str, ...]] = {1: V1, 2: V2}
+
+
+def review_schema() -> tuple[str, ...]:
+    """v3, for the review window: amendments of any record (derived from `record.amended` events), session
+    notes (from `session.note` events), each session's peak commanded current, the points index, and
+    courses that follow chosen symptoms and close with an outcome note."""
+    return (
+        # Amendments may concern a session or a patient: the table is rebuilt with the record's table and key.
+        "DROP TRIGGER amendments_append_only_update",
+        "DROP TRIGGER amendments_append_only_delete",
+        "DROP INDEX amendments_by_session",
+        "ALTER TABLE amendments RENAME TO amendments_v2",
+        """CREATE TABLE amendments (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER REFERENCES sessions(id),
+            patient_id INTEGER REFERENCES patients(id),
+            table_name TEXT NOT NULL,
+            row_key TEXT NOT NULL,
+            field TEXT NOT NULL,
+            old_value TEXT NOT NULL,
+            new_value TEXT NOT NULL,
+            who TEXT NOT NULL,
+            at TEXT NOT NULL,
+            why TEXT NOT NULL CHECK (length(trim(why)) > 0),
+            seq INTEGER)""",
+        """INSERT INTO amendments (id, session_id, patient_id, table_name, row_key, field, old_value, new_value,
+            who, at, why)
+            SELECT id, session_id, NULL, 'sessions', json_object('id', session_id), field, old_value, new_value,
+            who, at, why FROM amendments_v2""",
+        "DROP TABLE amendments_v2",
+        "CREATE INDEX amendments_by_session ON amendments(session_id)",
+        "CREATE INDEX amendments_by_patient ON amendments(patient_id)",
+        """CREATE TRIGGER amendments_append_only_update BEFORE UPDATE ON amendments
+            BEGIN SELECT RAISE(ABORT, 'amendments cannot be changed'); END""",
+        """CREATE TRIGGER amendments_append_only_delete BEFORE DELETE ON amendments
+            BEGIN SELECT RAISE(ABORT, 'amendments cannot be deleted'); END""",
+        """CREATE TABLE session_notes (
+            session_id INTEGER NOT NULL REFERENCES sessions(id),
+            seq INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            text TEXT NOT NULL,
+            practitioner TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (session_id, seq)) WITHOUT ROWID""",
+        """CREATE TRIGGER session_notes_append_only BEFORE UPDATE ON session_notes
+            BEGIN SELECT RAISE(ABORT, 'notes cannot be changed; add another note'); END""",
+        """CREATE TABLE session_peaks (
+            session_id INTEGER NOT NULL REFERENCES sessions(id),
+            channel INTEGER NOT NULL,
+            peak_ma REAL NOT NULL,
+            PRIMARY KEY (session_id, channel)) WITHOUT ROWID""",
+        f"""INSERT INTO session_peaks (session_id, channel, peak_ma)
+            SELECT session_id, ch, max(ma) FROM ({PEAK_SOURCE}) WHERE ch IS NOT NULL AND ma IS NOT NULL
+            GROUP BY session_id, ch""",
+        "CREATE INDEX session_points_by_code ON session_points(code, session_id)",
+        "CREATE INDEX sessions_by_practitioner ON sessions(practitioner_id)",
+        "ALTER TABLE courses ADD COLUMN symptoms TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE courses ADD COLUMN closed_on TEXT",
+        "ALTER TABLE courses ADD COLUMN outcome TEXT NOT NULL DEFAULT ''",
+        """CREATE TRIGGER courses_closed_frozen BEFORE UPDATE ON courses WHEN OLD.closed_on IS NOT NULL
+            BEGIN SELECT RAISE(ABORT, 'a closed course cannot be changed'); END""",
+    )
+
+
+# Where a session's commanded current is logged: the app's set_current command, the older demo's intensity.
+PEAK_SOURCE = (
+    "SELECT session_id, json_extract(payload, '$.args[0]') AS ch, json_extract(payload, '$.args[1]') AS ma"
+    " FROM events WHERE kind = 'stim.command' AND json_extract(payload, '$.command') = 'set_current'"
+    " UNION ALL SELECT session_id, json_extract(payload, '$.channel'), json_extract(payload, '$.mA')"
+    " FROM events WHERE kind = 'stim.intensity'"
+)
+
+MIGRATIONS: dict[int, tuple[str, ...]] = {1: V1, 2: V2, 3: review_schema()}
 LATEST_VERSION = max(MIGRATIONS)
 
 

@@ -62,6 +62,15 @@ class Amendment:
     who: str
     at: str
     why: str
+    table: str = "sessions"
+    row: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """What was corrected, in words: "depth", "pain before"."""
+        if self.table == "scores":
+            return f"{self.row.get('symptom', '')} {self.row.get('timing', '')} score"
+        return self.field.replace("_", " ")
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,16 @@ class SessionRecord:
         if name in DETAIL_FIELDS:
             return self.details[name]
         return getattr(self.summary, name)
+
+    def effective_score(self, symptom: str, timing: str) -> int | None:
+        """A score as amended (the latest amendment wins), or as first written; None when never taken."""
+        for amendment in reversed(self.amendments):
+            if amendment.table == "scores" and amendment.row.get("symptom") == symptom and (
+                amendment.row.get("timing") == timing
+            ):
+                return amendment.new_value
+        values = [s.value for s in self.scores if s.symptom == symptom and s.timing == timing]
+        return values[-1] if values else None
 
 
 @dataclass(frozen=True)

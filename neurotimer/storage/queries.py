@@ -6,11 +6,11 @@ import json
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
+from neurotimer.storage.amendments import AMENDMENT_COLUMNS, amendment_from_row
 from neurotimer.storage.db import StoreError
 from neurotimer.storage.models import (
     DETAIL_FIELDS,
     AdverseEvent,
-    Amendment,
     CourseView,
     Point,
     Score,
@@ -73,15 +73,24 @@ class QueriesMixin:
                 )
             ],
             amendments=[
-                Amendment(i, s, f, json.loads(o), json.loads(n), w, a, y)
-                for i, s, f, o, n, w, a, y in self.conn.execute(
-                    "SELECT id, session_id, field, old_value, new_value, who, at, why FROM amendments"
-                    " WHERE session_id = ? ORDER BY id",
+                amendment_from_row(r)
+                for r in self.conn.execute(
+                    f"SELECT {self._amendment_columns()} FROM amendments WHERE session_id = ? ORDER BY id",
                     (session_id,),
                 )
             ],
             last_hash=bytes(extra[6]).hex(),
         )
+
+    def _amendment_columns(self) -> str:
+        # A read-only store may hold a file from before version 3, whose amendments concern sessions only.
+        cached = self.__dict__.get("_amendment_cols")
+        if cached is None:
+            new = any(r[1] == "table_name" for r in self.conn.execute("PRAGMA table_info(amendments)"))
+            cached = AMENDMENT_COLUMNS if new else AMENDMENT_COLUMNS.replace(
+                "table_name, row_key", "'sessions', json_object('id', session_id)")
+            self.__dict__["_amendment_cols"] = cached
+        return cached
 
     def scores_for(self, session_ids: list[int]) -> list[Score]:
         if not session_ids:

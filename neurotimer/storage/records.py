@@ -1,5 +1,5 @@
-"""Writing session records: the session row, its plan (points, channel pairs), scores, adverse events,
-amendments; each addition also appended to the session's hash chain."""
+"""Writing session records: the session row, its plan (points, channel pairs), scores, adverse events;
+each addition also appended to the session's hash chain."""
 
 from __future__ import annotations
 
@@ -10,12 +10,10 @@ from typing import TYPE_CHECKING, Any
 from neurotimer.storage.chain import GENESIS, append_event
 from neurotimer.storage.db import StoreError
 from neurotimer.storage.models import (
-    AMENDABLE,
     DETAIL_FIELDS,
     SEVERITIES,
     SYMPTOM_TIMING,
     Point,
-    SessionRecord,
     check_channels,
     check_points,
     seconds_between,
@@ -23,6 +21,38 @@ from neurotimer.storage.models import (
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
+
+
+def commanded_current(kind: str, payload: dict[str, Any]) -> tuple[int, float] | None:
+    """(channel, mA) when an event sets a channel's current: the app's set_current command, or the
+    older demo log's stim.intensity."""
+    try:
+        if kind == "stim.command" and payload.get("command") == "set_current":
+            channel, milliamps = payload["args"][:2]
+        elif kind == "stim.intensity":
+            channel, milliamps = payload["channel"], payload["mA"]
+        else:
+            return None
+        return int(channel), float(milliamps)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def derive_from_event(conn: sqlite3.Connection, session_id: int, kind: str, payload: dict[str, Any], at: str) -> None:
+    """Tables the review window reads, kept from the events in the event's own transaction."""
+    current = commanded_current(kind, payload)
+    if current is not None:
+        conn.execute(
+            "INSERT INTO session_peaks (session_id, channel, peak_ma) VALUES (?, ?, ?)"
+            " ON CONFLICT(session_id, channel) DO UPDATE SET peak_ma = max(peak_ma, excluded.peak_ma)",
+            (session_id, *current),
+        )
+    elif kind == "session.note":
+        seq = conn.execute("SELECT event_count FROM sessions WHERE id = ?", (session_id,)).fetchone()[0]
+        conn.execute(
+            "INSERT INTO session_notes (session_id, seq, at, text, practitioner) VALUES (?, ?, ?, ?, ?)",
+            (session_id, seq, at, str(payload.get("text", "")), str(payload.get("practitioner", ""))),
+        )
 
 
 class RecordsMixin:
@@ -35,7 +65,6 @@ class RecordsMixin:
         def transaction(self) -> AbstractContextManager[sqlite3.Connection]: ...
         def now_text(self) -> str: ...
         def current_course(self, patient_id: int) -> Any: ...
-        def get_session(self, session_id: int) -> SessionRecord: ...
 
     # -- the session row (written by the Recorder) ----------------------------------------------
     def insert_session(
@@ -120,6 +149,7 @@ class RecordsMixin:
                     " WHERE id = ? AND state IN ('running', 'paused')",
                     (*(str(payload[c]) for c in columns), session_id),
                 )
+        derive_from_event(conn, session_id, kind, payload, at)
         if treatment is not None and kind in ("session.paused", "session.ended"):
             self.upsert_progress(conn, session_id, float(treatment), offset, at)
 
@@ -139,6 +169,7 @@ class RecordsMixin:
             raise StoreError(f"There is no session number {session_id}.")
         at = self.now_text()
         seq, _ = append_event(conn, session_id, at, max(0.0, seconds_between(row[0], at)), kind, payload)
+        derive_from_event(conn, session_id, kind, payload, at)
         return seq
 
     def record_event(self, session_id: int, kind: str, payload: dict[str, Any]) -> int:
@@ -212,42 +243,5 @@ class RecordsMixin:
             )
             self._append_later(
                 conn, session_id, "adverse_event.recorded", {"kind": kind.strip(), "severity": severity, "notes": notes}
-            )
-        return int(cur.lastrowid)
-
-    def amend_session(self, session_id: int, field_name: str, new_value: Any, who: str, why: str) -> int:
-        """Corrects a session by amendment: who, when, why, the old and the new value; both stay visible."""
-        if field_name not in AMENDABLE:
-            raise StoreError(f"{field_name!r} cannot be amended; amendable: {', '.join(AMENDABLE)}.")
-        if not who.strip():
-            raise StoreError("An amendment needs the name of who made it.")
-        if not why.strip():
-            raise StoreError("An amendment needs the reason for the correction.")
-        if field_name == "points":
-            new_value = [list(p) for p in check_points(new_value)]
-        elif field_name == "channels":
-            new_value = check_channels(new_value)
-        elif field_name == "planned_minutes" and (not isinstance(new_value, int) or not 1 <= new_value <= 120):
-            raise StoreError("Planned time must be 1 to 120 whole minutes.")
-        old_value = self.get_session(session_id).effective(field_name)
-        at = self.now_text()
-        with self.transaction() as conn:
-            cur = conn.execute(
-                "INSERT INTO amendments (session_id, field, old_value, new_value, who, at, why)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (session_id, field_name, json.dumps(old_value), json.dumps(new_value), who.strip(), at, why.strip()),
-            )
-            self._append_later(
-                conn,
-                session_id,
-                "record.amended",
-                {
-                    "amendment": cur.lastrowid,
-                    "field": field_name,
-                    "old": old_value,
-                    "new": new_value,
-                    "who": who.strip(),
-                    "why": why.strip(),
-                },
             )
         return int(cur.lastrowid)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from neurotimer.session.clock import Clock, SystemClock, rfc3339
 from neurotimer.storage import backup, db, migrations
+from neurotimer.storage.amendments import AmendmentsMixin
 from neurotimer.storage.db import (
     CannotOpenError,
     ForeignDatabaseError,
@@ -53,7 +54,7 @@ def describe_write_error(exc: sqlite3.Error) -> str:
     return f"The session log cannot be written ({text})."
 
 
-class Store(PeopleMixin, RecordsMixin, QueriesMixin):
+class Store(PeopleMixin, RecordsMixin, AmendmentsMixin, QueriesMixin):
     """One open session log. Every write is its own committed transaction unless grouped in `transaction()`."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path | None, clock: Clock, read_only: bool) -> None:

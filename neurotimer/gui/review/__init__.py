@@ -1,0 +1,1 @@
+"""The review window: every session in the log, a session replayed, courses, notes, amendments, reports."""

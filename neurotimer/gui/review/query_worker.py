@@ -1,0 +1,89 @@
+"""Runs the review list's SQL on a thread of its own with its own read-only connection."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from neurotimer.storage import db
+from neurotimer.storage.review_queries import ReviewFilter, count_sessions, fetch_rows
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    generation: int
+    filter: ReviewFilter
+    sort: str
+    descending: bool
+    offset: int
+    limit: int
+    count: bool
+
+
+class QueryWorker(QObject):
+    """Answers PageRequests in order; a request older than the newest generation is skipped unanswered."""
+
+    pageReady = Signal(int, int, object, int)  # generation, offset, rows, total (-1 when not counted)
+    failed = Signal(int, str)
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self._path = path
+        self._conn: sqlite3.Connection | None = None
+        self.latest = 0  # written by the GUI thread, read here: a plain int is safe to share
+
+    @Slot(object)
+    def run(self, request: PageRequest) -> None:
+        if request.generation < self.latest:
+            return
+        try:
+            if self._conn is None:
+                # Closed from the GUI thread once this thread has stopped, hence check_same_thread off.
+                uri = f"{self._path.absolute().as_uri()}?mode=ro"
+                self._conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+                self._conn.execute("PRAGMA busy_timeout = 1000")
+            total = count_sessions(self._conn, request.filter) if request.count else -1
+            if request.generation < self.latest:
+                return
+            rows = fetch_rows(
+                self._conn, request.filter, request.sort, request.descending, request.offset, request.limit
+            )
+        except (sqlite3.Error, db.StoreError) as exc:
+            log.warning("review query failed: %s", type(exc).__name__)
+            self.failed.emit(request.generation, f"The session log could not be read ({exc}).")
+            return
+        self.pageReady.emit(request.generation, request.offset, rows, total)
+
+    @Slot()
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+class QueryThread(QObject):
+    """The worker's thread: started with the window, stopped (connection closed) when it closes."""
+
+    submit = Signal(object)
+
+    def __init__(self, path: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.worker = QueryWorker(path)
+        self._thread = QThread()
+        self._thread.setObjectName("review-queries")
+        self.worker.moveToThread(self._thread)
+        self.submit.connect(self.worker.run)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread.isRunning():
+            self.worker.latest = 1 << 62  # anything still queued is skipped
+            self._thread.quit()
+            self._thread.wait(5000)
+            self.worker.close()  # the thread has stopped: closing here is safe

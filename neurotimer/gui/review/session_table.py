@@ -1,0 +1,199 @@
+"""The review list's table model: SQL pages fetched as the view scrolls, filtered and sorted in SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal, Slot
+from PySide6.QtGui import QBrush, QColor
+
+from neurotimer.gui.review.query_worker import PageRequest, QueryThread
+from neurotimer.gui.shell.theme import ALARM_COLOURS
+from neurotimer.storage.review_queries import ReviewFilter, ReviewRow
+
+PAGE = 200
+DAMAGED = "record altered or damaged"
+STATE_WORDS = {
+    "completed": "completed", "ended_early": "ended early", "interrupted": "interrupted",
+    "running": "running", "paused": "paused",
+}
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("date", "Date"),
+    ("patient", "Patient"),
+    ("session", "Course · session"),
+    ("minutes", "Minutes"),
+    ("state", "State"),
+    ("points", "Points"),
+    ("channels", "Channels"),
+    ("peak", "Peak mA"),
+    ("adverse", "Adverse"),
+    ("amendments", "Amended"),
+)
+HEADER_TIPS = {
+    "minutes": "Minutes treated / planned",
+    "peak": "Highest current commanded on any channel",
+    "adverse": "Adverse events recorded",
+    "amendments": "Corrections made after the session",
+}
+Index = QModelIndex | QPersistentModelIndex
+
+
+def when(started_at: str) -> str:
+    try:
+        moment = dt.datetime.fromisoformat(started_at.replace("Z", "+00:00")).astimezone()
+    except ValueError:
+        return started_at
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def cell_text(row: ReviewRow, column: str) -> str:
+    if column == "date":
+        return when(row.started_at)
+    if column == "patient":
+        if row.patient_code is None:
+            return "unassigned"
+        return row.patient_code + (f"  {row.patient_name}" if row.patient_name else "")
+    if column == "session":
+        if row.course_id is None:
+            return "no course"
+        of = f" of {row.planned_sessions}" if row.planned_sessions else ""
+        return f"course {row.course_id} · {row.number}{of}"
+    if column == "minutes":
+        return f"{row.treatment_seconds / 60:.0f} / {row.planned_minutes}"
+    if column == "state":
+        words = STATE_WORDS.get(row.state, row.state)
+        return f"{words}  ⚠ {DAMAGED}" if row.chain_ok is False else words
+    if column == "points":
+        return row.points
+    if column == "channels":
+        return str(row.channels) if row.channels else ""
+    if column == "peak":
+        return "" if row.peak_ma is None else f"{row.peak_ma:.1f}"
+    if column == "adverse":
+        return str(row.adverse_events) if row.adverse_events else ""
+    if column == "amendments":
+        return str(row.amendments) if row.amendments else ""
+    raise KeyError(column)
+
+
+class SessionTableModel(QAbstractTableModel):
+    """Rows arrive from the query thread a page at a time; the GUI thread never waits for SQL."""
+
+    loaded = Signal(int)  # the number of sessions the filter finds, once counted
+    pageArrived = Signal()
+    failed = Signal(str)
+
+    def __init__(self, path, parent: QObject | None = None, page: int = PAGE) -> None:
+        super().__init__(parent)
+        self._rows: list[ReviewRow] = []
+        self._total = 0
+        self._page = page
+        self._generation = 0
+        self._pending = False
+        self.filter = ReviewFilter()
+        self.sort_key, self.descending = "date", True
+        self._queries = QueryThread(path, self)
+        self._queries.worker.pageReady.connect(self._on_page)
+        self._queries.worker.failed.connect(self._on_failed)
+
+    # -- what the window asks ----------------------------------------------------------------------
+    def set_filter(self, f: ReviewFilter) -> None:
+        self.filter = f
+        self.reload()
+
+    def reload(self) -> None:
+        """Starts over (a new filter or sort, or the log changed): the first page, with the count."""
+        self._generation += 1
+        self._queries.worker.latest = self._generation
+        self.beginResetModel()
+        self._rows = []
+        self._total = 0
+        self.endResetModel()
+        self._request(0, count=True)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.sort_key = COLUMNS[column][0]
+        self.descending = order == Qt.SortOrder.DescendingOrder
+        self.reload()
+
+    def row_at(self, row: int) -> ReviewRow | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    @property
+    def busy(self) -> bool:
+        return self._pending
+
+    def close(self) -> None:
+        self._queries.stop()
+
+    # -- Qt model ----------------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section][1]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return HEADER_TIPS.get(COLUMNS[section][0])
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        row = self.row_at(index.row())
+        if row is None:
+            return None
+        column = COLUMNS[index.column()][0]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return cell_text(row, column)
+        if role == Qt.ItemDataRole.ForegroundRole and row.chain_ok is False:
+            return QBrush(QColor(ALARM_COLOURS["high"]))
+        if role == Qt.ItemDataRole.ToolTipRole and row.chain_ok is False:
+            return "This session's log does not verify: it was altered or damaged after it was written."
+        if role == Qt.ItemDataRole.UserRole:
+            return row
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in ("minutes", "channels", "peak", "adverse",
+                                                                      "amendments"):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self._pending and len(self._rows) < self._total
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if self.canFetchMore(parent):
+            self._request(len(self._rows), count=False)
+
+    # -- the query thread --------------------------------------------------------------------------
+    def _request(self, offset: int, count: bool) -> None:
+        self._pending = True
+        self._queries.submit.emit(
+            PageRequest(self._generation, self.filter, self.sort_key, self.descending, offset, self._page, count)
+        )
+
+    @Slot(int, int, object, int)
+    def _on_page(self, generation: int, offset: int, rows: list[ReviewRow], total: int) -> None:
+        if generation != self._generation or offset != len(self._rows):
+            return
+        self._pending = False
+        if total >= 0:
+            self._total = total
+            self.loaded.emit(total)
+        if rows:
+            self.beginInsertRows(QModelIndex(), offset, offset + len(rows) - 1)
+            self._rows.extend(rows)
+            self.endInsertRows()
+        if len(rows) < self._page:
+            self._total = len(self._rows)  # the log may have shrunk under a filter: never ask again
+        self.pageArrived.emit()
+
+    @Slot(int, str)
+    def _on_failed(self, generation: int, text: str) -> None:
+        if generation == self._generation:
+            self._pending = False
+            self.failed.emit(text)

@@ -1,0 +1,192 @@
+"""The review window: the whole log as a filtered, sorted table, and the chosen session below it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from neurotimer.gui.review.filter_bar import FilterBar
+from neurotimer.gui.review.session_table import COLUMNS, SessionTableModel
+from neurotimer.gui.shell import theme
+from neurotimer.storage.review_queries import ReviewRow, adverse_kinds
+
+log = logging.getLogger(__name__)
+
+TITLE = "Review — neurotimer"
+
+
+class ReviewWindow(QMainWindow):
+    """Beside the chair window, never modal. `store` may be None (a refused log): the window says why."""
+
+    sessionChosen = Signal(object)  # ReviewRow, or None when the selection is cleared
+
+    def __init__(
+        self,
+        store,
+        *,
+        catalogue=None,
+        nerves=(),
+        message: str = "",
+        pick_file: Callable[[], Path | None] | None = None,
+        open_path: Callable[[Path], tuple[object, str]] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(TITLE)
+        self.setStyleSheet(theme.STYLE_SHEET)
+        self.resize(1280, 760)
+        self.store = None
+        self.model: SessionTableModel | None = None
+        self._catalogue = catalogue
+        self._pick_file = pick_file
+        self._open_path = open_path
+
+        central = QWidget()
+        root = QVBoxLayout(central)
+        root.setContentsMargins(12, 8, 12, 8)
+        root.setSpacing(6)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet(f"color: {theme.ALARM_COLOURS['high']}; font-weight: bold;")
+        self.message.hide()
+        root.addWidget(self.message)
+        self.filters = FilterBar(catalogue, nerves)
+        self.filters.changed.connect(self._on_filter)
+        self.filters.problem.connect(self.show_message)
+        root.addWidget(self.filters)
+        self.count = QLabel("")
+        self.count.setStyleSheet(f"color: {theme.MUTED};")
+        root.addWidget(self.count)
+
+        self.table = QTableView()
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSortingEnabled(True)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.horizontalHeader().setStretchLastSection(False)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.table)
+        self.details = QWidget()  # the replay (and the course at a glance) sit here
+        self.details_layout = QVBoxLayout(self.details)
+        self.details_layout.setContentsMargins(0, 0, 0, 0)
+        self.splitter.addWidget(self.details)
+        self.splitter.setSizes([360, 400])
+        root.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+        self._build_menus()
+        self.set_store(store, message)
+
+    # -- the log ---------------------------------------------------------------------------------
+    def set_store(self, store, message: str = "") -> None:
+        """Shows `store`'s sessions; None (with the message) leaves the window empty but usable."""
+        if self.model is not None:
+            self.model.close()
+            self.model = None
+        self.store = store
+        self.show_message(message)
+        if store is None or store.path is None:
+            self.table.setModel(None)
+            self.count.setText("No session log is open.")
+            return
+        self.model = SessionTableModel(store.path, self)
+        self.model.loaded.connect(self._on_loaded)
+        self.model.failed.connect(self.show_message)
+        self.table.setModel(self.model)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in enumerate((155, 190, 150, 80, 120, 330, 75, 75, 70, 80)):
+            self.table.setColumnWidth(column, width)
+        header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        self.filters.set_adverse_kinds(adverse_kinds(store.conn))
+        self.count.setText("Reading the log…")
+        self.model.set_filter(self.filters.current())
+
+    def refresh(self) -> None:
+        """Reads the log again (after an amendment, a note or a new session)."""
+        if self.model is not None and self.store is not None:
+            self.filters.set_adverse_kinds(adverse_kinds(self.store.conn))
+            self.model.reload()
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def _on_filter(self, f) -> None:
+        if self.model is not None:
+            self.count.setText("Searching…")
+            self.model.set_filter(f)
+
+    def _on_loaded(self, total: int) -> None:
+        words = "session" if total == 1 else "sessions"
+        scope = "in the log" if self.model is not None and self.model.filter.is_empty() else "match the filters"
+        self.count.setText(f"{total:,} {words} {scope}")
+
+    def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        self.sessionChosen.emit(self.current_row())
+
+    def current_row(self) -> ReviewRow | None:
+        if self.model is None:
+            return None
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    # -- menus -----------------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        self.file_menu = self.menuBar().addMenu("&File")
+        open_action = QAction("&Open another log…", self)
+        open_action.triggered.connect(self.open_other)
+        self.file_menu.addAction(open_action)
+        self.file_menu.addSeparator()
+        close_action = QAction("&Close review window", self)
+        close_action.setShortcut(QKeySequence("Ctrl+W"))
+        close_action.triggered.connect(self.close)
+        self.file_menu.addAction(close_action)
+        self.session_menu = self.menuBar().addMenu("&Session")
+        self.course_menu = self.menuBar().addMenu("&Course")
+        self.report_menu = self.menuBar().addMenu("&Reports")
+
+    def open_other(self) -> None:
+        if self._pick_file is None or self._open_path is None:
+            return
+        path = self._pick_file()
+        if path is None:
+            return
+        store, message = self._open_path(path)
+        if store is None:
+            self.show_message(message)  # the log already shown stays shown
+            return
+        old = self.store
+        self.set_store(store, message)
+        if old is not None and getattr(old, "owned_by_review", False):
+            old.close()
+
+    def column_of(self, key: str) -> int:
+        return next(i for i, (name, _) in enumerate(COLUMNS) if name == key)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.model is not None:
+            self.model.close()
+            self.model = None
+            self.table.setModel(None)
+        if self.store is not None and getattr(self.store, "owned_by_review", False):
+            self.store.close()
+            self.store = None
+        event.accept()

@@ -1,0 +1,31 @@
+"""Opening a log for the review window: refused files get one line and are never written to."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from neurotimer.session.clock import Clock
+from neurotimer.storage.db import StoreError, check_existing
+from neurotimer.storage.store import Store, open_store
+
+
+def open_for_review(path: Path | str, clock: Clock | None = None) -> tuple[Store | None, str]:
+    """(store, '') for a sound neurotimer log; (None, one-line reason) for anything else, untouched.
+
+    The store is writable (notes, amendments and courses are written from the review window); it is
+    marked `owned_by_review` so the window closes it.
+    """
+    path = Path(path)
+    try:
+        if not path.is_file():
+            return None, f"There is no session log at {path}."
+        if path.stat().st_size == 0:
+            return None, f"{path.name} is empty: it is not a neurotimer session log."
+        check_existing(path)
+        store = open_store(path, clock=clock, daily_backup=False)
+    except StoreError as exc:
+        return None, " ".join(str(exc).split())
+    except OSError as exc:
+        return None, f"Cannot read {path}: {exc.strerror}."
+    store.owned_by_review = True  # type: ignore[attr-defined]
+    return store, ""
