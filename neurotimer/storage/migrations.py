@@ -178,20 +178,19 @@ def review_schema() -> tuple[str, ...]:
         """CREATE TABLE amendments (
             id INTEGER PRIMARY KEY,
             session_id INTEGER REFERENCES sessions(id),
-            patient_id INTEGER REFERENCES patients(id),
-            table_name TEXT NOT NULL,
-            row_key TEXT NOT NULL,
             field TEXT NOT NULL,
             old_value TEXT NOT NULL,
             new_value TEXT NOT NULL,
             who TEXT NOT NULL,
             at TEXT NOT NULL,
             why TEXT NOT NULL CHECK (length(trim(why)) > 0),
+            patient_id INTEGER REFERENCES patients(id),
+            table_name TEXT NOT NULL DEFAULT 'sessions',
+            row_key TEXT NOT NULL DEFAULT '',
             seq INTEGER)""",
-        """INSERT INTO amendments (id, session_id, patient_id, table_name, row_key, field, old_value, new_value,
-            who, at, why)
-            SELECT id, session_id, NULL, 'sessions', json_object('id', session_id), field, old_value, new_value,
-            who, at, why FROM amendments_v2""",
+        """INSERT INTO amendments (id, session_id, field, old_value, new_value, who, at, why, row_key)
+            SELECT id, session_id, field, old_value, new_value, who, at, why, json_object('id', session_id)
+            FROM amendments_v2""",
         "DROP TABLE amendments_v2",
         "CREATE INDEX amendments_by_session ON amendments(session_id)",
         "CREATE INDEX amendments_by_patient ON amendments(patient_id)",

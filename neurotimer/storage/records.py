@@ -44,7 +44,8 @@ def derive_from_event(conn: sqlite3.Connection, session_id: int, kind: str, payl
     if current is not None:
         conn.execute(
             "INSERT INTO session_peaks (session_id, channel, peak_ma) VALUES (?, ?, ?)"
-            " ON CONFLICT(session_id, channel) DO UPDATE SET peak_ma = max(peak_ma, excluded.peak_ma)",
+            " ON CONFLICT(session_id, channel) DO UPDATE SET peak_ma = CASE"
+            " WHEN excluded.peak_ma > session_peaks.peak_ma THEN excluded.peak_ma ELSE session_peaks.peak_ma END",
             (session_id, *current),
         )
     elif kind == "session.note":

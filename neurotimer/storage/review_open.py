@@ -15,6 +15,8 @@ def open_for_review(path: Path | str, clock: Clock | None = None) -> tuple[Store
     The store is writable (notes, amendments and courses are written from the review window); it is
     marked `owned_by_review` so the window closes it.
     """
+    if str(path).startswith(("postgresql:", "postgres:")):
+        return None, "The review window reads a SQLite log file; a log on a server cannot be reviewed yet."
     path = Path(path)
     try:
         if not path.is_file():

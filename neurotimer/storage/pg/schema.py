@@ -197,7 +197,60 @@ V2 = (
     "ALTER TABLE patients ADD COLUMN archived INTEGER NOT NULL DEFAULT 0",
 )
 
-MIGRATIONS: dict[int, tuple[str, ...]] = {1: V1, 2: V2}
+
+
+def review_schema() -> tuple[str, ...]:
+    """v3 (migrations.review_schema on SQLite): amendments of any record, session notes, peak current,
+    the points index, courses that follow chosen symptoms and close with an outcome note."""
+    return (
+        "ALTER TABLE amendments ALTER COLUMN session_id DROP NOT NULL",
+        "ALTER TABLE amendments ADD COLUMN patient_id BIGINT REFERENCES patients(id)",
+        f"ALTER TABLE amendments ADD COLUMN table_name {T} NOT NULL DEFAULT 'sessions'",
+        f"ALTER TABLE amendments ADD COLUMN row_key {T} NOT NULL DEFAULT ''",
+        "ALTER TABLE amendments ADD COLUMN seq INTEGER",
+        # Existing amendments concern their session; the trigger must let this one statement through.
+        "ALTER TABLE amendments DISABLE TRIGGER amendments_append_only_update",
+        """UPDATE amendments SET row_key = '{"id": ' || session_id || '}' WHERE row_key = ''""",
+        "ALTER TABLE amendments ENABLE TRIGGER amendments_append_only_update",
+        "CREATE INDEX amendments_by_patient ON amendments(patient_id)",
+        f"""CREATE TABLE session_notes (
+            session_id BIGINT NOT NULL REFERENCES sessions(id),
+            seq INTEGER NOT NULL,
+            at {T} NOT NULL,
+            text {T} NOT NULL,
+            practitioner {T} NOT NULL DEFAULT '',
+            PRIMARY KEY (session_id, seq))""",
+        """CREATE TRIGGER session_notes_append_only BEFORE UPDATE ON session_notes
+            FOR EACH ROW EXECUTE FUNCTION neurotimer_refuse('notes cannot be changed; add another note')""",
+        """CREATE TABLE session_peaks (
+            session_id BIGINT NOT NULL REFERENCES sessions(id),
+            channel INTEGER NOT NULL,
+            peak_ma DOUBLE PRECISION NOT NULL,
+            PRIMARY KEY (session_id, channel))""",
+        """INSERT INTO session_peaks (session_id, channel, peak_ma)
+            SELECT session_id, ch, max(ma) FROM (
+                SELECT session_id, (payload::json->'args'->>0)::int AS ch, (payload::json->'args'->>1)::float AS ma
+                FROM events WHERE kind = 'stim.command' AND payload::json->>'command' = 'set_current'
+                UNION ALL SELECT session_id, (payload::json->>'channel')::int, (payload::json->>'mA')::float
+                FROM events WHERE kind = 'stim.intensity') AS commanded
+            WHERE ch IS NOT NULL AND ma IS NOT NULL GROUP BY session_id, ch""",
+        "CREATE INDEX session_points_by_code ON session_points(code, session_id)",
+        "CREATE INDEX sessions_by_practitioner ON sessions(practitioner_id)",
+        f"ALTER TABLE courses ADD COLUMN symptoms {T} NOT NULL DEFAULT '[]'",
+        f"ALTER TABLE courses ADD COLUMN closed_on {T}",
+        f"ALTER TABLE courses ADD COLUMN outcome {T} NOT NULL DEFAULT ''",
+        """CREATE TRIGGER courses_closed_frozen BEFORE UPDATE ON courses
+            FOR EACH ROW WHEN (OLD.closed_on IS NOT NULL)
+            EXECUTE FUNCTION neurotimer_refuse('a closed course cannot be changed')""",
+        # The app keeps each session's peak and closes courses; notes, like events, are only added.
+        f"""DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN
+            GRANT UPDATE ON session_peaks, courses TO {APP_ROLE};
+            REVOKE UPDATE, DELETE, TRUNCATE ON session_notes FROM {APP_ROLE};
+            END IF; END $$""",
+    )
+
+
+MIGRATIONS: dict[int, tuple[str, ...]] = {1: V1, 2: V2, 3: review_schema()}
 LATEST_VERSION = max(MIGRATIONS)
 
 # What the clinic's app role may do: read everything, add rows, change only the rows the store changes.
