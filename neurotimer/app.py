@@ -316,7 +316,7 @@ class App:
                                              Priority.LOW))
         self._wire_keep_past_end(channels)
         if self.records is not None:
-            self.stim_record = StimulationRecord(stim, self.records)
+            self.stim_record = StimulationRecord(stim, self.records, self.sessions)
             w.emergencyStopRequested.connect(self.stim_record.on_emergency_stop)
         # The last stimulator that connected is the next start's default; --device and --demo override it.
         settings = self._settings()

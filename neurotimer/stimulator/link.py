@@ -65,6 +65,11 @@ class DeviceInfo:
         i = self.identity
         return f"{i.maker} {i.model}, serial {i.serial}, firmware {i.firmware}"
 
+    @property
+    def simulated(self) -> bool:
+        """True for neurotimer's simulated stimulator (in-process or `neurotimer sim`): no current flows."""
+        return self.identity.model.upper().startswith("SIM")
+
 
 Listener = Callable[[StimEvent], None]
 

@@ -22,6 +22,9 @@ from neurotimer.stimulator.transport import PortInfo, list_serial_ports, normali
 
 SIM = "sim:"
 NETWORK = "network"
+SIMULATOR_CHOICE = "Simulator — no current reaches the patient"
+SIMULATOR_MARK = "SIMULATOR — no current reaches the patient"
+SIMULATOR_COLOUR = "#6a1b9a"  # its own colour: never the green of a connected device
 
 LINK_TEXT = {
     LinkState.DISCONNECTED: ("Not connected", "#5b6b73"),
@@ -75,10 +78,17 @@ class StimulatorPanel(QFrame):
         self.link_label = QLabel()
         self.link_label.setStyleSheet("font-weight: bold;")
         layout.addWidget(self.link_label)
-        self.identity_label = QLabel("")
+        self.identity_label = QLabel("No stimulator connected")
         self.identity_label.setObjectName("muted")
         self.identity_label.setWordWrap(True)
+        self.identity_label.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.identity_label)
+        self.simulator_label = QLabel(SIMULATOR_MARK)
+        self.simulator_label.setWordWrap(True)
+        self.simulator_label.setStyleSheet(f"background: {SIMULATOR_COLOUR}; color: white; font-weight: bold; "
+                                           "border-radius: 4px; padding: 3px 8px;")
+        self.simulator_label.hide()
+        layout.addWidget(self.simulator_label)
         self.message_label = QLabel("")
         self.message_label.setWordWrap(True)
         self.message_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -89,6 +99,9 @@ class StimulatorPanel(QFrame):
         controller.linkStateChanged.connect(self.on_link_state)
         controller.deviceConnected.connect(self.on_connected)
         controller.refused.connect(self.show_message)
+        # Whatever neurotimer tries to connect to (the configured device at start) becomes the choice shown:
+        # a device that cannot be reached is tried again from here, never swapped for the simulator.
+        controller.commanded.connect(lambda name, args: name == "connect" and self.choose_url(str(args[0])))
         self.refresh_ports()
         self.on_link_state(controller.link_state)
 
@@ -97,13 +110,29 @@ class StimulatorPanel(QFrame):
         chosen = self.source.currentData()
         self.source.blockSignals(True)
         self.source.clear()
-        self.source.addItem("Simulator (built in)", SIM)
+        self.source.addItem(SIMULATOR_CHOICE, SIM)
         for port in self._list_ports():
             self.source.addItem(port.label, port.device)
         self.source.addItem("Network (host:port)", NETWORK)
         index = self.source.findData(chosen)
         self.source.setCurrentIndex(max(index, 0))
         self.source.blockSignals(False)
+        self._on_source_changed()
+
+    def choose_url(self, url: str) -> None:
+        """Shows `url` as the chosen source: the simulator, a serial port (listed even if absent now) or host:port."""
+        url = normalise_url(url)
+        if url.lower().startswith("sim:"):
+            index = self.source.findData(SIM)
+        elif url.startswith("socket://"):
+            index = self.source.findData(NETWORK)
+            self.address.setText(url.removeprefix("socket://"))
+        else:
+            index = self.source.findData(url)
+            if index < 0:
+                self.source.insertItem(self.source.count() - 1, f"{url} (not found now)", url)
+                index = self.source.findData(url)
+        self.source.setCurrentIndex(index)
         self._on_source_changed()
 
     def chosen_url(self) -> str:
@@ -131,27 +160,44 @@ class StimulatorPanel(QFrame):
 
     def _on_source_changed(self, *_: object) -> None:
         self.address.setVisible(self.source.currentData() == NETWORK)
+        self._label_connect_button(self._controller.link_state)
+
+    def _label_connect_button(self, state: LinkState) -> None:
+        if state is not LinkState.DISCONNECTED:
+            self.connect_button.setText("Disconnect")
+        elif self.source.currentData() == SIM:
+            self.connect_button.setText("Use the simulator")  # its own words: never mistaken for a device
+        else:
+            self.connect_button.setText("Connect")
 
     # -- from the controller -------------------------------------------------------------------
     def on_link_state(self, state: LinkState) -> None:
         text, colour = LINK_TEXT[state]
+        info = self._controller.info
+        if state is LinkState.CONNECTED and info is not None and info.simulated:
+            text, colour = "Connected to the simulator", SIMULATOR_COLOUR
+        if state is LinkState.CONNECTED:
+            self.show_message("")  # "connection lost; reconnecting…" is over once the link is back
         self.link_label.setText(f"● {text}")
         self.link_label.setStyleSheet(f"font-weight: bold; color: {colour};")
         connected = state is not LinkState.DISCONNECTED
-        self.connect_button.setText("Disconnect" if connected else "Connect")
+        self._label_connect_button(state)
         self.connect_button.setObjectName("" if connected else "primary")
         self.connect_button.style().unpolish(self.connect_button)
         self.connect_button.style().polish(self.connect_button)
         for widget in (self.source, self.refresh_button, self.address):
             widget.setEnabled(not connected)
         if state is LinkState.DISCONNECTED:
-            self.identity_label.setText("")
+            self.identity_label.setText("No stimulator connected")
+            self.simulator_label.hide()
 
     def on_connected(self, info: DeviceInfo) -> None:
+        """Names the device from its own *IDN? answer, and marks the simulator for what it is."""
         i = info.identity
         self.identity_label.setText(
             f"{i.maker} {i.model} · {info.channels} channels\nserial {i.serial} · firmware {i.firmware}"
         )
+        self.simulator_label.setVisible(info.simulated)
         self.show_message("")
 
     def show_message(self, text: str) -> None:

@@ -160,8 +160,9 @@ class IntensityPlot(QWidget):
         while len(self._traces) < n:
             i = len(self._traces)
             colour = CHANNEL_COLOURS[i % len(CHANNEL_COLOURS)]
-            target = pg.PlotDataItem(pen=pg.mkPen(colour, width=1, style=Qt.PenStyle.DashLine))
-            measured = pg.PlotDataItem(pen=pg.mkPen(colour, width=2), name=f"CH {i + 1}")
+            # connect="finite": a blank reading (a link blackout) leaves a gap, never a line drawn across it.
+            target = pg.PlotDataItem(pen=pg.mkPen(colour, width=1, style=Qt.PenStyle.DashLine), connect="finite")
+            measured = pg.PlotDataItem(pen=pg.mkPen(colour, width=2), name=f"CH {i + 1}", connect="finite")
             for curve in (target, measured):
                 curve.setClipToView(True)
                 curve.setDownsampling(auto=True, method="peak")
@@ -191,6 +192,14 @@ class IntensityPlot(QWidget):
         self._traces[channel - 1].append(now, measured_ma, target_ma, rolling=self._start is None)
         self._peak = max(self._peak, measured_ma, target_ma)
         self._latest = now
+        self._dirty = True
+
+    def gap(self, at: float | None = None) -> None:
+        """Nothing is known from here until the next reading (the link was lost): the lines break."""
+        at = self._clock.now() if at is None else at
+        for trace in self._traces:
+            if trace.n or trace.p:
+                trace.append(at, math.nan, math.nan, rolling=self._start is None)
         self._dirty = True
 
     def reset(self, start: float | None = None) -> None:
@@ -233,6 +242,8 @@ class IntensityPlot(QWidget):
 
     @Slot(object)
     def on_stim_event(self, event) -> None:
+        if event.kind is StimEventKind.CONNECTION_LOST:
+            self.gap(event.at or None)
         words = _EVENT_MARKS.get(event.kind)
         if words is not None:
             self.mark(words if event.channel is None else f"{words} ch {event.channel}", event.at or None)

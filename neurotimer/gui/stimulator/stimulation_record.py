@@ -26,10 +26,13 @@ def plain(value: Any) -> Any:
 class StimulationRecord(QObject):
     """What was commanded and what the device reported, both kept (stimulators often differ from labels)."""
 
-    def __init__(self, controller: StimulatorController, records: RecordPresenter,
+    def __init__(self, controller: StimulatorController, records: RecordPresenter, sessions: Any = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._records = records
+        self._controller = controller
+        if sessions is not None:
+            sessions.sessionEvent.connect(self.on_session_event)
         controller.commanded.connect(self.on_commanded)
         controller.settingsChanged.connect(self.on_settings)
         controller.stimEvent.connect(self.on_event)
@@ -46,8 +49,21 @@ class StimulationRecord(QObject):
         payload.pop("at", None)  # the record has its own time for every event
         self._records.record(f"stim.{payload.pop('kind')}", payload)
 
-    def on_connected(self, info: object) -> None:
-        self._records.record("stim.connected", plain(info))
+    def on_connected(self, info: Any) -> None:
+        self._records.record("stim.connected", {**plain(info), "simulated": info.simulated})
+
+    def on_session_event(self, event: Any) -> None:
+        """At the start, which device delivers this session (maker, model, serial), or that none is connected."""
+        if getattr(event.kind, "value", "") != "session.started":
+            return
+        info = self._controller.info
+        if info is None:
+            self._records.record("stim.device", {"connected": False})
+            return
+        i = info.identity
+        self._records.record("stim.device", {"connected": True, "maker": i.maker, "model": i.model,
+                                             "serial": i.serial, "firmware": i.firmware,
+                                             "simulated": info.simulated})
 
     def on_emergency_stop(self) -> None:
         self._records.record("stim.emergency_stop", {})

@@ -19,7 +19,13 @@ def setup(qtbot, clock, open_interlock):
 
     def factory_for(url, c):
         urls.append(url)
-        return sim.open
+        if url.startswith("sim:"):
+            return sim.open
+
+        def unreachable():
+            raise OSError("connection refused")  # a configured device that is switched off
+
+        return unreachable
 
     ctl = StimulatorController(clock, interlock=open_interlock, factory_for=factory_for, poll_ms=20)
     panel = StimulatorPanel(ctl, list_ports=lambda: [PortInfo("/dev/ttyACM0", "NTS-1")])
@@ -39,7 +45,7 @@ def connect(qtbot, ctl, panel) -> None:
 def test_sources_list_simulator_ports_and_network(setup) -> None:
     _, panel, *_ = setup
     labels = [panel.source.itemText(i) for i in range(panel.source.count())]
-    assert labels == ["Simulator (built in)", "/dev/ttyACM0 — NTS-1", "Network (host:port)"]
+    assert labels == ["Simulator — no current reaches the patient", "/dev/ttyACM0 — NTS-1", "Network (host:port)"]
 
 
 def test_connect_shows_identity_and_one_card_per_channel(qtbot, setup) -> None:
@@ -128,7 +134,7 @@ def test_lost_link_is_shown_and_disconnect_clears(qtbot, setup, clock) -> None:
     with qtbot.waitSignal(ctl.linkStateChanged, timeout=3000) as state:
         panel.connect_button.click()  # now "Disconnect"
     assert state.args == [LinkState.DISCONNECTED]
-    assert panel.connect_button.text() == "Connect" and channels.scroll.isHidden()
+    assert panel.connect_button.text() == "Use the simulator" and channels.scroll.isHidden()
 
 
 def test_cards_show_what_the_device_holds_and_revert_a_refused_value(qtbot, setup) -> None:
@@ -176,3 +182,47 @@ def test_the_steps_are_disabled_while_the_link_is_down(qtbot, setup) -> None:
     with qtbot.waitSignal(ctl.alarm, timeout=3000):
         ctl.command("SIMulate:DROP")
     assert not any(b.isEnabled() for b in card.step_buttons.values())
+
+
+def test_the_panel_names_the_device_from_its_idn_and_marks_the_simulator(qtbot, setup) -> None:
+    ctl, panel, *_ = setup
+    assert panel.identity_label.text() == "No stimulator connected" and panel.simulator_label.isHidden()
+    connect(qtbot, ctl, panel)
+    assert panel.identity_label.text().startswith("NeuroTimer SIM-4 · 4 channels\nserial SIM000001")
+    assert not panel.simulator_label.isHidden()
+    assert panel.simulator_label.text() == "SIMULATOR — no current reaches the patient"
+    assert panel.link_label.text() == "● Connected to the simulator"
+
+
+def test_a_configured_device_that_cannot_be_reached_stays_the_choice(qtbot, setup) -> None:
+    ctl, panel, _channels, _, urls = setup
+    with qtbot.waitSignal(ctl.refused, timeout=3000):
+        ctl.connect_device("socket://192.0.2.7:5025")  # as the app does at start with the remembered device
+    assert "Cannot open the stimulator connection" in panel.message_label.text()
+    assert ctl.link_state is LinkState.DISCONNECTED
+    assert panel.source.currentData() == NETWORK and panel.address.text() == "192.0.2.7:5025"
+    assert panel.connect_button.text() == "Connect"
+    with qtbot.waitSignal(ctl.refused, timeout=3000):
+        panel.connect_button.click()  # tries the configured device again, never the simulator
+    assert urls[-1] == "socket://192.0.2.7:5025"
+    assert not any(url.startswith("sim:") for url in urls)
+    with qtbot.waitSignal(ctl.refused, timeout=3000):
+        ctl.connect_device("/dev/ttyUSB9")
+    assert panel.source.currentData() == "/dev/ttyUSB9"
+    assert "not found now" in panel.source.currentText()
+    panel.source.setCurrentIndex(panel.source.findData("sim:"))
+    assert panel.connect_button.text() == "Use the simulator"
+
+
+def test_the_reconnecting_message_goes_once_the_link_is_back(qtbot, setup, clock) -> None:
+    ctl, panel, *_ = setup
+    connect(qtbot, ctl, panel)
+    with qtbot.waitSignal(ctl.alarm, timeout=3000):
+        ctl.command("SIMulate:DROP")
+    with qtbot.waitSignal(ctl.refused, timeout=3000):
+        ctl.set_frequency(1, 20)
+    assert "reconnecting" in panel.message_label.text()
+    clock.advance(1.5)
+    qtbot.waitUntil(lambda: ctl.link_state is LinkState.CONNECTED, timeout=3000)
+    assert panel.link_label.text().startswith("● Connected")
+    assert panel.message_label.isHidden() and panel.message_label.text() == ""

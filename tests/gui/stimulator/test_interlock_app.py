@@ -144,3 +144,12 @@ def test_an_output_switched_on_behind_the_apps_back_is_off_within_one_poll_with_
         assert alarm.priority.name == "HIGH" and "Output switched off on channel 2" in alarm.text
     finally:
         app.shutdown()
+
+
+def test_the_session_record_says_which_device_delivered_it(qtbot, app) -> None:
+    app.sessions.start()
+    app.records.recorder.flush()
+    [device] = [e["data"] for e in app.store.session_events(app.records.recorder.session_id)
+                if e["kind"] == "stim.device"]
+    assert device == {"connected": True, "maker": "NeuroTimer", "model": "SIM-4", "serial": "SIM000001",
+                      "firmware": device["firmware"], "simulated": True}

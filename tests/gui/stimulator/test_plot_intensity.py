@@ -238,3 +238,29 @@ def test_rendered_plot_is_legible_and_the_legend_sits_above_the_data(plot, clock
         assert plot._item.getAxis(name).style["tickFont"].pixelSize() >= 12
     plot_top = plot._plot.geometry().top()
     assert all(label.geometry().bottom() < plot_top for label in plot._legend)
+
+
+def test_a_link_blackout_leaves_a_gap_not_a_line_across_it(plot, clock):
+    plot.set_channel_count(2)
+    plot.reset(clock.now())
+    feed(plot, clock, 30, 2, target=2.0)
+    plot.on_stim_event(StimEvent(StimEventKind.CONNECTION_LOST, "link lost", None, clock.now()))
+    clock.advance(20)  # nothing is heard for 20 s
+    feed(plot, clock, 30, 2, target=2.0)
+    plot.refresh()
+    x, y = data(plot.curves(1)[0])
+    blank = np.flatnonzero(np.isnan(y))
+    assert blank.size == 1
+    assert x[blank[0] + 1] - x[blank[0] - 1] == pytest.approx(20 / 60 + 1 / RATE_HZ / 60, abs=0.01)
+    assert plot.curves(1)[0].opts["connect"] == "finite" and plot.curves(1)[1].opts["connect"] == "finite"
+
+
+def test_gaps_survive_a_long_session_being_compacted(plot, clock):
+    plot.set_channel_count(1)
+    plot.reset(clock.now())
+    for _ in range(6):
+        feed(plot, clock, 600, 1)
+        plot.gap()
+    plot.refresh()
+    _x, y = data(plot.curves(1)[0])
+    assert plot._traces[0].bucket > 1 and np.isnan(y).any()
