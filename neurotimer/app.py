@@ -68,6 +68,7 @@ class App:
         if self._chime is None:
             self._chime = Chime(resource("sounds", "chime.wav"), self.window).play
         self.sessions.milestone.connect(lambda _name, _remaining: self._chime())
+        self._build_alarm_outputs()
         # The planned time last used is the next session's default: most clinics keep one length.
         settings = self._settings()
         minutes = settings.value("session/planned_minutes", None)
@@ -107,6 +108,16 @@ class App:
                 if step == self._build_points:  # bound methods are made afresh on each access: never `is`
                     break  # without the safety checks the stimulator must not be offered at all
         self.mark("ready")
+
+    def _build_alarm_outputs(self) -> None:
+        """The alarms' sounds and, when the window is not in front, a tray notification naming the alarm."""
+        from neurotimer.gui.shell.alarm_sound import AlarmSound
+        from neurotimer.gui.shell.alarm_tray import AlarmTray
+
+        w = self.window
+        self.alarm_sound = AlarmSound(w.alarms.model, self.clock, resource("sounds"), parent=w)
+        self.alarm_sound.fallbackUsed.connect(w.show_sound_note)
+        self.alarm_tray = AlarmTray(w.alarms.model, w)
 
     def _settings(self) -> QSettings:
         """Settings in an INI file in the app data folder (the demo's temporary folder in demo mode)."""

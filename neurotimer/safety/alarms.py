@@ -44,6 +44,7 @@ class Alarm:
     raised_at: datetime
     raised_mono: float
     serial: int = 0  # raise order within the session
+    audible: bool = True  # False: shown only (a milestone has its own chime)
     acknowledged_at: datetime | None = None
     cleared_at: datetime | None = None
 
@@ -58,6 +59,7 @@ class Alarm:
 
     @property
     def sounding(self) -> bool:
+        """Still asks for the practitioner: shown and not yet acknowledged (it sounds if audible)."""
         return self.active and not self.acknowledged
 
 
@@ -83,7 +85,8 @@ class AlarmModel:
             listener(change, alarm)
 
     # -- changes ---------------------------------------------------------------------------------
-    def raise_alarm(self, key: str, text: str, priority: Priority = Priority.HIGH, *, lasting: bool = True) -> Alarm:
+    def raise_alarm(self, key: str, text: str, priority: Priority = Priority.HIGH, *, lasting: bool = True,
+                    audible: bool = True) -> Alarm:
         known = self._active.get(key)
         if known is not None and known.text == text and RANK[priority] >= RANK[known.priority]:
             known.lasting = known.lasting or lasting
@@ -91,7 +94,8 @@ class AlarmModel:
         if known is not None:
             # The condition changed (new words, or worse): the old raise ends here and the new one sounds.
             known.cleared_at = self._clock.wall()
-        alarm = Alarm(key, text, priority, lasting, self._clock.wall(), self._clock.now(), len(self._history) + 1)
+        alarm = Alarm(key, text, priority, lasting, self._clock.wall(), self._clock.now(), len(self._history) + 1,
+                      audible)
         self._active[key] = alarm
         self._history.append(alarm)
         self._tell(Change.RAISED, alarm)
@@ -142,8 +146,8 @@ class AlarmModel:
         return list(self._history)
 
     def sounding_priority(self) -> Priority | None:
-        """The worst priority still unacknowledged: what the speaker says."""
-        sounding = [a.priority for a in self._active.values() if a.sounding]
+        """The worst priority still unacknowledged and audible: what the speaker says."""
+        sounding = [a.priority for a in self._active.values() if a.sounding and a.audible]
         return min(sounding, key=RANK.__getitem__) if sounding else None
 
 
@@ -159,7 +163,7 @@ class SoundSchedule:
 
     def due(self) -> Priority | None:
         """The burst to play now, if any (and notes it as played)."""
-        sounding = [a for a in self._model.shown() if a.sounding]
+        sounding = [a for a in self._model.shown() if a.sounding and a.audible]
         if not sounding:
             return None
         now = self._clock.now()

@@ -32,11 +32,12 @@ class ChairAlarms(QObject):
         self.name = name
 
     # -- the strip's API, for this chair ---------------------------------------------------------
-    def raise_alarm(self, key: str, text: str, priority: Priority = Priority.HIGH, *, lasting: bool = True) -> None:
-        self.strip.raise_alarm(self.prefix + key, self._named(text), priority, lasting=lasting)
+    def raise_alarm(self, key: str, text: str, priority: Priority = Priority.HIGH, *, lasting: bool = True,
+                    audible: bool = True) -> None:
+        self.strip.raise_alarm(self.prefix + key, self._named(text), priority, lasting=lasting, audible=audible)
 
-    def notify(self, key: str, text: str, priority: Priority = Priority.LOW) -> None:
-        self.strip.notify(self.prefix + key, self._named(text), priority)
+    def notify(self, key: str, text: str, priority: Priority = Priority.LOW, *, audible: bool = True) -> None:
+        self.strip.notify(self.prefix + key, self._named(text), priority, audible=audible)
 
     def clear(self, key: str) -> None:
         self.strip.clear(self.prefix + key)

@@ -61,13 +61,14 @@ class AlarmBanner(QFrame):
         self._refresh()
 
     # -- the API the rest of the app uses --------------------------------------------------------
-    def raise_alarm(self, key: str, text: str, priority: Priority = Priority.HIGH, *, lasting: bool = True) -> None:
+    def raise_alarm(self, key: str, text: str, priority: Priority = Priority.HIGH, *, lasting: bool = True,
+                    audible: bool = True) -> None:
         """An alarm with a lasting cause (clear(key) when it ends); lasting=False for a one-off notice."""
-        self.model.raise_alarm(key, text, priority, lasting=lasting)
+        self.model.raise_alarm(key, text, priority, lasting=lasting, audible=audible)
 
-    def notify(self, key: str, text: str, priority: Priority = Priority.LOW) -> None:
+    def notify(self, key: str, text: str, priority: Priority = Priority.LOW, *, audible: bool = True) -> None:
         """A one-off notice: it goes when acknowledged."""
-        self.model.raise_alarm(key, text, priority, lasting=False)
+        self.model.raise_alarm(key, text, priority, lasting=False, audible=audible)
 
     def clear(self, key: str) -> None:
         self.model.clear(key)
@@ -118,7 +119,9 @@ class AlarmBanner(QFrame):
                 self._shown_key = None
                 self.visibilityChanged.emit(False)
             return
-        self.count_label.setText(f"{len(shown)} alarms" if len(shown) > 1 else "")
+        # The priority in words too (not only by colour), and how many are up when several are.
+        word = alarm.priority.value.upper()
+        self.count_label.setText(f"{word} · {len(shown)} alarms" if len(shown) > 1 else word)
         prefix = "Acknowledged: " if alarm.acknowledged else ""
         self.label.setText(prefix + alarm.text)
         self.label.setToolTip(alarm.text)
@@ -159,4 +162,6 @@ class AlarmBanner(QFrame):
         self.setStyleSheet(
             f"QFrame#alarmStrip {{ background: {self.colour()}; border-radius: 8px; }}"
             f"QLabel {{ color: {ink}; font-size: 17px; font-weight: bold; }}"
+            f"QLabel#alarmCount {{ border: 2px solid {ink}; border-radius: 11px; padding: 1px 10px;"
+            " font-size: 14px; }"
         )

@@ -145,11 +145,13 @@ class ChairView(QWidget):
     def on_milestone(self, name: str, remaining: float) -> None:
         text = MILESTONE_TEXT[name].format(minutes=max(1, round(remaining / 60)))
         self.timer_panel.show_milestone(text)
+        # Milestones have their own chime. The planned end is a medium alarm (prompt response: the needles come
+        # out) that sounds until acknowledged and stays, greyed, until the session ends or is extended; halfway
+        # and minutes-left are silent notices that go when acknowledged.
         if name == Milestone.PLANNED_END.value:
-            # Lasting: it stays (greyed once acknowledged) until the session ends or is extended.
-            self.alarms.raise_alarm("milestone", text, Priority.HIGH)
+            self.alarms.raise_alarm("milestone", text, Priority.MEDIUM)
         else:
-            self.alarms.notify("milestone", text, Priority.LOW)
+            self.alarms.notify("milestone", text, Priority.LOW, audible=False)
 
     def _on_session_event(self, event) -> None:
         if event.kind is EventKind.EXTENDED and self.presenter.session.remaining_seconds > 0:

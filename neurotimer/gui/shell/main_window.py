@@ -28,6 +28,7 @@ from neurotimer import __version__
 from neurotimer.gui.session.presenter import SessionPresenter
 from neurotimer.gui.shell import theme
 from neurotimer.gui.shell.alarm_banner import AlarmBanner
+from neurotimer.gui.shell.alarm_list import AlarmListDialog
 from neurotimer.gui.shell.chair_view import MILESTONE_TEXT, ChairView, Confirm
 from neurotimer.gui.shell.escape_stop import EscapeStop
 from neurotimer.gui.shell.shortcuts import help_text, key_for
@@ -97,6 +98,8 @@ class MainWindow(QMainWindow):
         # The alarm strip has its own full-width row of fixed height, there with or without alarms: a banner
         # never pushes what is below it down under the practitioner's cursor, nor widens the window.
         self.alarms = AlarmBanner(presenter.clock)
+        self.alarms.listRequested.connect(self.show_alarm_list)
+        self.alarm_list: AlarmListDialog | None = None
         root.addWidget(self.alarms)
 
         body = QHBoxLayout()
@@ -205,6 +208,9 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
         self.view_menu = self.menuBar().addMenu("&View")
+        alarm_list = QAction("&Alarm list…", self)
+        alarm_list.triggered.connect(self.show_alarm_list)
+        self.view_menu.addAction(alarm_list)
         self.session_menu = self.menuBar().addMenu("&Session")
         self.settings_menu = self.menuBar().addMenu("Se&ttings")
         self.settings_menu.menuAction().setVisible(False)  # shown once the app adds something to it
@@ -278,6 +284,18 @@ class MainWindow(QMainWindow):
             return
         if self.presenter.session.state.is_active:
             self.presenter.toggle_pause()
+
+    def show_sound_note(self, text: str) -> None:
+        """Said once and kept in view: alarms beep instead of sounding their bursts."""
+        note = QLabel(text)
+        note.setObjectName("muted")
+        self.statusBar().addPermanentWidget(note)
+
+    def show_alarm_list(self) -> None:
+        if self.alarm_list is None:
+            self.alarm_list = AlarmListDialog(self.alarms.model, self)
+        self.alarm_list.show()
+        self.alarm_list.raise_()
 
     def show_shortcuts(self) -> None:
         box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", help_text(), parent=self)

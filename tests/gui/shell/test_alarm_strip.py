@@ -70,7 +70,7 @@ def test_several_alarms_are_counted_with_the_worst_shown(banner: AlarmBanner) ->
     banner.notify("note", "Halfway")
     banner.raise_alarm("ro", "The log is read-only", Priority.MEDIUM)
     banner.raise_alarm("over", "Over-current on channel 2", Priority.HIGH)
-    assert banner.count_label.text() == "3 alarms"
+    assert banner.count_label.text() == "HIGH · 3 alarms"
     assert banner.label.text() == "Over-current on channel 2"
 
 
@@ -89,7 +89,7 @@ def test_banners_never_move_the_layout_nor_grow_the_window(qtbot, window: MainWi
     window.alarms.raise_alarm("b", "The session log cannot be written", Priority.HIGH)
     window.alarms.raise_alarm("c", "Template waveform applied", Priority.LOW)
     QApplication.processEvents()
-    assert window.alarms.count_label.text() == "3 alarms"
+    assert window.alarms.count_label.text() == "HIGH · 3 alarms"
     assert window.size() == before_size
     assert window.timer_panel.mapTo(window, window.timer_panel.rect().topLeft()) == before_timer
     assert window.timer_panel.end_button.mapTo(window, window.timer_panel.end_button.rect().topLeft()) == before_end
