@@ -79,3 +79,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     verify = sub.add_parser("verify", help="check the log's integrity and every session's hash chain")
     _add_db(verify)
     verify.set_defaults(func=_lazy("run_verify"))
+
+    migrate = sub.add_parser(
+        "migrate", help="copy a log between a SQLite file and a PostgreSQL server, chains intact, and verify it"
+    )
+    migrate.add_argument("--from", dest="source", type=parse_location, required=True, metavar="PATH|URL",
+                         help="the log to copy (only read)")
+    migrate.add_argument("--to", dest="target", type=parse_location, required=True, metavar="PATH|URL",
+                         help="a new file, or an empty database on the server")
+    migrate.set_defaults(func=_lazy("run_migrate"))

@@ -1,4 +1,4 @@
-"""What `neurotimer demo-data`, `export` and `verify` do, with their exit codes and one-line messages."""
+"""What `neurotimer demo-data`, `export`, `verify` and `migrate` do, with their exit codes and one-line messages."""
 
 from __future__ import annotations
 
@@ -104,3 +104,21 @@ def run_demo_data(args: argparse.Namespace) -> int:
     where = describe(args.db) if is_server_url(args.db) else args.db
     sys.stdout.write(f"demo log written to {where}: {args.patients} patients, {args.sessions} sessions\n")
     return EXIT_OK
+
+
+def run_migrate(args: argparse.Namespace) -> int:
+    from neurotimer.storage.transfer import copy_log
+
+    try:
+        source = _open_for_reading(args.source)
+    except StoreError as exc:
+        _say("migrate", str(exc))
+        return EXIT_REFUSED
+    with source:
+        try:
+            report = copy_log(source, args.target)
+        except StoreError as exc:
+            _say("migrate", str(exc))
+            return EXIT_REFUSED
+    sys.stdout.write("\n".join(report.lines()) + "\n")
+    return EXIT_OK if report.ok else EXIT_PROBLEM
