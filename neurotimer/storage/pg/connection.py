@@ -28,8 +28,10 @@ log = logging.getLogger(__name__)
 WRITE_LOCK = 0x4E54494D  # "NTIM", the SQLite application id: the one lock every write transaction takes.
 # Tables whose rows have an `id` the store reads back as `lastrowid`.
 ID_TABLES = frozenset({"practitioners", "patients", "courses", "sessions", "scores", "adverse_events", "amendments"})
-# The pool reconnects in the background; a write never waits long for it (the timer shares the thread).
+# The pool reconnects in the background; a write never waits long for it (the timer shares the thread),
+# and while the server is away a write fails at once and is retried by the recorder a second later.
 GETCONN_TIMEOUT_S = 0.25
+GETCONN_WHILE_AWAY_S = 0.02
 
 _INSERT = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)", re.IGNORECASE)
 _IS_NOT_PARAM = re.compile(r"\bIS\s+NOT\s+\?")
@@ -107,6 +109,7 @@ class PgConnection:
         self._pool = pool
         self._conn: psycopg.Connection | None = None
         self._in_tx = False
+        self._away = False
         self.read_only = read_only
         self.conninfo = ""  # For workers that need their own connection (the lease heartbeat).
         self.connect_kwargs: dict[str, Any] = {}
@@ -117,14 +120,15 @@ class PgConnection:
             self._release()
         if self._conn is None:
             try:
-                self._conn = self._pool.getconn(timeout=GETCONN_TIMEOUT_S)
+                self._conn = self._pool.getconn(timeout=GETCONN_WHILE_AWAY_S if self._away else GETCONN_TIMEOUT_S)
             except PoolTimeout as exc:
-                raise sqlite3.OperationalError(
-                    "the log server cannot be reached (no connection within "
-                    f"{GETCONN_TIMEOUT_S:.2f} s)"
-                ) from exc
+                self._away = True
+                raise sqlite3.OperationalError("the log server cannot be reached (reconnecting)") from exc
             except psycopg.Error as exc:  # The pool was closed: the store is closed.
                 raise sqlite3.ProgrammingError("Cannot operate on a closed database.") from exc
+            if self._away:
+                log.warning("connection to the log server is back")
+            self._away = False
         return self._conn
 
     def _release(self) -> None:
@@ -179,6 +183,7 @@ class PgConnection:
         if self._conn is not None and self._conn.broken:
             log.warning("connection to the log server lost")
             self._in_tx = False
+            self._away = True
             self._release()
 
     def _begin(self, mode: str | None) -> Rows:

@@ -106,7 +106,11 @@ def _connect(url: str, *, read_only: bool, busy_timeout_ms: int = 1000) -> PgCon
         psycopg.connect(conninfo, **kwargs).close()  # The exact reason (password, refused, …) is only here.
     except psycopg.Error as exc:
         raise connect_error(url, exc) from exc
-    pool = ConnectionPool(conninfo, kwargs=kwargs, min_size=1, max_size=2, open=False, name="neurotimer-log")
+    # After 30 s of failed attempts (1, 2, 4, 8, 16 s apart) the pool gives up and the next write starts
+    # a fresh series: a server back after an outage is found within about 16 s, however long it was away.
+    pool = ConnectionPool(
+        conninfo, kwargs=kwargs, min_size=1, max_size=2, open=False, name="neurotimer-log", reconnect_timeout=30
+    )
     pool.open(wait=True, timeout=CONNECT_TIMEOUT_S * 2)
     conn = PgConnection(pool, read_only=read_only)
     conn.conninfo, conn.connect_kwargs = conninfo, kwargs
