@@ -46,7 +46,7 @@ def free_port() -> int:
 class Cluster:
     """One private server: start(), stop(mode), url(dbname), remove()."""
 
-    def __init__(self) -> None:
+    def __init__(self, durable: bool = False) -> None:
         self.bindir = pg_bindir()
         self.folder = Path(tempfile.mkdtemp(prefix="neurotimer-pg-"))
         self.data = self.folder / "data"
@@ -62,8 +62,8 @@ class Cluster:
         with open(self.data / "postgresql.conf", "a") as conf:
             conf.write(
                 f"port = {self.port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{self.folder}'\n"
-                "fsync = off\nfull_page_writes = off\nmax_connections = 60\nshared_buffers = 32MB\n"
-                "password_encryption = 'scram-sha-256'\n"
+                + ("" if durable else "fsync = off\nfull_page_writes = off\n")
+                + "max_connections = 60\nshared_buffers = 32MB\npassword_encryption = 'scram-sha-256'\n"
             )
 
     def _command(self, tool: str, *args: str) -> list[str]:
@@ -96,8 +96,9 @@ class Cluster:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start_cluster() -> Cluster:
-    cluster = Cluster()
+def start_cluster(durable: bool = False) -> Cluster:
+    """durable=True keeps fsync on, as a clinic's server would (for benchmarks)."""
+    cluster = Cluster(durable)
     try:
         cluster.start()
     except BaseException:
