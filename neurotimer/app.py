@@ -107,6 +107,7 @@ class App:
                 self.interlock.fail(f"setup-{step.__name__}", f"neurotimer could not set up {what}.")
                 if step == self._build_points:  # bound methods are made afresh on each access: never `is`
                     break  # without the safety checks the stimulator must not be offered at all
+        self._remind_forgotten_needles()
         self.mark("ready")
 
     def _build_alarm_outputs(self) -> None:
@@ -118,6 +119,18 @@ class App:
         self.alarm_sound = AlarmSound(w.alarms.model, self.clock, resource("sounds"), parent=w)
         self.alarm_sound.fallbackUsed.connect(w.show_sound_note)
         self.alarm_tray = AlarmTray(w.alarms.model, w)
+
+    def _remind_forgotten_needles(self) -> None:
+        """neurotimer was last quit with needles not counted out: say so at once, loudly, once."""
+        settings = self._settings()
+        note = settings.value("session/needles_not_counted", None)
+        if not note:
+            return
+        when, _sep, why = str(note).partition("|")
+        self.window.alarms.notify(
+            "forgotten-needles", f"Needles may have been left in: neurotimer was quit on {when} with needles not "
+            f"counted out ({why.rstrip('.')}). Check that patient for needles.", Priority.HIGH)
+        settings.remove("session/needles_not_counted")
 
     def _settings(self) -> QSettings:
         """Settings in an INI file in the app data folder (the demo's temporary folder in demo mode)."""
@@ -388,6 +401,15 @@ class App:
                               if text else w.alarms.clear("record-entry"))
         panel.needlesChanged.connect(lambda ok, _text: ok and w.alarms.clear("end-blocked"))
         w.set_end_guard(panel.can_close)
+        settings = self._settings()
+
+        def quit_with_needles_in(why: str) -> None:
+            # Recorded in the session before Quit ends it, and kept for the next start's reminder.
+            records.record("session.quit_with_needles_in", {"why": why})
+            settings.setValue("session/needles_not_counted", f"{self.clock.wall().astimezone():%d %b %Y %H:%M}|{why}")
+            settings.sync()
+
+        w.quitWithNeedlesIn.connect(quit_with_needles_in)
         w.endBlocked.connect(lambda _why: w.tabs.setCurrentWidget(panel))
         w.add_tab("Session record", panel)
         self.record_panel = panel

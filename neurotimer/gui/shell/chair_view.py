@@ -123,6 +123,10 @@ class ChairView(QWidget):
         """guard() says whether the session may close now (e.g. every needle counted out), and why not."""
         self._end_guard = guard
 
+    def end_check(self) -> tuple[bool, str]:
+        """Whether the session may close now and why not (the same check End makes, used by Quit too)."""
+        return self._end_guard()
+
     def request_end(self) -> None:
         session = self.presenter.session
         if not session.state.is_active:

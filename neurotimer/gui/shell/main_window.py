@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from neurotimer import __version__
 from neurotimer.gui.session.presenter import SessionPresenter
 from neurotimer.gui.shell import theme
-from neurotimer.gui.shell.alarm_banner import AlarmBanner
+from neurotimer.gui.shell.alarm_banner import AlarmBanner, Priority
 from neurotimer.gui.shell.alarm_list import AlarmListDialog
 from neurotimer.gui.shell.chair_view import MILESTONE_TEXT, ChairView, Confirm
 from neurotimer.gui.shell.escape_stop import EscapeStop
@@ -55,6 +55,7 @@ class MainWindow(QMainWindow):
     emergencyStopRequested = Signal()
     choosePatientRequested = Signal()
     endBlocked = Signal(str)
+    quitWithNeedlesIn = Signal(str)  # why: quitting anyway with needles not counted out (before the session ends)
     chairShown = Signal(int)  # index of the chair now on screen
 
     def __init__(
@@ -315,7 +316,23 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         active = self.active_chairs()
-        if active:
+        uncounted = [(view, why) for view in active for ok, why in [view.end_check()] if not ok]
+        if uncounted:
+            # Quit counts the needles as End does: count them now, or quit with them recorded as not counted.
+            view, why = uncounted[0]
+            where = f"{view.name}: " if view.name else ""
+            if not self._confirm("Quit with needles not counted out?",
+                                 f"{where}{why}\n\nQuit anyway? The session is recorded with its needles not "
+                                 "counted out, and neurotimer reminds you at the next start. Choose No to count "
+                                 "them now."):
+                event.ignore()
+                self.show_chair(self.views.index(view))
+                view.alarms.raise_alarm("end-blocked", why, Priority.HIGH)
+                view.endBlocked.emit(why)
+                return
+            for view, why in uncounted:
+                self.quitWithNeedlesIn.emit(f"{view.name}: {why}" if view.name else why)
+        elif active:
             which = ("A session is still running" if len(self.views) == 1 else
                      "Sessions are still running in " + ", ".join(v.name for v in active))
             if not self._confirm("Quit neurotimer?",

@@ -66,7 +66,7 @@ def test_a_patient_with_a_pacemaker_stops_the_output_at_once(qtbot, running: App
     wait_all_off(qtbot, running)
     texts = [a.text for a in running.window.alarms.active()]
     assert any(t.startswith("Output switched off on channel 1") for t in texts), texts
-    with qtbot.waitSignal(running.stim.refused, timeout=2000) as refusal:
+    with qtbot.waitSignal(running.stim.refused, timeout=10000) as refusal:
         running.stim.set_current(1, 2.0)
     assert "stays off" in refusal.args[0]
 
@@ -74,13 +74,13 @@ def test_a_patient_with_a_pacemaker_stops_the_output_at_once(qtbot, running: App
 def test_a_channel_without_a_pair_stays_off(qtbot, running: App) -> None:
     kept = tuple(p for p in running.plans.plan().active_pairs if p.channel != 4)
     running.plans.set_pairs(kept)
-    with qtbot.waitSignal(running.stim.refused, timeout=2000) as refusal:
+    with qtbot.waitSignal(running.stim.refused, timeout=10000) as refusal:
         running.stim.output_on(4)
     assert "no pair of needles" in refusal.args[0]
 
 
 def test_raw_lines_cannot_bypass_the_checks(qtbot, app: App) -> None:
-    with qtbot.waitSignal(app.stim.refused, timeout=2000):
+    with qtbot.waitSignal(app.stim.refused, timeout=10000):
         app.stim.command("OUTPut1 ON")
 
 

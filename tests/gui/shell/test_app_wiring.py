@@ -129,7 +129,8 @@ def test_output_stays_off_until_the_channel_pairs_pass_the_safety_checks(qtbot, 
     stim.stimEvent.connect(lambda event: sent.append(event.kind.value))
 
     def refused_with(start: str):
-        with qtbot.waitSignal(stim.refused, timeout=2000) as refusal:
+        # The refusal comes back from the stimulator thread, where the interlock judges the command.
+        with qtbot.waitSignal(stim.refused, timeout=10000) as refusal:
             stim.output_on(1)
         assert refusal.args[0].startswith(start), refusal.args[0]
 
