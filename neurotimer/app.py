@@ -224,7 +224,8 @@ class App:
             lambda key: records.record("alarm.acknowledged", {"key": key, "by": self._practitioner_name()}))
         w.alarms.cleared.connect(lambda key: records.record("alarm.cleared", {"key": key}))
         self.records.patientChanged.connect(
-            lambda p: w.set_patient_text(describe(p) if p is not None else "unassigned"))
+            lambda p: w.set_patient_text(describe(p, cautions=False), p.cautions) if p is not None
+            else w.set_patient_text("unassigned"))
         self.records.refused.connect(lambda text: w.alarms.notify("record", text, Priority.MEDIUM))
         w.choosePatientRequested.connect(self.choose_patient)
         return True

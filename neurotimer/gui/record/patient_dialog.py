@@ -34,14 +34,15 @@ class PatientStore(Protocol):
     def get_patient(self, patient_id: int) -> Patient: ...
 
 
-def describe(patient: Patient) -> str:
+def describe(patient: Patient, cautions: bool = True) -> str:
+    """Code, name and birth year; with cautions, the screening flags in words after them."""
     parts = [patient.code]
     if patient.name:
         parts.append(patient.name)
     if patient.birth_year:
         parts.append(f"born {patient.birth_year}")
     text = " · ".join(parts)
-    if patient.cautions:
+    if cautions and patient.cautions:
         text += "   ⚠ " + ", ".join(SCREENING_FLAGS[c].split(" (")[0].lower() for c in patient.cautions)
     return text
 

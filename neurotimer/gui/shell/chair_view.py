@@ -36,6 +36,7 @@ class ChairView(QWidget):
         self.alarms = alarms
         self.name = name
         self.patient_text = "unassigned"
+        self.patient_flags: list[str] = []
         self._confirm = confirm
         self._end_guard: Callable[[], tuple[bool, str]] = lambda: (True, "")
         self._last_tab: QWidget | None = None
@@ -48,6 +49,9 @@ class ChairView(QWidget):
         left.setChildrenCollapsible(False)
         left.addWidget(self.timer_panel)
         self.tabs = QTabWidget()
+        # The widest page (the session record) must not make the window wider than a 1366-px screen: the tabs
+        # have a minimum of their own, and the page gets whatever room the window has.
+        self.tabs.setMinimumWidth(560)
         self.tabs.hide()
         left.addWidget(self.tabs)
         left.setStretchFactor(0, 0)
@@ -90,8 +94,10 @@ class ChairView(QWidget):
         if 0 <= index < self.tabs.count():
             self.tabs.setCurrentIndex(index)
 
-    def set_patient_text(self, text: str) -> None:
+    def set_patient_text(self, text: str, flags: list[str] | None = None) -> None:
+        """The patient's description, and their screening flags (keys) shown as chips beside it."""
         self.patient_text = text
+        self.patient_flags = list(flags or [])
         self.patientTextChanged.emit(text)
 
     # -- the session -----------------------------------------------------------------------------

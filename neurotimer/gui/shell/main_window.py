@@ -31,6 +31,7 @@ from neurotimer.gui.shell.alarm_banner import AlarmBanner, Priority
 from neurotimer.gui.shell.alarm_list import AlarmListDialog
 from neurotimer.gui.shell.chair_view import MILESTONE_TEXT, ChairView, Confirm
 from neurotimer.gui.shell.escape_stop import EscapeStop
+from neurotimer.gui.shell.flag_chips import FlagChips
 from neurotimer.gui.shell.shortcuts import help_text, key_for
 
 __all__ = ["MILESTONE_TEXT", "Confirm", "MainWindow"]
@@ -78,13 +79,21 @@ class MainWindow(QMainWindow):
         root.setSpacing(10)
 
         header = QHBoxLayout()
+        who = QVBoxLayout()
+        who.setSpacing(2)
         self.patient_label = QLabel("Patient: unassigned")
         self.patient_label.setStyleSheet("font-size: 18px;")
-        # A long name or many cautions must not push the window wider than the screen.
+        self.patient_label.setTextFormat(Qt.TextFormat.PlainText)  # a name is shown as typed, never as markup
+        # A long name must not push the window wider than the screen: the name gives way, never the chips.
         self.patient_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.patient_label.setMinimumWidth(200)
-        header.addWidget(self.patient_label, 1)
-        self.patient_button = QPushButton("Choose patient…  (Ctrl+P)")
+        who.addWidget(self.patient_label)
+        self.flag_chips = FlagChips()
+        self.flag_chips.hide()
+        who.addWidget(self.flag_chips)
+        header.addLayout(who, 1)
+        self.patient_button = QPushButton("Patient…  (Ctrl+P)")
+        self.patient_button.setToolTip("Choose or add the patient for this session")
         self.patient_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.patient_button.clicked.connect(self.choosePatientRequested)
         header.addWidget(self.patient_button)
@@ -161,6 +170,12 @@ class MainWindow(QMainWindow):
         where = f"{view.name}  ·  " if view.name else ""
         self.patient_label.setText(f"{where}Patient: {view.patient_text}")
         self.patient_label.setToolTip(view.patient_text)
+        if view.patient_flags:
+            from neurotimer.storage.people import SCREENING_FLAGS  # loaded by then: the patient came from the log
+
+            self.flag_chips.set_flags(view.patient_flags, [SCREENING_FLAGS.get(f, f) for f in view.patient_flags])
+        else:
+            self.flag_chips.set_flags([])
 
     # The chair on screen's parts, by the names the app and its tests have always used.
     @property
@@ -198,8 +213,8 @@ class MainWindow(QMainWindow):
     def on_milestone(self, name: str, remaining: float) -> None:
         self.view.on_milestone(name, remaining)
 
-    def set_patient_text(self, text: str) -> None:
-        self.view.set_patient_text(text)
+    def set_patient_text(self, text: str, flags: list[str] | None = None) -> None:
+        self.view.set_patient_text(text, flags)
 
     # -- wiring ----------------------------------------------------------------------------------
     def _build_menus(self) -> None:
