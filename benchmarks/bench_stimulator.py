@@ -104,7 +104,13 @@ def stop_to_all_off_via(url: str) -> float:
 
     app = QApplication.instance() or QApplication([])
     clock = SystemClock()
-    ctl = StimulatorController(clock, poll_ms=150)
+    from neurotimer.safety.interlock import Interlock, SessionInput
+
+    interlock = Interlock(clock)  # a session running, every channel paired and checked: outputs may go on
+    interlock.set_session(SessionInput(running=True, paused=False, ends_at=clock.now() + 3600))
+    interlock.set_pairs(range(1, 5))
+    interlock.set_verdict(True, "Output allowed")
+    ctl = StimulatorController(clock, interlock=interlock, poll_ms=150)
     connected = []
     ctl.deviceConnected.connect(connected.append)
     ctl.connect_device(url)
