@@ -53,6 +53,10 @@ def read_json(path: Path, expected_format: str, version: int) -> tuple[dict[str,
         raise CatalogueError(
             f"{name}: not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}", name
         ) from None
+    except RecursionError:
+        raise CatalogueError(f"{name}: not a catalogue: lists or objects nested too deeply", name) from None
+    except ValueError:  # a number of thousands of digits (past Python's integer string limit)
+        raise CatalogueError(f"{name}: not a catalogue: a number in it is thousands of digits long", name) from None
     if not isinstance(data, dict):
         raise CatalogueError(f"{name}: expected an object with 'format', 'version' and a list", name)
     if data.get("format") != expected_format:

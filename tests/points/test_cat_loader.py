@@ -117,6 +117,8 @@ def test_a_midline_point_must_sit_on_the_centre_line(tmp_path, points_doc, nerve
         ('{"format": "neurotimer-points", "version": 9, "points": [{}]}', "newer neurotimer"),
         ('{"format": "neurotimer-points", "version": 1, "points": []}', "field 'points'"),
         ('{"format": "neurotimer-points", "version": 1, "points": [7]}', "entry 1: field 'entry'"),
+        ("[" * 100_000, "nested too deeply"),
+        ('{"format": "neurotimer-points", "version": ' + "9" * 5000 + ', "points": []}', "thousands of digits"),
     ],
 )
 def test_a_broken_file_says_what_is_wrong(tmp_path, text, words):

@@ -153,3 +153,51 @@ def test_the_session_record_says_which_device_delivered_it(qtbot, app) -> None:
                 if e["kind"] == "stim.device"]
     assert device == {"connected": True, "maker": "NeuroTimer", "model": "SIM-4", "serial": "SIM000001",
                       "firmware": device["firmware"], "simulated": True}
+
+
+def test_a_set_up_step_that_fails_leaves_the_interlock_refusing(qtbot, tmp_path, clock, monkeypatch) -> None:
+    def broken(_self) -> None:
+        raise RuntimeError("history broken")
+
+    monkeypatch.setattr(App, "_build_history", broken)
+    app = build_app(qtbot, tmp_path, clock)
+    try:
+        app.picker.load_selected_template()
+        app.sessions.start()
+        with qtbot.waitSignal(app.stim.refused, timeout=10000) as refusal:
+            app.stim.output_on(1)
+        assert "could not set up the course history" in refusal.args[0]
+        assert not app.stim.last_status(1).output
+    finally:
+        app.shutdown()
+
+
+def test_without_the_safety_checks_no_stimulator_is_offered(qtbot, tmp_path, clock, monkeypatch) -> None:
+    def broken(_self) -> None:
+        raise RecursionError("catalogue broken")
+
+    monkeypatch.setattr(App, "_build_points", broken)
+    app = App(make_args(tmp_path / "log.sqlite3"), clock, chime=lambda: None, confirm=lambda t, x: True)
+    qtbot.addWidget(app.window)
+    app.finish_start()
+    try:
+        assert app.stim is None  # the step that stops start-up ran: no panel, no allow-all gate
+        assert "point catalogue" in app.interlock.decide(1).reason
+    finally:
+        app.shutdown()
+
+
+def test_a_malformed_user_catalogue_keeps_the_bundled_one_and_the_interlock(qtbot, tmp_path, clock) -> None:
+    from neurotimer import paths
+
+    folder = paths.app_data_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "points.json").write_text("[" * 100_000, encoding="utf-8")
+    app = build_app(qtbot, tmp_path, clock)
+    try:
+        assert any("nested too deeply" in a.text for a in app.window.alarms.active())
+        with qtbot.waitSignal(app.stim.refused, timeout=10000) as refusal:
+            app.stim.output_on(1)
+        assert "start the session first" in refusal.args[0]
+    finally:
+        app.shutdown()
