@@ -6,6 +6,7 @@ from pathlib import Path
 
 from neurotimer.session.clock import Clock
 from neurotimer.storage.db import StoreError, check_existing
+from neurotimer.storage.location import is_server_url
 from neurotimer.storage.store import Store, open_store
 
 
@@ -15,8 +16,13 @@ def open_for_review(path: Path | str, clock: Clock | None = None) -> tuple[Store
     The store is writable (notes, amendments and courses are written from the review window); it is
     marked `owned_by_review` so the window closes it.
     """
-    if str(path).startswith(("postgresql:", "postgres:")):
-        return None, "The review window reads a SQLite log file; a log on a server cannot be reviewed yet."
+    if is_server_url(path):
+        try:
+            store = open_store(str(path), clock=clock, daily_backup=False)
+        except StoreError as exc:
+            return None, " ".join(str(exc).split())
+        store.owned_by_review = True  # type: ignore[attr-defined]
+        return store, ""
     path = Path(path)
     try:
         if not path.is_file():

@@ -75,7 +75,7 @@ _SELECT = (
     "SELECT s.id, s.started_at, p.code, p.name, s.course_id, s.number, c.planned_sessions, s.planned_minutes,"
     " s.treatment_seconds, s.state,"
     " (SELECT group_concat(code || ' ' || side, ',') FROM"
-    "   (SELECT code, side FROM session_points WHERE session_id = s.id ORDER BY position)) AS points,"
+    "   (SELECT code, side FROM session_points WHERE session_id = s.id ORDER BY position) AS plan) AS points,"
     " (SELECT count(*) FROM session_channels WHERE session_id = s.id) AS channels,"
     " (SELECT max(peak_ma) FROM session_peaks WHERE session_id = s.id) AS peak_ma,"
     " (SELECT count(*) FROM adverse_events WHERE session_id = s.id) AS adverse_events,"

@@ -10,6 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from neurotimer.storage import db
+from neurotimer.storage.location import is_server_url
 from neurotimer.storage.review_queries import ReviewFilter, count_sessions, fetch_rows
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,10 @@ class QueryWorker(QObject):
         if request.generation < self.latest:
             return
         try:
+            if self._conn is None and is_server_url(self._path):
+                from neurotimer.storage.pg.open import open_pg_readonly
+
+                self._conn = open_pg_readonly(str(self._path)).conn  # type: ignore[assignment]
             if self._conn is None:
                 # Closed from the GUI thread once this thread has stopped, hence check_same_thread off.
                 uri = f"{self._path.absolute().as_uri()}?mode=ro"

@@ -101,10 +101,10 @@ class ReviewWindow(QMainWindow):
             self.model = None
         self.store = store
         self.show_message(message)
-        if store is None or not isinstance(store.path, Path):
+        if store is None or store.path is None:
             self.table.setModel(None)
             self.count.setText("No session log is open." if store is None else
-                               "The review window reads a SQLite log file; this log is on a server.")
+                               "The review window reads a log file or a server; this log is in memory.")
             return
         self.model = SessionTableModel(store.path, self)
         self.model.loaded.connect(self._on_loaded)

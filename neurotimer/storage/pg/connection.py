@@ -36,6 +36,10 @@ GETCONN_WHILE_AWAY_S = 0.02
 _INSERT = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)", re.IGNORECASE)
 _IS_NOT_PARAM = re.compile(r"\bIS\s+NOT\s+\?")
 _LIKE = re.compile(r"\bLIKE\b")
+_INSTR = re.compile(r"\binstr\(", re.IGNORECASE)
+_GROUP_CONCAT = re.compile(r"\bgroup_concat\(", re.IGNORECASE)
+# SQLite sorts NULL below everything; PostgreSQL above. Said out loud, both list alike.
+_ORDER_WAY = re.compile(r"\b(ASC|DESC)\b(?!\s+NULLS)")
 _PRAGMA = re.compile(r"^\s*PRAGMA\s+(\w+)\s*(?:\(\s*(\w*)\s*\)|=\s*(\S+))?\s*;?\s*$", re.IGNORECASE)
 _BEGIN = re.compile(r"^\s*BEGIN(\s+(IMMEDIATE|DEFERRED|EXCLUSIVE))?\s*;?\s*$", re.IGNORECASE)
 _END = re.compile(r"^\s*(COMMIT|ROLLBACK|END)\s*;?\s*$", re.IGNORECASE)
@@ -50,6 +54,9 @@ def translate(sql: str) -> tuple[str, bool]:
     text = sql.replace("%", "%%")
     text = _IS_NOT_PARAM.sub("IS DISTINCT FROM ?", text)
     text = _LIKE.sub("ILIKE", text)  # SQLite's LIKE ignores case.
+    text = _INSTR.sub("strpos(", text)
+    text = _GROUP_CONCAT.sub("string_agg(", text)  # Always with its separator in the store's SQL.
+    text = _ORDER_WAY.sub(lambda m: m.group(1) + (" NULLS FIRST" if m.group(1) == "ASC" else " NULLS LAST"), text)
     text = text.replace("?", "%s")
     match = _INSERT.match(text)
     returns_id = bool(match and match.group(1).lower() in ID_TABLES and "RETURNING" not in text.upper())

@@ -149,7 +149,8 @@ def open_pg_store(
     except sqlite3.Error as exc:
         conn.close()
         raise CannotOpenError(f"Cannot prepare the session log {display_url(url)}: {exc}.") from exc
-    store = PgStore(conn, display_url(url), clock or SystemClock(), read_only=False)  # type: ignore[arg-type]
+    # The address as given (never with a password: refused above), so workers reconnect with its sslmode.
+    store = PgStore(conn, url.strip(), clock or SystemClock(), read_only=False)  # type: ignore[arg-type]
     store.leases = Leases(conn.conninfo, conn.connect_kwargs, **(lease_options or {}))
     return store
 
@@ -168,4 +169,4 @@ def open_pg_readonly(url: str, *, clock: Clock | None = None, allow_newer: bool 
     except StoreError:
         conn.close()
         raise
-    return PgStore(conn, display_url(url), clock or SystemClock(), read_only=True)  # type: ignore[arg-type]
+    return PgStore(conn, url.strip(), clock or SystemClock(), read_only=True)  # type: ignore[arg-type]
