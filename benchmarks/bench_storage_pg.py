@@ -50,8 +50,9 @@ def record_events(location, count: int) -> list[float]:
         clock.advance(0.2)
         t0 = time.perf_counter()
         seq = recorder.record("stim.intensity", {"channel": 1 + step % 8, "mA": round(step % 100 * 0.1, 1)})
+        while seq is None and not recorder.flush():  # held back (busy): counted until it is written
+            time.sleep(0.002)
         samples.append(time.perf_counter() - t0)
-        assert seq is not None, "an append failed"
     store.close()
     return samples
 
@@ -72,7 +73,7 @@ def concurrent(location, writers: int, count: int) -> tuple[float, float]:
     time.sleep(1.5)  # let every writer open its store before the clock starts
     t0 = time.perf_counter()
     start.set()
-    samples = [s for _ in procs for s in results.get(timeout=600)]
+    samples = [s for _ in procs for s in results.get(timeout=300)]
     elapsed = time.perf_counter() - t0
     for proc in procs:
         proc.join(60)

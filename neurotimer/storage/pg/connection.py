@@ -196,10 +196,13 @@ class PgConnection:
     def _begin(self, mode: str | None) -> Rows:
         conn = self._connection()
         try:
-            conn.execute("BEGIN")
-            self._in_tx = True
             if mode is not None and mode.upper() in ("IMMEDIATE", "EXCLUSIVE"):
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+                # One round trip: the transaction and the clinic-wide write lock together.
+                self._in_tx = True
+                conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+            else:
+                conn.execute("BEGIN")
+                self._in_tx = True
         except psycopg.Error as exc:
             self._after_error()
             if self._in_tx and self._conn is not None:
