@@ -9,13 +9,14 @@ from pathlib import Path
 
 from neurotimer.session.clock import Clock
 from neurotimer.storage.db import CannotOpenError, ForeignDatabaseError, NotSQLiteError, RefusedDatabase, StoreError
-from neurotimer.storage.location import LogLocation, describe
+from neurotimer.storage.location import LogLocation, describe, is_server_url
 from neurotimer.storage.store import Store, open_readonly, open_store
 
 log = logging.getLogger(__name__)
 
 
 class Choice(Enum):
+    RETRY = "Try again"
     READ_ONLY = "Open it read-only"
     OTHER_FILE = "Use another file…"
     QUIT = "Quit"
@@ -39,7 +40,11 @@ def open_log(path: LogLocation, clock: Clock, ask: Ask, pick_file: PickFile) -> 
             choice = ask(f"{exc}\n\nneurotimer has not changed this file.", choices)
         except (CannotOpenError, StoreError, OSError) as exc:
             log.warning("session log cannot be opened: %s", type(exc).__name__)
-            choice = ask(f"The session log cannot be opened: {exc}", [Choice.OTHER_FILE, Choice.QUIT])
+            # A server may be back in a moment (restarting, the network): trying again is the first offer.
+            retry = [Choice.RETRY] if is_server_url(path) else []
+            choice = ask(f"The session log cannot be opened: {exc}", [*retry, Choice.OTHER_FILE, Choice.QUIT])
+        if choice is Choice.RETRY:
+            continue
         if choice is Choice.READ_ONLY:
             try:
                 return open_readonly(path, clock=clock), (
