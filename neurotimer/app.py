@@ -25,7 +25,7 @@ from neurotimer.gui.shell.main_window import MainWindow
 from neurotimer.gui.shell.shortcuts import key_for
 from neurotimer.resources import resource
 from neurotimer.session.clock import Clock, SystemClock
-from neurotimer.session.session import SessionState
+from neurotimer.session.session import SessionState, worth_remembering
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +74,12 @@ class App:
         minutes = settings.value("session/planned_minutes", None)
         if minutes is not None and str(minutes).isdigit() and not self.sessions.session.started:
             self.sessions.set_planned_minutes(int(minutes))
-        self.sessions.stateChanged.connect(
-            lambda state: state is SessionState.RUNNING and settings.setValue(
-                "session/planned_minutes", round(self.sessions.session.planned_seconds / 60)))
+        def remember(state: SessionState) -> None:
+            minutes = round(self.sessions.session.planned_seconds / 60)
+            if state is SessionState.RUNNING and worth_remembering(minutes):  # a 1-minute trial is not
+                settings.setValue("session/planned_minutes", minutes)
+
+        self.sessions.stateChanged.connect(remember)
         try:
             # First, while the helper thread's pyqtgraph import is fresh; device signals join it later.
             self._build_plot()

@@ -68,6 +68,16 @@ class SessionError(Exception):
     """An action that the session's state does not allow; the message is for the practitioner."""
 
 
+# A planned time shorter than this is a trial (a 1-minute test of the timer or the device), not a treatment
+# length: it is never remembered as the next session's default.
+REMEMBERED_MIN_MINUTES = 10
+
+
+def worth_remembering(minutes: int) -> bool:
+    """Whether a started session's planned time should become the next start's default."""
+    return minutes >= REMEMBERED_MIN_MINUTES
+
+
 def validate_planned_minutes(minutes: float) -> int:
     """Refuse a planned duration outside 1–120 whole minutes (never clip)."""
     if isinstance(minutes, bool) or not float(minutes).is_integer():

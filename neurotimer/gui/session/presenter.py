@@ -92,6 +92,7 @@ class SessionPresenter(QObject):
             self.session.set_planned_minutes(minutes)
         except ValueError as exc:
             self.refused.emit(str(exc))
+            self._publish()  # the controls go back to the time the session really has
             return
         self._planned_minutes = int(minutes)
         self._publish()

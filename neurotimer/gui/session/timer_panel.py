@@ -33,6 +33,7 @@ class TimerPanel(QFrame):
         super().__init__(parent)
         self.setObjectName("card")
         self._styled_key: str | None = None
+        self._resync = False
         outer = QVBoxLayout(self)
         outer.setContentsMargins(22, 14, 22, 14)
         outer.setSpacing(6)
@@ -49,20 +50,25 @@ class TimerPanel(QFrame):
         top.addWidget(self.milestone_label)
         self.plan_label = QLabel("Planned time:")
         top.addWidget(self.plan_label)
+        # Not exclusive: when the typed time matches no preset, every preset button must be able to go dark.
         self.preset_group = QButtonGroup(self)
+        self.preset_group.setExclusive(False)
         self.preset_buttons: dict[int, QPushButton] = {}
         for minutes in PRESET_MINUTES:
             button = QPushButton(f"{minutes} min")
             button.setObjectName("preset")
             button.setCheckable(True)
-            button.setMinimumWidth(84)
+            # No minimum width below the text: a squeezed row must never cut "30 min" to "30 mi".
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
             button.clicked.connect(lambda _=False, m=minutes: self._choose(m))
             self.preset_group.addButton(button)
             self.preset_buttons[minutes] = button
             top.addWidget(button)
         self.minutes_spin = QSpinBox()
-        self.minutes_spin.setRange(MIN_MINUTES, MAX_MINUTES)
+        # The box takes any number, so that 9999 arrives as typed and is refused with a message (the session
+        # checks 1–120) instead of being cut to 99 by the box as it is typed.
+        self.minutes_spin.setRange(0, 9999)
+        self.minutes_spin.setToolTip(f"{MIN_MINUTES} to {MAX_MINUTES} minutes")
         self.minutes_spin.setSuffix(" min")
         self.minutes_spin.setValue(30)
         self.minutes_spin.setMinimumWidth(100)
@@ -115,6 +121,7 @@ class TimerPanel(QFrame):
         outer.addWidget(self.detail)
 
     def _choose(self, minutes: int) -> None:
+        self._resync = True  # whatever the session makes of it, the controls then show the session's time
         self.plannedMinutesChosen.emit(minutes)
 
     def render(self, snap: Snapshot) -> None:
@@ -152,10 +159,12 @@ class TimerPanel(QFrame):
         self.milestone_label.setVisible(not planned)
         minutes = int(snap.planned_seconds // 60)
         if planned:
+            # One source of truth: the session's planned time lights its preset (or none) and fills the box.
             for m, button in self.preset_buttons.items():
                 button.setChecked(m == minutes)
-            if not self.minutes_spin.hasFocus():
+            if self._resync or not self.minutes_spin.hasFocus():
                 self.minutes_spin.setValue(minutes)
+        self._resync = False
         self.start_button.setEnabled(planned or snap.state.is_closed)
         closed = snap.state.is_closed
         self.start_button.setText("New session  (Ctrl+Enter)" if closed else "Start  (Ctrl+Enter)")

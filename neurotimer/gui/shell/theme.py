@@ -69,6 +69,7 @@ QPushButton:disabled {{ color: #9aa7ad; border-color: #dde3e6; }}
 QPushButton#primary {{ background: #2e7d32; color: white; border-color: #2e7d32; font-weight: bold; }}
 QPushButton#primary:disabled {{ background: #a5c8a7; border-color: #a5c8a7; }}
 QPushButton#stop {{ background: #c62828; color: white; border-color: #b71c1c; font-weight: bold; }}
+QPushButton#preset {{ padding: 8px 12px; }}
 QPushButton#preset:checked {{ background: #e3f2e4; border: 2px solid #2e7d32; font-weight: bold; }}
 QProgressBar {{ border: none; background: #e3e8eb; border-radius: 5px; height: 10px; }}
 QTabWidget::pane {{ border: 1px solid {BORDER}; border-radius: 6px; background: {CARD}; }}

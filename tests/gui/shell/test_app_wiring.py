@@ -237,3 +237,24 @@ def test_every_raise_acknowledge_and_clear_of_an_alarm_is_in_the_session_record(
               and e["data"].get("key") == "stimulator.lead_off.1"]
     assert [e["kind"] for e in events] == ["alarm.raised", "alarm.acknowledged", "alarm.cleared"]
     assert events[0]["data"]["priority"] == "high"
+
+
+def test_a_one_minute_trial_is_not_the_next_starts_default_but_45_minutes_is(qtbot, tmp_path, clock) -> None:
+    def start_app():
+        a = App(make_args(tmp_path / "log.sqlite3"), clock, chime=lambda: None, confirm=lambda t, x: True)
+        qtbot.addWidget(a.window)
+        a.finish_start()
+        return a
+
+    first = start_app()
+    first.sessions.set_planned_minutes(45)
+    first.sessions.start()
+    first.sessions.end()
+    first.sessions.new_session()
+    first.sessions.set_planned_minutes(1)
+    first.sessions.start()
+    first.sessions.end()
+    first.shutdown()
+    second = start_app()
+    assert second.sessions.session.planned_seconds == 45 * 60
+    second.shutdown()
