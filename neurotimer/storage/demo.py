@@ -7,7 +7,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from neurotimer.session.clock import ManualClock
+from neurotimer.session.clock import ManualClock, rfc3339
 from neurotimer.session.session import Session
 from neurotimer.storage.db import StoreError
 from neurotimer.storage.location import describe, is_server_url
@@ -40,6 +40,14 @@ CONDITIONS = (
     "Idiopathic small-fibre neuropathy",
 )
 SYMPTOMS = ("pain", "burning", "numbness", "prickling")
+READING_INTERVAL_S = 60.0  # the stimulator's readings kept in the log, once a minute per channel
+NOTES = (
+    "Slept better the two nights after the last session.",
+    "Feet warmer today; less burning at night.",
+    "Asked for a shorter session next time (40 % of the way through felt long).",
+    "Tingling in the toes after removal, gone within 10 minutes.",
+    "Walked to the clinic without a stick.",
+)
 BILATERAL = ("L", "R")
 
 
@@ -223,38 +231,96 @@ def _session(
     )
     for symptom, value in before.items():
         store.add_score(session_id, symptom, value, "before")
-    targets = {}
+    # Draws for what older demo logs did not hold come from their own generator, so the courses stay the same.
+    extra = random.Random(begins.timestamp() * 7919 + patient_id)
+    if store.get_patient(patient_id).screening.get("bleeding_risk"):
+        recorder.record("safety.acknowledged", _acknowledgement(clock))
+    targets: dict[int, float] = {}
     for channel in range(1, channels + 1):
         recorder.record(
-            "stim.channel_on", {"channel": channel, "mode": protocol.mode, "freq_hz": protocol.freq, "pulse_us": 400}
+            "stim.settings", {"channel": channel, "mode": protocol.mode, "freq_hz": protocol.freq, "pulse_us": 400}
         )
+        recorder.record("stim.command", {"command": "output_on", "args": [channel]})
         targets[channel] = rng.choice((3.0, 3.5, 4.0, 4.5, 5.0, 6.0))
         _ramp(recorder, clock, session, rng, channel, 0.0, targets[channel])
     ends_early = rng.random() < 0.08
     stop_at = planned * 60 * (rng.uniform(0.5, 0.9) if ends_early else 1.0)
     pause_at = planned * 60 * rng.uniform(0.3, 0.7) if rng.random() < 0.15 else None
+    lead_off_at = planned * 60 * extra.uniform(0.2, 0.8) if extra.random() < 0.06 else None
+    emergency = ends_early and extra.random() < 0.3  # some early ends were an emergency stop
     raised = False
     while session.treatment_seconds < stop_at:
-        _wait(clock, session, max(0.001, min(60.0, stop_at - session.treatment_seconds)))
+        _wait(clock, session, max(0.001, min(READING_INTERVAL_S, stop_at - session.treatment_seconds)))
         recorder.progress()
+        _readings(recorder, extra, targets)
         if not raised and session.treatment_seconds > planned * 30:
             raised = True  # Accommodation: the current feels weaker mid-session, so it is raised.
             for channel in targets:
                 _ramp(recorder, clock, session, rng, channel, targets[channel], targets[channel] + 0.5)
+                targets[channel] += 0.5
+        if lead_off_at is not None and session.treatment_seconds >= lead_off_at:
+            lead_off_at = None
+            _lead_off(recorder, clock, session, extra, targets)
         if pause_at is not None and session.treatment_seconds >= pause_at:
             pause_at = None
-            session.pause()
+            session.pause()  # the app switches every output off on a pause
+            for channel in targets:
+                recorder.record("stim.command", {"command": "output_off", "args": [channel]})
             recorder.record("patient.request", {"reason": "repositioning"})
             _wait(clock, session, rng.uniform(30, 120))
             session.resume()
-    for channel in targets:
-        recorder.record("stim.intensity", {"channel": channel, "mA": 0.0})
+            for channel in targets:
+                recorder.record("stim.command", {"command": "output_on", "args": [channel]})
+                _ramp(recorder, clock, session, extra, channel, 0.0, targets[channel])
+    if emergency:
+        recorder.record("stim.emergency_stop", {})
+        recorder.record("stim.command", {"command": "emergency_stop", "args": []})
+        recorder.record("alarm.raised", {"key": "estop", "text": "Emergency stop: every output is off.",
+                                         "priority": "high"})
+    else:
+        for channel in targets:
+            recorder.record("stim.command", {"command": "set_current", "args": [channel, 0.0]})
     session.end()
     recorder.record("needles.count", {"inserted": len(protocol.points), "removed": len(protocol.points)})
     for symptom, value in before.items():
         store.add_score(session_id, symptom, max(0, value - rng.choice((0, 1, 1, 2))), "after")
     if rng.random() < 0.1:
         store.add_adverse_event(session_id, rng.choice(("bruising", "soreness")), "mild", "at one needle site")
+    if extra.random() < 0.1:
+        store.add_note(session_id, extra.choice(NOTES), "Dr Demo Practitioner")
+
+
+def _readings(recorder: Recorder, rng: random.Random, targets: dict[int, float]) -> None:
+    """What the stimulator reported: delivered current a little under the target, as real loads do."""
+    for channel, target in targets.items():
+        recorder.record("stim.status", {
+            "channel": channel, "output": True, "measured_mA": round(target * rng.uniform(0.86, 1.02), 2),
+            "target_mA": target, "impedance_ohm": round(rng.uniform(900, 2200)), "lead_ok": True,
+        })
+
+
+def _lead_off(recorder: Recorder, clock: ManualClock, session: Session, rng: random.Random,
+              targets: dict[int, float]) -> None:
+    channel = rng.choice(sorted(targets))
+    recorder.record("stim.lead_off", {"channel": channel, "code": 301, "message": f"Channel {channel}: lead off."})
+    recorder.record("alarm.raised", {"key": f"lead_off.{channel}", "text": f"Channel {channel}: lead off",
+                                     "priority": "high"})
+    recorder.record("stim.status", {"channel": channel, "output": False, "measured_mA": 0.0, "target_mA": 0.0,
+                                    "impedance_ohm": 0, "lead_ok": False})
+    _wait(clock, session, rng.uniform(20, 60))
+    recorder.record("alarm.acknowledged", {"key": f"lead_off.{channel}"})
+    recorder.record("stim.command", {"command": "output_on", "args": [channel]})
+    _ramp(recorder, clock, session, rng, channel, 0.0, targets[channel])
+
+
+def _acknowledgement(clock: ManualClock) -> dict:
+    return {
+        "kind": "safety.acknowledged", "rule": "screening_bleeding", "title": "Bleeding disorder or anticoagulants",
+        "severity": "warning", "channel": None, "subject": "patient",
+        "message": "Bleeding risk: press each needle site for longer after removal.",
+        "key": "screening_bleeding:patient", "by": "Dr Demo Practitioner", "at": rfc3339(clock.wall()),
+        "clock": round(clock.now(), 3),
+    }
 
 
 def _wait(clock: ManualClock, session: Session, seconds: float) -> None:
@@ -278,8 +344,9 @@ def _ramp(
     while level < target:
         level = min(target, level + 0.5)
         _wait(clock, session, rng.uniform(3, 8))
-        recorder.record("stim.intensity", {"channel": channel, "mA": level})
-    recorder.record(
-        "device.report",
-        {"channel": channel, "commanded_mA": level, "measured_mA": round(level * rng.uniform(0.8, 1.05), 2)},
-    )
+        recorder.record("stim.command", {"command": "set_current", "args": [channel, level]})
+    factor = rng.uniform(0.8, 1.05)
+    recorder.record("stim.status", {
+        "channel": channel, "output": True, "measured_mA": round(level * factor, 2), "target_mA": level,
+        "impedance_ohm": round(1000 + 1000 * factor), "lead_ok": True,
+    })

@@ -52,6 +52,8 @@ class ReviewWindow(QMainWindow):
         self.store = None
         self.model: SessionTableModel | None = None
         self._catalogue = catalogue
+        self._nerves = nerves
+        self.replay = None  # built after the first rows arrive: pyqtgraph takes a moment to load
         self._pick_file = pick_file
         self._open_path = open_path
 
@@ -108,6 +110,7 @@ class ReviewWindow(QMainWindow):
             return
         self.model = SessionTableModel(store.path, self)
         self.model.loaded.connect(self._on_loaded)
+        self.model.pageArrived.connect(self.ensure_replay)
         self.model.failed.connect(self.show_message)
         self.table.setModel(self.model)
         header = self.table.horizontalHeader()
@@ -119,6 +122,8 @@ class ReviewWindow(QMainWindow):
         self.filters.set_adverse_kinds(adverse_kinds(store.conn))
         self.count.setText("Reading the log…")
         self.model.set_filter(self.filters.current())
+        if self.replay is not None:
+            self.replay.set_store(store)
 
     def refresh(self) -> None:
         """Reads the log again (after an amendment, a note or a new session)."""
@@ -140,8 +145,19 @@ class ReviewWindow(QMainWindow):
         scope = "in the log" if self.model is not None and self.model.filter.is_empty() else "match the filters"
         self.count.setText(f"{total:,} {words} {scope}")
 
+    def ensure_replay(self):
+        """The replay panel under the list (built once, on first need)."""
+        if self.replay is None:
+            from neurotimer.gui.review.replay_panel import ReplayPanel
+
+            self.replay = ReplayPanel(self.store, self._catalogue, self._nerves)
+            self.details_layout.addWidget(self.replay)
+        return self.replay
+
     def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
-        self.sessionChosen.emit(self.current_row())
+        row = self.current_row()
+        self.ensure_replay().show_session(None if row is None else row.id)
+        self.sessionChosen.emit(row)
 
     def current_row(self) -> ReviewRow | None:
         if self.model is None:

@@ -1,0 +1,110 @@
+"""A past session replayed: its timeline, plan on the body chart, scores and decisions, and the full event log."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from neurotimer.gui.review import replay_text
+from neurotimer.gui.review.replay_plot import ReplayPlot
+from neurotimer.storage.replay import Replay, session_replay
+
+
+class ReplayPanel(QWidget):
+    """Shows one session; `show_session(id)` reads it from the store (a few queries, well under a frame)."""
+
+    def __init__(self, store, catalogue=None, nerves=(), parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.replay: Replay | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.heading = QLabel("Choose a session above to replay it.")
+        self.heading.setWordWrap(True)
+        layout.addWidget(self.heading)
+        self.tabs = QTabWidget()
+        layout.addWidget(self.tabs, 1)
+
+        self.plot = ReplayPlot()
+        self.tabs.addTab(self.plot, "Timeline")
+
+        plan = QSplitter()
+        self.chart = None
+        if catalogue is not None:
+            from neurotimer.gui.plan.body_chart_panel import BodyChartPanel
+
+            self.chart = BodyChartPanel(catalogue, nerves)
+            plan.addWidget(self.chart)
+        self.plan_text = QTextBrowser()
+        plan.addWidget(self.plan_text)
+        self.tabs.addTab(plan, "Plan")
+
+        record = QWidget()
+        row = QHBoxLayout(record)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.scores_text = QTextBrowser()
+        self.events_text = QTextBrowser()
+        row.addWidget(self.scores_text, 1)
+        row.addWidget(self.events_text, 2)
+        self.tabs.addTab(record, "Scores, decisions, amendments")
+
+        self.log = QTableWidget(0, 5)
+        self.log.setHorizontalHeaderLabels(["#", "Time", "Into session", "Event", "Details"])
+        self.log.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.log.verticalHeader().hide()
+        self.log.horizontalHeader().setStretchLastSection(True)
+        for column, width in enumerate((50, 140, 90, 170)):
+            self.log.setColumnWidth(column, width)
+        self.tabs.addTab(self.log, "Event log")
+
+    def set_store(self, store) -> None:
+        self.store = store
+        self.clear()
+
+    def clear(self) -> None:
+        self.replay = None
+        self.heading.setText("Choose a session above to replay it.")
+
+    def show_session(self, session_id: int | None) -> None:
+        if session_id is None or self.store is None:
+            self.clear()
+            return
+        replay = session_replay(self.store, session_id)
+        self.replay = replay
+        summary = replay.record.summary
+        name = None
+        if summary.patient_id is not None:
+            name = self.store.effective_patient(summary.patient_id).name
+        self.heading.setText(replay_text.heading(replay, name))
+        self.plot.show_replay(replay)
+        if self.chart is not None:
+            points = replay.record.effective("points")
+            self.chart.set_selected([(str(code), str(side)) for code, side in points])
+        self.plan_text.setHtml(replay_text.plan_html(replay))
+        self.scores_text.setHtml("<h4>Scores (0–10)</h4>" + replay_text.scores_html(replay))
+        self.events_text.setHtml(replay_text.events_html(replay))
+        self._fill_log(replay)
+
+    def _fill_log(self, replay: Replay) -> None:
+        log = self.log
+        log.setUpdatesEnabled(False)
+        log.setRowCount(len(replay.events))
+        for row, event in enumerate(replay.events):
+            offset = float(event["offset"])
+            cells = (str(event["seq"]), replay_text.when(event["at"]), f"{int(offset // 60)}:{int(offset % 60):02d}",
+                     event["kind"], json.dumps(event["data"], ensure_ascii=False, sort_keys=True))
+            for column, text in enumerate(cells):
+                log.setItem(row, column, QTableWidgetItem(text))
+        log.setUpdatesEnabled(True)
