@@ -45,6 +45,7 @@ class AmendmentsMixin:
         def now_text(self) -> str: ...
         def get_session(self, session_id: int) -> SessionRecord: ...
         def get_patient(self, patient_id: int) -> Patient: ...
+        def add_adverse_event(self, session_id: int, kind: str, severity: str = "mild", notes: str = "") -> int: ...
         def _append_later(
             self, conn: sqlite3.Connection, session_id: int, kind: str, payload: dict[str, Any]
         ) -> int: ...
@@ -132,6 +133,20 @@ class AmendmentsMixin:
                 conn, table="patients", row={"id": patient_id}, field=field_name, old=old, new=new_value,
                 reason=why, practitioner=who, patient_id=patient_id,
             )
+
+    def add_adverse_event_later(
+        self, session_id: int, kind: str, severity: str, notes: str, who: str, why: str
+    ) -> int:
+        """An adverse event seen after the session closed: added, with who added it, when and why."""
+        who, why = _required(who, why)
+        with self.transaction() as conn:
+            added = self.add_adverse_event(session_id, kind, severity, notes)
+            self._amend(
+                conn, table="adverse_events", row={"id": added}, field="added", old=None,
+                new={"kind": kind.strip(), "severity": severity, "notes": notes}, reason=why, practitioner=who,
+                session_id=session_id,
+            )
+        return added
 
     def patient_amendments(self, patient_id: int) -> list[Amendment]:
         rows = self.conn.execute(

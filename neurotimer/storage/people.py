@@ -28,6 +28,8 @@ SCREENING_FLAGS: dict[str, str] = {
 }
 
 MAX_CODE_LENGTH = 32
+# The outcome symptoms a neuropathy course follows unless the practitioner chooses others.
+FOLLOWED_SYMPTOMS = ("pain", "aching", "burning", "prickling", "numbness", "hypersensitivity")
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,13 @@ class Course:
     style: str
     reasoning: str
     started_on: dt.date
+    symptoms: tuple[str, ...] = FOLLOWED_SYMPTOMS
+    closed_on: dt.date | None = None
+    outcome: str = ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_on is None
 
 
 def validate_screening(flags: dict[str, Any] | None) -> dict[str, bool]:
@@ -80,12 +89,17 @@ def _patient(row: sqlite3.Row | tuple) -> Patient:
 
 
 def _course(row: tuple) -> Course:
-    return Course(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], dt.date.fromisoformat(row[8]))
+    symptoms = tuple(json.loads(row[9])) or FOLLOWED_SYMPTOMS
+    closed = dt.date.fromisoformat(row[10]) if row[10] else None
+    return Course(*row[:8], dt.date.fromisoformat(row[8]), symptoms, closed, row[11])
 
 
 _COURSE_COLUMNS = (
-    "id, patient_id, practitioner_id, condition, planned_sessions, sessions_per_week, style, reasoning, started_on"
+    "id, patient_id, practitioner_id, condition, planned_sessions, sessions_per_week, style, reasoning, started_on,"
+    " symptoms, closed_on, outcome"
 )
+# A log from before version 3 (read-only) has no followed symptoms or closing yet.
+_OLD_COURSE_COLUMNS = _COURSE_COLUMNS.replace("symptoms, closed_on, outcome", "'[]', NULL, ''")
 
 
 class PeopleMixin:
@@ -208,8 +222,13 @@ class PeopleMixin:
         reasoning: str = "",
         started_on: dt.date | None = None,
         practitioner_id: int | None = None,
+        symptoms: tuple[str, ...] | list[str] | None = None,
     ) -> int:
-        """A course of treatment (STRICTA 1a–b, 3a–b): condition, plan, style and reasoning."""
+        """A course of treatment (STRICTA 1a–b, 3a–b): condition, plan, style, reasoning, symptoms followed."""
+        followed = [s.strip().lower() for s in (symptoms if symptoms is not None else FOLLOWED_SYMPTOMS)]
+        followed = list(dict.fromkeys(s for s in followed if s))
+        if not followed:
+            raise StoreError("A course follows at least one symptom (for example pain).")
         if not condition.strip():
             raise StoreError("A course needs the condition it treats.")
         if not 1 <= planned_sessions <= 60:
@@ -220,8 +239,8 @@ class PeopleMixin:
         with self.transaction() as conn:
             cur = conn.execute(
                 "INSERT INTO courses (patient_id, practitioner_id, condition, planned_sessions,"
-                " sessions_per_week, style, reasoning, started_on, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " sessions_per_week, style, reasoning, started_on, created_at, symptoms)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     patient_id,
                     practitioner_id,
@@ -232,23 +251,46 @@ class PeopleMixin:
                     reasoning,
                     started,
                     self.now_text(),
+                    json.dumps(followed),
                 ),
             )
         return int(cur.lastrowid)
 
+    def _course_columns(self) -> str:
+        cached = self.__dict__.get("_course_cols")
+        if cached is None:
+            new = any(r[1] == "closed_on" for r in self.conn.execute("PRAGMA table_info(courses)"))
+            cached = _COURSE_COLUMNS if new else _OLD_COURSE_COLUMNS
+            self.__dict__["_course_cols"] = cached
+        return cached
+
     def get_course(self, course_id: int) -> Course:
-        row = self.conn.execute(f"SELECT {_COURSE_COLUMNS} FROM courses WHERE id = ?", (course_id,)).fetchone()
+        row = self.conn.execute(f"SELECT {self._course_columns()} FROM courses WHERE id = ?", (course_id,)).fetchone()
         if row is None:
             raise StoreError(f"There is no course number {course_id}.")
         return _course(row)
 
     def list_courses(self, patient_id: int) -> list[Course]:
         rows = self.conn.execute(
-            f"SELECT {_COURSE_COLUMNS} FROM courses WHERE patient_id = ? ORDER BY started_on, id", (patient_id,)
+            f"SELECT {self._course_columns()} FROM courses WHERE patient_id = ? ORDER BY started_on, id", (patient_id,)
         )
         return [_course(row) for row in rows]
 
     def current_course(self, patient_id: int) -> Course | None:
-        """The patient's newest course, where a new session is counted."""
-        courses = self.list_courses(patient_id)
+        """The patient's newest open course, where a new session is counted (None once all are closed)."""
+        courses = [c for c in self.list_courses(patient_id) if c.is_open]
         return courses[-1] if courses else None
+
+    def close_course(self, course_id: int, outcome: str, closed_on: dt.date | None = None) -> None:
+        """Closes a course with an outcome note; new sessions then count in no course until another opens."""
+        if not outcome.strip():
+            raise StoreError("Closing a course needs an outcome note (for example: burning halved, course ended).")
+        course = self.get_course(course_id)
+        if not course.is_open:
+            raise StoreError(f"Course {course_id} was already closed on {course.closed_on}.")
+        day = (closed_on or self.clock.wall().date()).isoformat()
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE courses SET closed_on = ?, outcome = ? WHERE id = ? AND closed_on IS NULL",
+                (day, outcome.strip(), course_id),
+            )

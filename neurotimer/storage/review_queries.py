@@ -71,6 +71,12 @@ SORT_KEYS: dict[str, str] = {
     "amendments": "amendments",
 }
 
+# A session's patient as amended (an unassigned session assigned later), else as written.
+PATIENT_OF = (
+    "coalesce((SELECT CAST(a.new_value AS INTEGER) FROM amendments a WHERE a.session_id = s.id"
+    " AND a.field = 'patient_id' ORDER BY a.id DESC LIMIT 1), s.patient_id)"
+)
+
 _SELECT = (
     "SELECT s.id, s.started_at, p.code, p.name, s.course_id, s.number, c.planned_sessions, s.planned_minutes,"
     " s.treatment_seconds, s.state,"
@@ -81,7 +87,7 @@ _SELECT = (
     " (SELECT count(*) FROM adverse_events WHERE session_id = s.id) AS adverse_events,"
     " (SELECT count(*) FROM amendments WHERE session_id = s.id) AS amendments,"
     " coalesce(pr.name, '')"
-    " FROM sessions s LEFT JOIN patients p ON p.id = s.patient_id LEFT JOIN courses c ON c.id = s.course_id"
+    f" FROM sessions s LEFT JOIN patients p ON p.id = {PATIENT_OF} LEFT JOIN courses c ON c.id = s.course_id"
     " LEFT JOIN practitioners pr ON pr.id = s.practitioner_id"
 )
 
@@ -138,7 +144,7 @@ def order_clause(sort: str = "date", descending: bool = True) -> str:
 
 def count_sessions(conn: sqlite3.Connection, f: ReviewFilter) -> int:
     where, params = where_clause(f)
-    sql = "SELECT count(*) FROM sessions s LEFT JOIN patients p ON p.id = s.patient_id"
+    sql = f"SELECT count(*) FROM sessions s LEFT JOIN patients p ON p.id = {PATIENT_OF}"
     if "pr." in where:
         sql += " LEFT JOIN practitioners pr ON pr.id = s.practitioner_id"
     return int(conn.execute(sql + where, params).fetchone()[0])
@@ -170,7 +176,7 @@ def session_ids(conn: sqlite3.Connection, f: ReviewFilter, sort: str = "date", d
         " (SELECT max(peak_ma) FROM session_peaks WHERE session_id = s.id) AS peak_ma,"
         " (SELECT count(*) FROM adverse_events WHERE session_id = s.id) AS adverse_events,"
         " (SELECT count(*) FROM amendments WHERE session_id = s.id) AS amendments"
-        " FROM sessions s LEFT JOIN patients p ON p.id = s.patient_id"
+        f" FROM sessions s LEFT JOIN patients p ON p.id = {PATIENT_OF}"
         " LEFT JOIN practitioners pr ON pr.id = s.practitioner_id"
     )
     return [r[0] for r in conn.execute(sql + where + order_clause(sort, descending), params)]

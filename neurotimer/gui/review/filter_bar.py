@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Sequence
 
@@ -25,7 +26,7 @@ def resolve_points(catalogue, text: str) -> tuple[str, ...]:
     text = text.strip()
     if not text:
         return ()
-    if catalogue is not None:
+    if catalogue is not None and re.fullmatch(r"[\w .\-]+", text):  # "ST36%" is not a way of writing ST36
         point = catalogue.get(text)
         if point is not None:
             return (point.code,)
