@@ -169,8 +169,13 @@ def build_export(
     session_id: int | None = None,
     since: dt.date | None = None,
     deidentify: bool = False,
+    session_ids: list[int] | None = None,
 ) -> dict[str, Any]:
-    ids = select_sessions(store, patient_code=patient_code, session_id=session_id, since=since)
+    """The export document; `session_ids` (the review window's current filter) replaces the other selectors."""
+    if session_ids is not None:
+        ids = list(session_ids)
+    else:
+        ids = select_sessions(store, patient_code=patient_code, session_id=session_id, since=since)
     now = store.clock.wall()
     return {
         "format": FORMAT,
@@ -193,7 +198,15 @@ def csv_row(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def write_export(data: dict[str, Any], out: Path, fmt: str) -> None:
-    """Writes to a temporary file then renames it, so a failed export never leaves half a file."""
+    """Writes to a temporary file then renames it, so a failed export never leaves half a file.
+
+    CSV is two files: one readable row per session at `out`, one row per event beside it (`name-events.csv`).
+    """
+    if fmt == "csv":
+        from neurotimer.storage.export_csv import write_csv_pair
+
+        write_csv_pair(data, out)
+        return
     partial = out.with_name(out.name + ".partial")
     # Exports hold clinical records: readable by the owner only, like the log itself.
     fd = os.open(partial, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)

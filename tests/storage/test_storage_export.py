@@ -95,18 +95,29 @@ def test_deidentified_export_has_no_names_notes_or_dates(log: Path, tmp_path: Pa
     assert first["events"][0]["at"] == 0.0
 
 
-def test_csv_has_one_row_per_session_with_the_same_fields(log: Path, tmp_path: Path) -> None:
+def test_csv_has_one_readable_row_per_session_and_a_file_of_events(log: Path, tmp_path: Path) -> None:
     out = _export(log, tmp_path, fmt="csv")
     with open(out, newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 3
     assert {"id", "patient_code", "patient_name", "patient_birth_year", "state", "planned_minutes",
-            "started_at", "ended_at", "treatment_seconds", "points", "channels", "scores", "adverse_events",
-            "amendments", "events", "last_hash"} <= set(rows[0])
+            "started_at", "ended_at", "treatment_seconds", "points", "channels", "peak_mA_ch1", "adverse_events",
+            "amendments", "event_count", "last_hash"} <= set(rows[0])
     assert rows[0]["patient_name"] == "Alma Brandt" and rows[0]["state"] == "completed"
-    assert json.loads(rows[0]["points"])[0] == {"code": "ST36", "side": "L"}
+    data = json.loads(_export(log, tmp_path).read_text())
+    first = data["sessions"][0]
+    sides: dict[str, list[str]] = {}
+    for p in first["points"]:
+        sides.setdefault(p["code"], []).append(p["side"])
+    assert rows[0]["points"] == "; ".join(f"{code} {'+'.join(s)}" for code, s in sides.items())
+    assert not any(cell.startswith(("[", "{")) for cell in rows[0].values()), "no JSON blocks in cells"
+    for score in first["scores"]:
+        assert rows[0][f"{score['symptom']} {score['timing']}"] == str(score["value"])
     assert RFC3339_UTC.match(rows[0]["started_at"])
-    assert json.loads(rows[1]["events"])[0]["kind"] == "session.started"
+    with open(out.with_name(f"{out.stem}-events.csv"), newline="", encoding="utf-8") as handle:
+        events = list(csv.DictReader(handle))
+    assert len(events) == sum(len(s["events"]) for s in data["sessions"])
+    assert events[0]["session_id"] == str(first["id"]) and events[0]["kind"] == "session.started"
 
 
 def test_export_refuses_bad_files_and_names_unknown_patients(log: Path, tmp_path: Path, capsys) -> None:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -54,6 +55,7 @@ class ReviewWindow(QMainWindow):
         self._catalogue = catalogue
         self._nerves = nerves
         self.replay = None  # built after the first rows arrive: pyqtgraph takes a moment to load
+        self.course = None
         self._pick_file = pick_file
         self._open_path = open_path
 
@@ -85,11 +87,9 @@ class ReviewWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.table)
-        self.details = QWidget()  # the replay (and the course at a glance) sit here
-        self.details_layout = QVBoxLayout(self.details)
-        self.details_layout.setContentsMargins(0, 0, 0, 0)
+        self.details = QTabWidget()  # the chosen session replayed, and its course at a glance
         self.splitter.addWidget(self.details)
-        self.splitter.setSizes([360, 400])
+        self.splitter.setSizes([300, 460])
         root.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
         self._build_menus()
@@ -124,6 +124,7 @@ class ReviewWindow(QMainWindow):
         self.model.set_filter(self.filters.current())
         if self.replay is not None:
             self.replay.set_store(store)
+            self.course.set_store(store)
 
     def refresh(self) -> None:
         """Reads the log again (after an amendment, a note or a new session)."""
@@ -146,18 +147,31 @@ class ReviewWindow(QMainWindow):
         self.count.setText(f"{total:,} {words} {scope}")
 
     def ensure_replay(self):
-        """The replay panel under the list (built once, on first need)."""
+        """The replay and course panels under the list (built once, on first need)."""
         if self.replay is None:
+            from neurotimer.gui.review.course_view import CourseView
             from neurotimer.gui.review.replay_panel import ReplayPanel
 
             self.replay = ReplayPanel(self.store, self._catalogue, self._nerves)
-            self.details_layout.addWidget(self.replay)
+            self.course = CourseView(self.store)
+            self.details.addTab(self.replay, "Session")
+            self.details.addTab(self.course, "Course at a glance")
         return self.replay
 
     def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         row = self.current_row()
         self.ensure_replay().show_session(None if row is None else row.id)
+        self.course.show_course(None if row is None else row.course_id)
         self.sessionChosen.emit(row)
+
+    def after_change(self) -> None:
+        """A note, an amendment or a course was written: the list and the chosen session are read again."""
+        chosen = self.current_row()
+        self.refresh()
+        if chosen is not None and self.replay is not None:
+            self.replay.show_session(chosen.id)
+            course = self.store.get_session(chosen.id).summary.course_id
+            self.course.show_course(course)
 
     def current_row(self) -> ReviewRow | None:
         if self.model is None:
@@ -179,6 +193,9 @@ class ReviewWindow(QMainWindow):
         self.session_menu = self.menuBar().addMenu("&Session")
         self.course_menu = self.menuBar().addMenu("&Course")
         self.report_menu = self.menuBar().addMenu("&Reports")
+        from neurotimer.gui.review.actions import ReviewActions
+
+        self.actions = ReviewActions(self)
 
     def open_other(self) -> None:
         if self._pick_file is None or self._open_path is None:

@@ -1,0 +1,68 @@
+"""`neurotimer report --session ID|--course ID --out FILE.pdf [--deidentify]`: the review window's PDFs without
+a window. Registering imports no Qt; the command loads it when it runs."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_PROBLEM, EXIT_REFUSED = 0, 1, 2
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a record number such as 12")
+    return int(text)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    report = sub.add_parser("report", help="make a session's or a course's report as a PDF")
+    report.add_argument("--db", type=Path, metavar="PATH", default=argparse.SUPPRESS,
+                        help="the session log (default: the one in the app data folder)")
+    which = report.add_mutually_exclusive_group(required=True)
+    which.add_argument("--session", type=_positive, metavar="ID", help="one session, on one page")
+    which.add_argument("--course", type=_positive, metavar="ID", help="a course: summary, charts, every session")
+    report.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+    report.add_argument("--deidentify", action="store_true",
+                        help="leave out the patient's name, notes and practitioner; dates become years")
+    report.set_defaults(func=run_report)
+
+
+def _say(message: str) -> None:
+    sys.stderr.write(f"neurotimer report: {message}\n")
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from neurotimer.storage.commands import _db_path, _open_for_reading
+    from neurotimer.storage.db import StoreError
+
+    try:
+        store = _open_for_reading(_db_path(args))
+    except StoreError as exc:
+        _say(" ".join(str(exc).split()))
+        return EXIT_REFUSED
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a report needs no screen
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])  # fonts and images need one
+    from neurotimer.gui.review.reports import course_report, session_report
+
+    with store:
+        try:
+            if args.session is not None:
+                report = session_report(store, args.session, args.deidentify)
+            else:
+                report = course_report(store, args.course, args.deidentify)
+        except StoreError as exc:
+            _say(str(exc))
+            return EXIT_PROBLEM
+    try:
+        report.write_pdf(args.out)
+    except OSError as exc:
+        _say(f"cannot write {args.out}: {exc.strerror}")
+        return EXIT_PROBLEM
+    del app
+    sys.stdout.write(f"{report.title} written to {args.out}\n")
+    return EXIT_OK
