@@ -317,6 +317,7 @@ class App:
         from neurotimer.gui.stimulator.device_panel import StimulatorPanel
         from neurotimer.gui.stimulator.guard import StimulationGuard
         from neurotimer.gui.stimulator.output_panel import ChannelsPanel
+        from neurotimer.gui.stimulator.status_record import StatusRecord
         from neurotimer.gui.stimulator.stimulation_record import StimulationRecord
         from neurotimer.stimulator.transport import list_serial_ports
 
@@ -345,6 +346,8 @@ class App:
         self._wire_keep_past_end(channels)
         if self.records is not None:
             self.stim_record = StimulationRecord(stim, self.records, self.sessions)
+            # The device's readings, sparingly, so a past session's delivered current can be replayed.
+            self.status_record = StatusRecord(stim.statusChanged, self.records.record, self.clock)
             w.emergencyStopRequested.connect(self.stim_record.on_emergency_stop)
         # The last stimulator that connected is the next start's default; --device and --demo override it.
         settings = self._settings()

@@ -144,7 +144,9 @@ def order_clause(sort: str = "date", descending: bool = True) -> str:
 
 def count_sessions(conn: sqlite3.Connection, f: ReviewFilter) -> int:
     where, params = where_clause(f)
-    sql = f"SELECT count(*) FROM sessions s LEFT JOIN patients p ON p.id = {PATIENT_OF}"
+    sql = "SELECT count(*) FROM sessions s"
+    if "p." in where:
+        sql += f" LEFT JOIN patients p ON p.id = {PATIENT_OF}"
     if "pr." in where:
         sql += " LEFT JOIN practitioners pr ON pr.id = s.practitioner_id"
     return int(conn.execute(sql + where, params).fetchone()[0])

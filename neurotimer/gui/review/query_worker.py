@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from neurotimer.storage import db
 from neurotimer.storage.location import is_server_url
-from neurotimer.storage.review_queries import ReviewFilter, count_sessions, fetch_rows
+from neurotimer.storage.review_queries import ReviewFilter, chain_intact, count_sessions, fetch_rows
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,7 @@ class QueryWorker(QObject):
     """Answers PageRequests in order; a request older than the newest generation is skipped unanswered."""
 
     pageReady = Signal(int, int, object, int)  # generation, offset, rows, total (-1 when not counted)
+    chainsChecked = Signal(int, int, object)  # generation, offset, {session id: chain intact}
     failed = Signal(int, str)
 
     def __init__(self, path: Path) -> None:
@@ -57,13 +58,24 @@ class QueryWorker(QObject):
             if request.generation < self.latest:
                 return
             rows = fetch_rows(
-                self._conn, request.filter, request.sort, request.descending, request.offset, request.limit
+                self._conn, request.filter, request.sort, request.descending, request.offset, request.limit,
+                check_chains=False,
             )
         except (sqlite3.Error, db.StoreError) as exc:
             log.warning("review query failed: %s", type(exc).__name__)
             self.failed.emit(request.generation, f"The session log could not be read ({exc}).")
             return
         self.pageReady.emit(request.generation, request.offset, rows, total)
+        # The rows show at once; each one's hash chain is checked after, and a bad one turns red.
+        results: dict[int, bool] = {}
+        try:
+            for row in rows:
+                if request.generation < self.latest:
+                    break
+                results[row.id] = chain_intact(self._conn, row.id)
+        except sqlite3.Error as exc:
+            log.warning("chain check failed: %s", type(exc).__name__)
+        self.chainsChecked.emit(request.generation, request.offset, results)
 
     @Slot()
     def close(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QBrush, QColor
@@ -90,11 +91,13 @@ class SessionTableModel(QAbstractTableModel):
         self._page = page
         self._generation = 0
         self._pending = False
+        self._checking = 0  # pages whose chains are being checked
         self.filter = ReviewFilter()
         self.sort_key, self.descending = "date", True
         self._queries = QueryThread(path, self)
         self._queries.worker.pageReady.connect(self._on_page)
         self._queries.worker.failed.connect(self._on_failed)
+        self._queries.worker.chainsChecked.connect(self._on_chains)
 
     # -- what the window asks ----------------------------------------------------------------------
     def set_filter(self, f: ReviewFilter) -> None:
@@ -108,6 +111,7 @@ class SessionTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._rows = []
         self._total = 0
+        self._checking = 0
         self.endResetModel()
         self._request(0, count=True)
 
@@ -125,7 +129,8 @@ class SessionTableModel(QAbstractTableModel):
 
     @property
     def busy(self) -> bool:
-        return self._pending
+        """A page or its chain check is still being read."""
+        return self._pending or self._checking > 0
 
     def close(self) -> None:
         self._queries.stop()
@@ -181,6 +186,7 @@ class SessionTableModel(QAbstractTableModel):
         if generation != self._generation or offset != len(self._rows):
             return
         self._pending = False
+        self._checking += 1
         if total >= 0:
             self._total = total
             self.loaded.emit(total)
@@ -191,6 +197,18 @@ class SessionTableModel(QAbstractTableModel):
         if len(rows) < self._page:
             self._total = len(self._rows)  # the log may have shrunk under a filter: never ask again
         self.pageArrived.emit()
+
+    @Slot(int, int, object)
+    def _on_chains(self, generation: int, offset: int, results: dict[int, bool]) -> None:
+        if generation != self._generation:
+            return
+        self._checking = max(0, self._checking - 1)
+        changed = [i for i in range(offset, min(len(self._rows), offset + self._page))
+                   if self._rows[i].id in results]
+        for i in changed:
+            self._rows[i] = replace(self._rows[i], chain_ok=results[self._rows[i].id])
+        if changed:
+            self.dataChanged.emit(self.index(changed[0], 0), self.index(changed[-1], len(COLUMNS) - 1))
 
     @Slot(int, str)
     def _on_failed(self, generation: int, text: str) -> None:
