@@ -20,7 +20,13 @@ from neurotimer.gui.plan.plan_model import PlanModel
 from neurotimer.gui.session.presenter import SessionPresenter
 from neurotimer.gui.shell.alarm_banner import Priority
 from neurotimer.gui.shell.chime import Chime
-from neurotimer.gui.shell.dialogs import AfterFirstPaint, ask_with, confirm_with, pick_file_with
+from neurotimer.gui.shell.dialogs import (
+    AfterFirstPaint,
+    ask_with,
+    confirm_with,
+    pick_file_with,
+    replace_or_add_with,
+)
 from neurotimer.gui.shell.main_window import MainWindow
 from neurotimer.gui.shell.shortcuts import key_for
 from neurotimer.resources import resource
@@ -49,6 +55,7 @@ class App:
         self._chime = chime
         self.sessions = SessionPresenter(clock)
         self.plans = PlanModel()  # today's points and needle pairs: the picker, pairs and record follow it
+        self._plan_at_close = None  # the plan as the last session closed, to tell it from one picked since
         self.window = MainWindow(self.sessions, confirm=confirm or confirm_with_window(self))
         self.store = None
         self.records = None  # RecordPresenter once the log is open for writing
@@ -269,6 +276,7 @@ class App:
         records = self.records
         templates = TemplateLibrary(self._data_dir() / "templates")
         self.picker = PointPicker(self.plans, source.catalogue, templates, confirm=confirm_with(w),
+                                  replace_or_add=replace_or_add_with(w),
                                   last_points=records.last_points if records else None)
         self.pairing = NeedlePairsWidget(
             self.plans, Acknowledgements(self.clock, practitioner=self._practitioner_name()))
@@ -289,6 +297,8 @@ class App:
             self.pairing.acknowledged.connect(lambda p: records.record(p["kind"], p))
             self.pairing.overrideGiven.connect(lambda p: records.record(p["kind"], p))
             records.patientChanged.connect(self._on_patient_changed)
+            self.sessions.stateChanged.connect(
+                lambda state: state.is_closed and setattr(self, "_plan_at_close", self.plans.plan()))
         self.sessions.sessionCreated.connect(
             lambda _s: self.pairing.set_acknowledgements(
                 Acknowledgements(self.clock, practitioner=self._practitioner_name())))
@@ -435,9 +445,17 @@ class App:
         self.history = history
 
     def _on_patient_changed(self, patient) -> None:
+        from neurotimer.plan.plan import Plan
         from neurotimer.safety.screening import Screening
         from neurotimer.safety.verdict import Acknowledgements
 
+        if patient is None and self.plans.plan() is self._plan_at_close:
+            # The last patient's session is over and the next one begins unassigned: it starts clean, with none
+            # of the last patient's points, pairs, needling details or symptoms ("Same as last session" loads
+            # them on purpose). Points picked after the end were picked for the next patient: they stay.
+            self.plans.load(Plan())
+            if getattr(self, "record_panel", None) is not None:
+                self.record_panel.new_patient()
         self.picker.set_patient(patient.id if patient else None)
         # Acknowledgements and overrides belong to one patient: a new patient is checked afresh.
         self.pairing.set_acknowledgements(Acknowledgements(self.clock, practitioner=self._practitioner_name()))

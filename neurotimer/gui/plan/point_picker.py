@@ -33,6 +33,7 @@ SEARCH_LIMIT = 60
 LastPoints = Callable[[int], list[tuple[str, str]]]
 AskName = Callable[[str], str | None]
 Confirm = Callable[[str, str], bool]
+ReplaceOrAdd = Callable[[str], str | None]  # the question; "replace", "add", or None to leave the plan alone
 
 
 def _default_ask_name(parent: QWidget) -> AskName:
@@ -59,6 +60,7 @@ class PointPicker(QWidget):
         last_points: LastPoints | None = None,
         ask_name: AskName | None = None,
         confirm: Confirm | None = None,
+        replace_or_add: ReplaceOrAdd | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -68,6 +70,7 @@ class PointPicker(QWidget):
         self._last_points = last_points
         self._ask_name = ask_name or _default_ask_name(self)
         self._confirm = confirm or (lambda _title, _text: True)
+        self._replace_or_add = replace_or_add or (lambda _question: "replace")
         self._patient_id: int | None = None
         self._build()
         self.reload_templates()
@@ -220,7 +223,19 @@ class PointPicker(QWidget):
         if template is None:
             return
         applied = apply_template(template, self._catalogue.get)
-        if applied.plan.pairs:
+        current = self._plans.plan()
+        how = "replace"
+        if current.points:
+            # Points picked by hand are never dropped without asking.
+            how = self._replace_or_add(
+                f"Today's plan already has {current.needle_count} needles. Replace them with "
+                f"'{template.name}' ({applied.plan.needle_count} needles), or add its points to them?")
+            if how is None:
+                return
+        if how == "add":
+            added = tuple(p for p in applied.plan.points if not current.has_point(p.code, p.side))
+            self._plans.set_points(current.points + added)  # the pairs already chosen stay
+        elif applied.plan.pairs:
             self._plans.load(applied.plan)
         else:
             self._plans.set_points(applied.plan)  # the pairs already chosen stay

@@ -255,6 +255,16 @@ class SessionRecordPanel(QWidget):
         check = self.needles.check()
         return check.ok, check.message
 
+    def new_patient(self) -> None:
+        """The next patient starts clean: no needling details, symptoms or scores of the one before."""
+        self.new_session()
+        for combo in (self.needle_type, self.response, self.setting):
+            combo.setCurrentIndex(-1)
+            if combo.isEditable():
+                combo.clearEditText()
+        self.depth.clear()
+        self.scores.reset()
+
     def details(self) -> dict[str, str]:
         """STRICTA 2c, 2d, 2g, 4b as entered (keys as the store's session details)."""
         return {

@@ -83,6 +83,8 @@ class ScoreGrid(QWidget):
         box.addLayout(self._grid)
         self.spins: dict[tuple[str, str], QSpinBox] = {}
         self.symptoms: list[str] = []
+        self._labels: dict[str, QLabel] = {}
+        self._defaults = list(symptoms)
         for symptom in symptoms:
             self.add_symptom(symptom)
         self.new_symptom = QLineEdit()
@@ -97,7 +99,10 @@ class ScoreGrid(QWidget):
             return
         row = len(self.symptoms) + 1
         self.symptoms.append(name)
-        self._grid.addWidget(QLabel(name), row, 0)
+        label = QLabel(name)
+        label.setTextFormat(Qt.TextFormat.PlainText)  # typed by the practitioner
+        self._labels[name] = label
+        self._grid.addWidget(label, row, 0)
         for column, timing in enumerate(TIMINGS, start=1):
             spin = blank_spin(10, 58)
             spin.setToolTip(f"{name} {timing} the session, 0 (none) to 10 (worst imaginable)")
@@ -108,6 +113,19 @@ class ScoreGrid(QWidget):
 
     def entered(self) -> dict[tuple[str, str], int]:
         return {key: spin.value() for key, spin in self.spins.items() if spin.value() != NOT_SET}
+
+    def reset(self) -> None:
+        """Back to the default symptoms, every score blank: a symptom added for one patient is theirs."""
+        for name in self.symptoms[len(self._defaults):]:
+            label = self._labels.pop(name)
+            self._grid.removeWidget(label)
+            label.deleteLater()
+            for timing in TIMINGS:
+                spin = self.spins.pop((name, timing))
+                self._grid.removeWidget(spin)
+                spin.deleteLater()
+        self.symptoms = self.symptoms[:len(self._defaults)]
+        self.clear()
 
     def clear(self) -> None:
         for spin in self.spins.values():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton, QWidget
 
 
@@ -43,6 +43,22 @@ def ask_with(parent: QWidget):
             buttons[box.addButton(choice.value, QMessageBox.ButtonRole.ActionRole)] = choice
         box.exec()
         return buttons.get(box.clickedButton(), Choice.QUIT)
+
+    return ask
+
+
+def replace_or_add_with(parent: QWidget):
+    """Asks whether a template replaces today's points or adds to them; None when cancelled."""
+
+    def ask(question: str) -> str | None:
+        box = QMessageBox(QMessageBox.Icon.Question, "Load template", question, parent=parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        replace = box.addButton("Replace", QMessageBox.ButtonRole.DestructiveRole)
+        add = box.addButton("Add to them", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(add)
+        box.exec()
+        return {replace: "replace", add: "add"}.get(box.clickedButton())
 
     return ask
 

@@ -150,3 +150,28 @@ def test_same_as_last_session_needs_a_patient_and_lists_unknown(qtbot, plans, sm
     assert asked == [7]
     assert plans.plan().point_sides() == [("ST36", "L"), ("SP6", "R")]
     assert "OLD1" in picker.status.text()
+
+
+@pytest.mark.parametrize(("answer", "codes"), [
+    ("add", ["SP6", "ST36", "GB39"]),
+    ("replace", ["ST36", "GB39"]),
+    (None, ["SP6"]),
+])
+def test_loading_a_template_over_hand_picked_points_asks_replace_or_add(qtbot, plans, small_catalogue, library,
+                                                                      answer, codes):
+    asked: list[str] = []
+    picker = PointPicker(plans, small_catalogue, library,
+                         replace_or_add=lambda question: asked.append(question) or answer)
+    qtbot.addWidget(picker)
+    picker.select_point("SP6", "left")
+    picker.load_selected_template()
+    assert len(asked) == 1 and "Replace them with 'Legs protocol'" in asked[0]
+    assert list(dict.fromkeys(p.code for p in plans.plan().points)) == codes
+
+
+def test_loading_a_template_on_an_empty_plan_does_not_ask(qtbot, plans, small_catalogue, library):
+    asked: list[str] = []
+    picker = PointPicker(plans, small_catalogue, library, replace_or_add=lambda q: asked.append(q) or "add")
+    qtbot.addWidget(picker)
+    picker.load_selected_template()
+    assert asked == [] and plans.plan().needle_count == 4

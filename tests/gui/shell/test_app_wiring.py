@@ -258,3 +258,33 @@ def test_a_one_minute_trial_is_not_the_next_starts_default_but_45_minutes_is(qtb
     second = start_app()
     assert second.sessions.session.planned_seconds == 45 * 60
     second.shutdown()
+
+
+def test_the_next_patient_starts_clean(qtbot, app: App) -> None:
+    first = app.store.create_patient("P-0201", name="First")
+    second = app.store.create_patient("P-0202", name="Second")
+    panel = app.record_panel
+    app.records.choose_patient(app.store.get_patient(first))
+    app.picker.load_selected_template()
+    panel.depth.setText("10–15 mm")
+    panel.setting.setEditText("clinic, seated")
+    panel.add_symptom("cramps")
+    app.sessions.start()
+    app.sessions.end()
+    assert app.plans.plan().points
+    app.records.choose_patient(app.store.get_patient(second))
+    assert app.plans.plan().points == () and app.plans.plan().pairs == ()
+    assert panel.details() == {"needle_type": "", "depth": "", "response_sought": "", "setting": ""}
+    assert "cramps" not in panel.scores.symptoms
+
+
+def test_points_picked_after_the_end_for_the_next_patient_stay(qtbot, app: App) -> None:
+    first = app.store.create_patient("P-0203", name="Third")
+    second = app.store.create_patient("P-0204", name="Fourth")
+    app.records.choose_patient(app.store.get_patient(first))
+    app.picker.select_point("ST36", "left")
+    app.sessions.start()
+    app.sessions.end()
+    app.picker.select_point("SP6", "both")  # picked for the next person, before choosing them
+    app.records.choose_patient(app.store.get_patient(second))
+    assert [p.code for p in app.plans.plan().points].count("SP6") == 2
