@@ -93,7 +93,11 @@ class StimulatorPanel(QFrame):
         self.message_label.setWordWrap(True)
         self.message_label.setTextFormat(Qt.TextFormat.PlainText)
         self.message_label.setStyleSheet("color: #b26a00;")
-        self.message_label.hide()
+        # Two lines kept for it, with or without a message: a refusal never pushes the channel cards below
+        # down under the practitioner's cursor. The whole text is in its tooltip and in the alarm strip.
+        lines = self.message_label.fontMetrics().lineSpacing()
+        self.message_label.setFixedHeight(2 * lines + 2)
+        self.message_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.message_label)
 
         controller.linkStateChanged.connect(self.on_link_state)
@@ -204,4 +208,4 @@ class StimulatorPanel(QFrame):
         if text and self._controller.link_state is LinkState.DISCONNECTED:
             self.on_link_state(LinkState.DISCONNECTED)  # a failed connect: not "Connecting…" any more
         self.message_label.setText(text)
-        self.message_label.setVisible(bool(text))
+        self.message_label.setToolTip(text)

@@ -225,4 +225,14 @@ def test_the_reconnecting_message_goes_once_the_link_is_back(qtbot, setup, clock
     clock.advance(1.5)
     qtbot.waitUntil(lambda: ctl.link_state is LinkState.CONNECTED, timeout=3000)
     assert panel.link_label.text().startswith("● Connected")
-    assert panel.message_label.isHidden() and panel.message_label.text() == ""
+    assert panel.message_label.text() == ""
+
+
+def test_a_message_never_moves_the_channel_cards(qtbot, setup) -> None:
+    ctl, panel, *_ = setup
+    panel.show()
+    connect(qtbot, ctl, panel)
+    height = panel.sizeHint().height()
+    with qtbot.waitSignal(ctl.refused, timeout=3000):
+        ctl.set_current(1, 25)
+    assert panel.message_label.text() and panel.sizeHint().height() == height
