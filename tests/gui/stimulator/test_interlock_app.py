@@ -7,6 +7,7 @@ import asyncio
 import threading
 
 import pytest
+from PySide6.QtWidgets import QApplication
 
 from neurotimer.app import App
 from neurotimer.session.clock import ManualClock, SystemClock
@@ -48,10 +49,16 @@ def one_poll(qtbot, app: App) -> None:
 
 
 def advance(qtbot, app: App, clock: ManualClock, seconds: float, step: float = POLL_STEP_S) -> None:
-    """Simulated time passes with the worker polling between steps, as it would in real time."""
+    """Simulated time passes with the worker polling between steps, as it would in real time.
+
+    Statuses already queued are delivered first; of the two polls waited for after a step, the second
+    began after the step, so the device has heard from the host at the new time (its watchdog is 2 s).
+    """
     while seconds > 1e-9:
         clock.advance(min(step, seconds))
         seconds -= step
+        QApplication.processEvents()
+        one_poll(qtbot, app)
         one_poll(qtbot, app)
 
 
