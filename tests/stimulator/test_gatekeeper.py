@@ -156,3 +156,24 @@ def test_an_output_that_will_not_ramp_down_is_switched_off_with_an_alarm(bench, 
     clock.advance(0.2)
     bench.poll()
     assert bench.cleared == [ON_AFTER_END_KEY]
+
+
+def test_five_more_minutes_before_the_end_moves_the_stop(bench, clock) -> None:
+    from neurotimer.safety.interlock import session_input
+    from neurotimer.session.session import Session
+
+    session = Session(clock, 1)
+    session.start()
+    bench.allow()
+    bench.interlock.set_session(session_input(session, clock.now()))
+    bench.call("output_on", 1)
+    bench.call("set_current", 1, 1.0)
+    bench.run(50)
+    session.extend(5)  # +5 min, before the end
+    bench.interlock.set_session(session_input(session, clock.now()))
+    bench.run(15)  # past the first planned end
+    assert bench.device(1).output and bench.device(1).target_ma == 1.0
+    bench.run(5 * 60 - 5)
+    assert bench.device(1).target_ma == 0.0  # the moved end came: ramping down
+    bench.run(2.5)
+    assert not bench.device(1).output and bench.alarms == {}
