@@ -141,6 +141,10 @@ class StimulatorController(QObject):
     def output_off(self, channel: int) -> None:
         self._send("output_off", channel)
 
+    def report_refusal(self, text: str) -> None:
+        """A value refused before it was sent (a typing slip in a box): shown like the device's refusals."""
+        self.refused.emit(text)
+
     def command(self, line: str) -> None:
         """A raw line (diagnostics, simulator fault injection), parsed and judged as the command it is."""
         self._send("command", line)

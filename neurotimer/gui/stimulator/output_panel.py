@@ -6,7 +6,6 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -17,25 +16,19 @@ from PySide6.QtWidgets import (
 )
 
 from neurotimer.gui.stimulator.controller import StimulatorController
+from neurotimer.gui.stimulator.number_box import NumberBox
 from neurotimer.stimulator.driver import ChannelSettings, DeviceInfo, LinkState
 from neurotimer.stimulator.protocol import DEFAULTS, ChannelStatus, Limits, Mode
 from neurotimer.stimulator.validate import MODE_LABELS
 
 HIGH_OUTPUT_MA = 10.0
-TYPED_MA_MAX = 999.9  # the box takes any number typed, so one out of range is refused with a message, never cut
 STEPS_MA = (-0.5, -0.1, 0.1, 0.5)
 GREEN, RED, AMBER, MUTED = "#2e7d32", "#c62828", "#b26a00", "#5b6b73"
 
 
-def _spin(low: float, high: float, value: float, suffix: str, decimals: int = 0) -> QDoubleSpinBox:
-    box = QDoubleSpinBox()
-    box.setDecimals(decimals)
-    box.setRange(low, high)
-    box.setValue(value)
-    box.setSuffix(f" {suffix}")
-    box.setKeyboardTracking(False)  # send once the value is complete, not per keystroke
-    box.setButtonSymbols(QDoubleSpinBox.ButtonSymbols.NoButtons)
-    box.setAlignment(Qt.AlignmentFlag.AlignRight)
+def _spin(value: float, suffix: str, refused, decimals: int = 0) -> NumberBox:
+    box = NumberBox(value, suffix, decimals)
+    box.refused.connect(refused)
     return box
 
 
@@ -88,13 +81,13 @@ class ChannelPanel(QFrame):
         self.mode.setMinimumContentsLength(9)
         self.mode.currentIndexChanged.connect(self._on_mode)
         settings.addWidget(self.mode, 3)
-        low, high = limits.freq
-        self.freq = _spin(low, high, DEFAULTS.freq, "Hz")
+        refused = controller.report_refusal
+        self.freq = _spin(DEFAULTS.freq, "Hz", refused)
         self.freq.setToolTip("Pulse rate")
         self.freq.valueChanged.connect(lambda hz: controller.set_frequency(channel, hz))
-        self.freq_low = _spin(low, high, DEFAULTS.freq_low, "Hz")
+        self.freq_low = _spin(DEFAULTS.freq_low, "Hz", refused)
         self.freq_low.setToolTip("Dense-disperse: low rate")
-        self.freq_high = _spin(low, high, DEFAULTS.freq_high, "Hz")
+        self.freq_high = _spin(DEFAULTS.freq_high, "Hz", refused)
         self.freq_high.setToolTip("Dense-disperse: high rate")
         self.freq_low.valueChanged.connect(self._on_dense)
         self.freq_high.valueChanged.connect(self._on_dense)
@@ -104,11 +97,11 @@ class ChannelPanel(QFrame):
         rates.addWidget(self.freq_low)
         rates.addWidget(self.freq_high)
         settings.addLayout(rates, 3)
-        self.pulse_width = _spin(*limits.width, DEFAULTS.width_us, "µs")
+        self.pulse_width = _spin(DEFAULTS.width_us, "µs", refused)
         self.pulse_width.setToolTip("Pulse width")
         self.pulse_width.valueChanged.connect(lambda us: controller.set_pulse_width(channel, us))
         settings.addWidget(self.pulse_width, 2)
-        self.slew = _spin(*limits.slew, DEFAULTS.slew, "mA/s", decimals=1)
+        self.slew = _spin(DEFAULTS.slew, "mA/s", refused, decimals=1)
         self.slew.setToolTip(f"Ramp rate: how fast the intensity rises and falls ({limits.slew[0]:g} to "
                              f"{limits.slew[1]:g} mA/s)")
         self.slew.valueChanged.connect(lambda rate: controller.set_slew(channel, rate))
@@ -119,7 +112,7 @@ class ChannelPanel(QFrame):
         intensity = QHBoxLayout()
         intensity.setSpacing(6)
         self._limits = limits
-        self.target = _spin(0.0, TYPED_MA_MAX, 0.0, "mA", decimals=1)
+        self.target = _spin(0.0, "mA", refused, decimals=1)
         self.target.setToolTip(f"Target intensity, {limits.current[0]:g} to {limits.current[1]:g} mA "
                                "(the stimulator ramps to it)")
         self.target.setMinimumWidth(84)

@@ -154,7 +154,7 @@ def test_the_ramp_rate_is_set_per_channel_and_shown_as_the_device_holds_it(qtbot
     ctl, panel, channels, sim, _ = setup
     connect(qtbot, ctl, panel)
     card = channels.channels[3]
-    assert card.slew.value() == 0.5 and card.slew.minimum() == 0.1 and card.slew.maximum() == 2.0
+    assert card.slew.value() == 0.5
     card.slew.setValue(1.2)
     qtbot.waitUntil(lambda: sim.model.channels[2].slew == 1.2, timeout=3000)
     qtbot.waitUntil(lambda: ctl.last_settings(3).slew == 1.2, timeout=3000)
@@ -236,3 +236,42 @@ def test_a_message_never_moves_the_channel_cards(qtbot, setup) -> None:
     with qtbot.waitSignal(ctl.refused, timeout=3000):
         ctl.set_current(1, 25)
     assert panel.message_label.text() and panel.sizeHint().height() == height
+
+
+def type_into(qtbot, box, text: str) -> None:
+    box.setFocus()
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box, text)
+    qtbot.keyClick(box, "\r")
+
+
+def test_a_comma_in_the_ma_box_is_refused_never_read_as_ten_times_the_current(qtbot, setup) -> None:
+    ctl, panel, channels, sim, _ = setup
+    connect(qtbot, ctl, panel)
+    card = channels.channels[1]
+    with qtbot.waitSignal(ctl.refused, timeout=3000) as refusal:
+        type_into(qtbot, card.target, "1,5")
+    assert "“1,5” was not used" in refusal.args[0] and "1.5" in refusal.args[0]
+    assert card.target.value() == 0.0 and "15" not in card.target.text()
+    type_into(qtbot, card.target, "1.5")  # the same box still takes a value written with a point
+    qtbot.waitUntil(lambda: sim.model.status(1).target_ma == 1.5, timeout=3000)
+
+
+def test_a_comma_in_a_rate_box_is_refused_and_nothing_is_sent(qtbot, setup) -> None:
+    ctl, panel, channels, sim, _ = setup
+    connect(qtbot, ctl, panel)
+    card = channels.channels[2]
+    with qtbot.waitSignal(ctl.refused, timeout=3000):
+        type_into(qtbot, card.freq, "2,5")
+    assert card.freq.value() == 2 and sim.model.channels[1].freq == 2
+
+
+def test_a_pulse_width_out_of_range_is_refused_with_a_message_never_cut_to_fit(qtbot, setup) -> None:
+    ctl, panel, channels, sim, _ = setup
+    connect(qtbot, ctl, panel)
+    card = channels.channels[1]
+    with qtbot.waitSignal(ctl.refused, timeout=3000) as refusal:
+        type_into(qtbot, card.pulse_width, "9999")
+    assert "9999" in refusal.args[0]
+    qtbot.waitUntil(lambda: card.pulse_width.value() == 300, timeout=3000)
+    assert sim.model.channels[0].width_us == 300
