@@ -122,8 +122,8 @@ def heart_path(point_a: Any, point_b: Any, opposite_sides: bool) -> str | None:
     """Where current between these two needles crosses the chest, in words; None if it does not.
 
     Upper limbs or trunk of opposite sides (arm to arm, arm to the other side of the chest, across the
-    chest), any chest point across the midline, and the chest joined to the upper back all send current
-    through the thorax, across the heart.
+    chest), an arm to the opposite leg (diagonally through the trunk), any chest point across the midline,
+    and the chest joined to the upper back all send current through the thorax, across the heart.
     """
     part_a, part_b = body_part(point_a), body_part(point_b)
     upper_a = part_a in _UPPER_BODY or _upper_back(point_a)
@@ -132,6 +132,8 @@ def heart_path(point_a: Any, point_b: Any, opposite_sides: bool) -> str | None:
         if part_a is part_b is BodyPart.ARM:
             return "from one arm to the other, across the chest and heart"
         return "from one side of the upper body to the other, across the chest and heart"
+    if opposite_sides and {part_a, part_b} == {BodyPart.ARM, BodyPart.LEG}:
+        return "diagonally through the trunk from an arm to the opposite leg, past the heart"
     if opposite_sides and BodyPart.CHEST in (part_a, part_b):
         return "from the chest across the middle of the body, past the heart"
     if (part_a is BodyPart.CHEST and _upper_back(point_b)) or (part_b is BodyPart.CHEST and _upper_back(point_a)):

@@ -211,6 +211,8 @@ def upper_body(pts, point_factory):
         (("KI27", "ST36"), "KI27 L", "ST36 R", "from the chest across the middle of the body"),
         (("KI27", "BL13"), "KI27 L", "BL13 L", "from the chest to the upper back"),
         (("BL13", "PC6"), "BL13 L", "PC6 R", "from one side of the upper body to the other"),
+        (("LI11", "ST36"), "LI11 R", "ST36 L", "diagonally through the trunk from an arm to the opposite leg"),
+        (("LI4", "ST36"), "LI4 L", "ST36 R", "diagonally through the trunk"),
     ],
 )
 def test_a_current_path_across_the_heart_is_an_error_no_acknowledgement_lifts(upper_body, codes, a, b, path):
@@ -233,7 +235,7 @@ def test_a_current_path_across_the_heart_is_an_error_no_acknowledgement_lifts(up
 
 
 @pytest.mark.parametrize(("codes", "a", "b"), [
-    (("ST36",), "ST36 L", "ST36 R"), (("LI4", "ST36"), "LI4 L", "ST36 R"), (("BL23",), "BL23 L", "BL23 R"),
+    (("ST36",), "ST36 L", "ST36 R"), (("LI4", "ST36"), "LI4 L", "ST36 L"), (("BL23",), "BL23 L", "BL23 R"),
     (("LI4", "PC6"), "LI4 L", "PC6 L"), (("GB20",), "GB20 L", "GB20 R"),
 ])
 def test_other_pairs_are_not_blocked_as_crossing_the_heart(upper_body, codes, a, b):
