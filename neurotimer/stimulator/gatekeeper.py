@@ -20,6 +20,9 @@ WIND_DOWN_MARGIN_S = 0.5  # past the ramp time, an output still on at the end is
 TARGET_TOLERANCE_MA = 0.05
 OFF_MA = 0.005
 ON_AFTER_END_KEY = "stimulator.on-after-end"
+# Refusals that follow from what the practitioner just did (pause, end): the switch-off is the expected
+# consequence, not an alarm. Found on at a later poll, the same output is a high alarm as any other.
+DELIBERATE = frozenset({"interlock.paused", "interlock.session"})
 
 Alarm = Callable[[str, str], None]
 
@@ -159,8 +162,12 @@ class Gatekeeper:
             self._allowed_target[ch] = 0.0
 
     # -- after every poll -------------------------------------------------------------------------
-    def enforce(self, driver: Driver, statuses: dict[int, ChannelStatus]) -> None:
-        """Holds what the device reports to the interlock's answers; acts at once through the driver."""
+    def enforce(self, driver: Driver, statuses: dict[int, ChannelStatus], input_changed: bool = False) -> None:
+        """Holds what the device reports to the interlock's answers; acts at once through the driver.
+
+        `input_changed`: called because an input of the interlock just changed (not after a fresh poll),
+        so an output on for a deliberate reason (a pause, an end) is switched off without an alarm.
+        """
         now = self._clock.now()
         overdue_on = False
         self.switched_on_since_poll -= set(statuses)
@@ -175,8 +182,11 @@ class Gatekeeper:
                 self._winding.pop(channel, None)
                 self._act(driver.output_off, channel)
                 self._allowed_target[channel] = 0.0
-                self._alarm(f"interlock.found-on.{channel}",
-                            f"Output switched off on channel {channel}. {decision.reason}")
+                if input_changed and decision.key in DELIBERATE:
+                    log.info("channel %d switched off: %s", channel, decision.key)
+                else:
+                    self._alarm(f"interlock.found-on.{channel}",
+                                f"Output switched off on channel {channel}. {decision.reason}")
                 continue
             if decision.allow is Allow.WIND_DOWN:
                 overdue_on |= self._wind_down(driver, channel, status, now)

@@ -186,7 +186,7 @@ class StimulatorWorker(QObject):
             self.on_poll()
             return
         known = {ch: s for ch in range(1, driver.channel_count + 1) if (s := driver.last_status(ch)) is not None}
-        self._gate.enforce(driver, known)
+        self._gate.enforce(driver, known, input_changed=True)
         self._flush_events()
 
     @Slot()
