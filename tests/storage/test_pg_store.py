@@ -3,6 +3,8 @@ triggers and as privileges, one-transaction migrations, and a one-line refusal o
 
 from __future__ import annotations
 
+import sys
+import types
 from pathlib import Path
 
 import psycopg
@@ -266,3 +268,21 @@ def test_bad_addresses_each_get_their_own_one_line_reason(pg_server, pg_url, cap
     finally:
         with pg_server.admin() as admin:
             admin.execute(f"DROP ROLE IF EXISTS {APP_LOGIN}")
+
+
+def test_the_password_can_come_from_the_os_keyring(app_role: str, tmp_path: Path, monkeypatch, clock) -> None:
+    empty = tmp_path / "empty-pgpass"
+    empty.write_text("")
+    empty.chmod(0o600)
+    monkeypatch.setenv("PGPASSFILE", str(empty))
+    dbname = app_role.rpartition("/")[2]
+    wanted = ("neurotimer", f"{APP_LOGIN}@127.0.0.1/{dbname}")
+    keyring = types.SimpleNamespace(get_password=lambda *key: APP_PASSWORD if key == wanted else None)
+    monkeypatch.setitem(sys.modules, "keyring", keyring)
+    store = open_store(app_role, clock=clock)
+    assert store.list_patients() == []
+    store.close()
+    monkeypatch.setitem(sys.modules, "keyring", None)  # no keyring package, no password file entry
+    with pytest.raises(CannotOpenError, match="refused the password") as refused:
+        open_store(app_role, clock=clock)
+    assert APP_PASSWORD not in str(refused.value)

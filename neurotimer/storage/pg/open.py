@@ -3,6 +3,7 @@ to a database that is not a neurotimer log, nor to one of a newer version."""
 
 from __future__ import annotations
 
+import getpass
 import logging
 import sqlite3
 from urllib.parse import urlsplit
@@ -23,6 +24,7 @@ from neurotimer.storage.pg.store import PgStore
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_S = 5
+KEYRING_SERVICE = "neurotimer"
 LOCAL_HOSTS = frozenset({"", "localhost", "127.0.0.1", "::1"})
 STRICT_SSL = ("require", "verify-ca", "verify-full")
 
@@ -84,6 +86,22 @@ def connect_error(url: str, exc: psycopg.Error) -> CannotOpenError:
     return CannotOpenError(f"Cannot open the session log {shown}: {reason}.")
 
 
+def keyring_password(params: dict[str, str]) -> str | None:
+    """The role's password from the OS keyring (service "neurotimer", entry "user@host/dbname"), when the
+    optional `keyring` package is installed and holds one; otherwise libpq reads ~/.pgpass itself."""
+    try:
+        import keyring  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    user = params.get("user") or getpass.getuser()
+    entry = f"{user}@{params.get('host') or 'localhost'}/{params['dbname']}"
+    try:
+        return keyring.get_password(KEYRING_SERVICE, entry)
+    except Exception as exc:  # No keyring backend on this computer (a server, CI): ~/.pgpass is used.
+        log.info("OS keyring not usable: %s", type(exc).__name__)
+        return None
+
+
 def _connect(url: str, *, read_only: bool, busy_timeout_ms: int = 1000) -> PgConnection:
     params = check_url(url)
     kwargs = {
@@ -101,6 +119,9 @@ def _connect(url: str, *, read_only: bool, busy_timeout_ms: int = 1000) -> PgCon
     kwargs["options"] = f"-c lock_timeout={int(busy_timeout_ms)}" + (
         " -c default_transaction_read_only=on" if read_only else ""
     )
+    secret = keyring_password(params)
+    if secret is not None:
+        kwargs["password"] = secret  # Held in memory for reconnecting; never in settings, logs or messages.
     conninfo = make_conninfo("", **params)
     try:
         psycopg.connect(conninfo, **kwargs).close()  # The exact reason (password, refused, …) is only here.
