@@ -8,6 +8,8 @@ import os
 import sys
 from pathlib import Path
 
+from neurotimer.storage.location import parse_location
+
 EXIT_OK, EXIT_PROBLEM, EXIT_REFUSED = 0, 1, 2
 
 
@@ -19,8 +21,8 @@ def _positive(text: str) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     report = sub.add_parser("report", help="make a session's or a course's report as a PDF")
-    report.add_argument("--db", type=Path, metavar="PATH", default=argparse.SUPPRESS,
-                        help="the session log (default: the one in the app data folder)")
+    report.add_argument("--db", type=parse_location, metavar="PATH|URL", default=argparse.SUPPRESS,
+                        help="the session log: a file, or postgresql://user@host/dbname (default: the app's)")
     which = report.add_mutually_exclusive_group(required=True)
     which.add_argument("--session", type=_positive, metavar="ID", help="one session, on one page")
     which.add_argument("--course", type=_positive, metavar="ID", help="a course: summary, charts, every session")

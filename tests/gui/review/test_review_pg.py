@@ -66,3 +66,15 @@ def test_a_wrong_server_is_one_line_in_the_review_window(pg_server) -> None:
 
     store, message = open_for_review(pg_server.url("nt_no_such_db"))
     assert store is None and "no such database" in message and "\n" not in message
+
+
+def test_a_report_from_a_server_log_is_the_report_from_the_file(tmp_path, review_docs, server_demo: str) -> None:
+    import subprocess
+
+    from neurotimer.cli import main as cli_main
+
+    doc = max(review_docs, key=lambda d: (d["started_at"], d["id"]))
+    out = tmp_path / "server.pdf"
+    assert cli_main(["report", "--db", server_demo, "--session", str(doc["id"]), "--out", str(out)]) == 0
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, timeout=60).stdout
+    assert doc["last_hash"] in "".join(text.split()) and doc["patient"]["name"] in " ".join(text.split())
