@@ -167,6 +167,12 @@ class App:
             return path
         return self.args.db if self.args.db is not None else paths.default_db_path()
 
+    def _read_only(self, note: str) -> None:
+        """A log this window cannot write: nothing may start that could not be recorded."""
+        self.window.alarms.raise_alarm("log-readonly", note, Priority.MEDIUM)
+        self.window.patient_button.setEnabled(False)
+        self.sessions.block_start(f"No session starts in this window: {note}")
+
     def _open_log(self) -> bool:
         # The storage layer loads after the first paint: the clock must show first.
         from neurotimer.gui.record.patient_dialog import describe
@@ -195,8 +201,7 @@ class App:
         review.triggered.connect(self.open_review)
         w.view_menu.addAction(review)
         if note:
-            w.alarms.raise_alarm("log-readonly", note, Priority.MEDIUM)
-            w.patient_button.setEnabled(False)
+            self._read_only(note)
             return True
         try:
             recovered_sessions = recover_interrupted(store)
@@ -211,9 +216,7 @@ class App:
             from neurotimer.storage.store import open_readonly
 
             self.store = open_readonly(store.path, clock=self.clock)
-            w.alarms.raise_alarm("log-readonly", "The session log is open read-only: sessions are not recorded.",
-                                 Priority.MEDIUM)
-            w.patient_button.setEnabled(False)
+            self._read_only("The session log is open read-only: sessions are not recorded.")
             return True
         for recovered in recovered_sessions:
             w.alarms.notify(f"recovered-{recovered.session_id}", recovered.message(), Priority.MEDIUM)

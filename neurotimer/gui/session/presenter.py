@@ -49,6 +49,7 @@ class SessionPresenter(QObject):
         super().__init__(parent)
         self._clock = clock
         self._planned_minutes = validate_planned_minutes(planned_minutes)
+        self._start_blocked = ""  # why no session may start here (a log open read-only), or ""
         self.session = self._new_session()
         self._timer = QTimer(self)
         # PreciseTimer: coarse timers drift; the display still reads the clock, never counts ticks.
@@ -106,7 +107,14 @@ class SessionPresenter(QObject):
         self.sessionCreated.emit(self.session)
         self._publish(state_changed=True)
 
+    def block_start(self, reason: str) -> None:
+        """No session starts from now on (nothing could record it); Start answers with `reason`."""
+        self._start_blocked = reason
+
     def start(self) -> None:
+        if self._start_blocked and self.session.state is SessionState.PLANNED:
+            self.refused.emit(self._start_blocked)
+            return
         if self.session.state.is_closed:
             # After a session closes, the first Start prepares the next one so its time can be chosen.
             self.new_session()

@@ -125,6 +125,11 @@ def test_a_second_window_on_the_same_log_only_reads_it(qtbot, app: App, tmp_path
     assert second._open_log()
     assert second.records is None
     assert "in use by another neurotimer window" in second.window.alarms.current().text
+    # Nothing can be recorded here, so nothing starts: no stimulation that the log would never show.
+    with qtbot.waitSignal(second.sessions.refused, timeout=1000) as refusal:
+        second.sessions.start()
+    assert second.sessions.session.state is SessionState.PLANNED
+    assert "No session starts in this window" in refusal.args[0]
     second.shutdown()
 
 
