@@ -56,7 +56,8 @@ class App:
         self.sessions = SessionPresenter(clock)
         self.plans = PlanModel()  # today's points and needle pairs: the picker, pairs and record follow it
         self._plan_at_close = None  # the plan as the last session closed, to tell it from one picked since
-        self.window = MainWindow(self.sessions, confirm=confirm or confirm_with_window(self))
+        self._confirm = confirm or confirm_with_window(self)
+        self.window = MainWindow(self.sessions, confirm=self._confirm)
         self.store = None
         self.records = None  # RecordPresenter once the log is open for writing
         self.stim = None
@@ -475,13 +476,26 @@ class App:
         practitioners = self.store.list_practitioners()
         return practitioners[0].name if practitioners else ""
 
+    def on_patient_chosen(self, patient) -> None:
+        """A patient chosen in the dialog; moving a running session to another person is asked first."""
+        records = self.records
+        if records is None:
+            return
+        current = records.patient
+        if self.sessions.session.state.is_active and current is not None and current.id != patient.id:
+            question = (f"This session is running for {current.code}. Move it to {patient.code}? "
+                        "The change is written in the session's record.")
+            if not self._confirm("Change the patient of this session?", question):
+                return
+        records.choose_patient(patient)
+
     def choose_patient(self) -> None:
         from neurotimer.gui.record.patient_dialog import PatientDialog
 
         if self.store is None or self.records is None:
             return
         dialog = PatientDialog(self.store, self.window)
-        dialog.patientChosen.connect(self.records.choose_patient)
+        dialog.patientChosen.connect(self.on_patient_chosen)
         # Not modal: the timer, the channels and the STOP button stay usable while it is open.
         dialog.setWindowModality(Qt.WindowModality.NonModal)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -175,3 +175,26 @@ def test_a_template_with_a_bad_waveform_is_refused_with_the_field_named(tmp_path
     library = TemplateLibrary(folder)
     assert library.user() == []
     assert any("'low' (120 Hz) must be below 'high' (2 Hz)" in p for p in library.problems), library.problems
+
+
+def test_moving_a_running_session_to_another_patient_asks_first(app: App) -> None:
+    answers: list[bool] = []
+    questions: list[str] = []
+
+    def confirm(title: str, text: str) -> bool:
+        questions.append(text)
+        return answers.pop(0)
+
+    app._confirm = confirm
+    first = app.store.get_patient(app.store.create_patient("P-0009"))
+    other = app.store.get_patient(app.store.create_patient("P-0001"))
+    app.on_patient_chosen(first)  # before the start: no question
+    app.sessions.start()
+    answers.append(False)
+    app.on_patient_chosen(other)  # the wrong row clicked in a hurry: answered No, nothing moves
+    assert "running for P-0009" in questions[-1] and "P-0001" in questions[-1]
+    assert app.records.patient.code == "P-0009" and app.sessions.session.patient_id == first.id
+    answers.append(True)
+    app.on_patient_chosen(other)
+    assert app.records.patient.code == "P-0001" and app.sessions.session.patient_id == other.id
+    assert len(questions) == 2
