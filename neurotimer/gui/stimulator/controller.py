@@ -36,7 +36,7 @@ class StimulatorController(QObject):
     alarm = Signal(str, str)  # key, text: raise in the AlarmBanner at HIGH priority
     alarmCleared = Signal(str)  # key
     emergencyStopConfirmed = Signal()  # the device reported every output off after a stop
-    commanded = Signal(str, object)  # what the practitioner asked for (name, args), for the session record
+    commanded = Signal(str, object)  # (name, args) carried out at the device (a connect: tried), for the record
     _submit = Signal(object)
     _enforce = Signal()
 
@@ -73,6 +73,7 @@ class StimulatorController(QObject):
         self._worker.linkStateChanged.connect(self._on_link_state)
         self._worker.deviceConnected.connect(self._on_connected)
         self._worker.refused.connect(self.refused)
+        self._worker.accepted.connect(self.commanded)
         self._worker.alarm.connect(self.alarm)
         self._worker.alarmCleared.connect(self.alarmCleared)
         self._enforce.connect(self._worker.enforce_now, Qt.ConnectionType.QueuedConnection)
@@ -95,7 +96,6 @@ class StimulatorController(QObject):
 
     # -- intents ---------------------------------------------------------------------------------
     def _send(self, name: str, *args: object) -> None:
-        self.commanded.emit(name, args)
         self._submit.emit(Command(self._generation, name, args))
 
     def connect_device(self, url: str) -> None:

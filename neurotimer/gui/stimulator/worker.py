@@ -94,6 +94,7 @@ class StimulatorWorker(QObject):
     linkStateChanged = Signal(object)  # LinkState
     deviceConnected = Signal(object)  # DeviceInfo
     refused = Signal(str)  # a message for the practitioner
+    accepted = Signal(str, object)  # name, args: a command carried out (a connect: tried)
     alarm = Signal(str, str)  # key, text: what the interlock did at the device
     alarmCleared = Signal(str)  # key
     finished = Signal()
@@ -157,10 +158,14 @@ class StimulatorWorker(QObject):
         call = DRIVER_CALLS.get(command.name)
         try:
             if own is not None:
+                if command.name != "shutdown":
+                    self.accepted.emit(command.name, command.args)
                 own(*command.args)
             elif call is not None:
                 driver = self._require_driver()
                 self._gate.run(driver, command.name, lambda *a: call.method(driver, *a), command.args)
+                # Only what the interlock let through and the device took is recorded as commanded.
+                self.accepted.emit(command.name, command.args)
             else:
                 raise AttributeError(f"no stimulator command {command.name!r}")
         except StimulatorError as exc:

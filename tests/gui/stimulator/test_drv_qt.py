@@ -151,3 +151,21 @@ def test_stop_overtakes_a_blocked_worker_and_drops_older_commands(qtbot, clock, 
 def test_each_command_name_runs_the_driver_method_of_that_name() -> None:
     # The session record keeps these names; a reader searching for the driver method finds the entry.
     assert {name: call.method.__name__ for name, call in DRIVER_CALLS.items()} == {n: n for n in DRIVER_CALLS}
+
+
+def test_only_commands_carried_out_are_reported_as_commanded(qtbot, clock, sim, open_interlock) -> None:
+    ctl = StimulatorController(clock, interlock=open_interlock, factory_for=lambda url, c: sim.open, poll_ms=20)
+    commanded = []
+    ctl.commanded.connect(lambda name, args: commanded.append((name, tuple(args))))
+    try:
+        connect(qtbot, ctl)
+        open_interlock.set_pairs({2})
+        with qtbot.waitSignal(ctl.refused, timeout=3000):
+            ctl.output_on(1)  # refused by the interlock: never reached the device
+        with qtbot.waitSignal(ctl.refused, timeout=3000):
+            ctl.set_current(2, 25)  # refused by the driver: above the device's range
+        with qtbot.waitSignal(ctl.commanded, timeout=3000):
+            ctl.output_on(2)
+    finally:
+        ctl.shutdown()
+    assert commanded == [("connect", ("sim:",)), ("output_on", (2,))]
