@@ -34,12 +34,16 @@ NO_LEAD = "—"
 
 def _default_ask_reason(parent: QWidget) -> AskReason:
     def ask(finding: Finding) -> str | None:
-        text, ok = QInputDialog.getMultiLineText(
-            parent,
-            "Override: " + finding.rule.title,
-            f"{finding.message}\n\nReason for going ahead (who approved it, when):",
-        )
-        return text if ok else None
+        dialog = QInputDialog(parent)
+        dialog.setWindowTitle("Override: " + finding.rule.title)
+        dialog.setLabelText(f"{finding.message}\n\nReason for going ahead (who approved it, when):")
+        dialog.setOption(QInputDialog.InputDialogOption.UsePlainTextEditForTextInput)
+        for label in dialog.findChildren(QLabel):
+            label.setWordWrap(True)  # a long finding wraps instead of widening the dialog past the screen
+            label.setTextFormat(Qt.TextFormat.PlainText)
+        dialog.setMaximumWidth(640)
+        ok = dialog.exec() == QInputDialog.DialogCode.Accepted
+        return dialog.textValue() if ok else None
 
     return ask
 

@@ -184,3 +184,26 @@ def test_fewer_channels_on_the_device_drop_the_pairs_it_cannot_drive(qtbot, pair
     pairing.set_channel_count(2)
     assert pairing.table.rowCount() == 2
     assert [pair.channel for pair in plans.plan().pairs] == [1]
+
+
+def test_the_override_dialog_wraps_a_long_finding_and_fits_a_laptop_screen(qtbot) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from neurotimer.gui.plan.needle_pairs import _default_ask_reason
+    from neurotimer.safety.findings import Finding, Severity
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    finding = Finding(Rule.IMPLANTED_DEVICE, Severity.ERROR, None, "The patient has an implanted electronic device. "
+                      * 6, overridable=True)
+    seen: dict[str, int] = {}
+
+    def look_and_cancel() -> None:
+        dialog = QApplication.activeModalWidget()
+        seen["width"] = dialog.width()
+        dialog.reject()
+
+    QTimer.singleShot(0, look_and_cancel)
+    assert _default_ask_reason(parent)(finding) is None  # cancelled: no override
+    assert 0 < seen["width"] <= 640

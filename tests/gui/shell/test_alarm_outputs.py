@@ -128,6 +128,9 @@ def test_the_alarm_list_shows_raise_acknowledge_and_clear_times(qtbot, model, cl
     assert lead[0] == "HIGH" and times[1] - times[0] == 7 and times[2] - times[0] == 12
     model.acknowledge("ro")
     assert table.item(0, 3).text() != ""
+    dialog.show()
+    dialog.close_button.click()  # Escape is the emergency stop, so the list has its own Close button
+    assert not dialog.isVisible()
 
 
 def clock_seconds(text: str) -> int:
