@@ -5,7 +5,8 @@ minute per channel); each is then copied 49 times further back in time with its 
 peaks but without its events (a copy's chain is empty, so it verifies), which makes 100,000 sessions in a few
 seconds instead of hours. The newest 2,000 — the first pages, the replay and the report — are the real ones.
 
-1. The review window to its first rows (window built, query thread started, count and first page back).
+1. The review window to its first rows (log opened, window built, query thread started, first page back;
+   the count and each row's chain check follow).
 2. A point filter (LU5) applied, to its first rows.
 3. A session's replay with its timeline drawn (about 200 events).
 4. A course report written as PDF.
@@ -106,14 +107,15 @@ def measure(path: Path, runs: int) -> dict[str, list[float]]:
         window.show()
         wait(lambda: window.model.rowCount() > 0)  # noqa: B023
         times["first rows"].append(time.perf_counter() - began)
+        wait(lambda: not window.model.busy and window.replay is not None)  # noqa: B023
         assert window.model.total == (COPIES + 1) * REAL
-        wait(lambda: window.replay is not None)  # noqa: B023
 
         began = time.perf_counter()
         window.filters.point.setText("LU5")
-        window.filters.apply()
-        wait(lambda: not window.model.busy and window.model.rowCount() > 0)  # noqa: B023
+        window.filters.apply()  # the list empties at once, then fills from the query thread
+        wait(lambda: window.model.rowCount() > 0)  # noqa: B023
         times["point filter"].append(time.perf_counter() - began)
+        wait(lambda: not window.model.busy)  # noqa: B023
         window.filters.clear()
         wait(lambda: not window.model.busy)  # noqa: B023
 

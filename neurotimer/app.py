@@ -559,6 +559,7 @@ def run_review(qapp: QApplication, args: argparse.Namespace) -> int:
     from neurotimer.gui.review.launch import build_review_window, load_catalogue
     from neurotimer.storage.review_open import open_for_review
 
+    threading.Thread(target=_prefetch_plotting, name="prefetch-pyqtgraph", daemon=True).start()
     store, message = open_for_review(args.db if args.db is not None else paths.default_db_path())
     window = build_review_window(store, load_catalogue(), message)
     screen = qapp.primaryScreen().availableGeometry()

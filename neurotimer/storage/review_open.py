@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from neurotimer.session.clock import Clock
-from neurotimer.storage.db import StoreError, check_existing
+from neurotimer.storage.db import StoreError, check_identity
 from neurotimer.storage.location import is_server_url
 from neurotimer.storage.store import Store, open_store
 
@@ -29,7 +29,9 @@ def open_for_review(path: Path | str, clock: Clock | None = None) -> tuple[Store
             return None, f"There is no session log at {path}."
         if path.stat().st_size == 0:
             return None, f"{path.name} is empty: it is not a neurotimer session log."
-        check_existing(path)
+        check_identity(path)  # another program's file is refused before anything opens it for writing
+        # open_store checks the pages too: at once for a small log, in the background for a large one
+        # (the first write waits for it, and a damaged file then refuses that write with nothing written).
         store = open_store(path, clock=clock, daily_backup=False)
     except StoreError as exc:
         return None, " ".join(str(exc).split())

@@ -114,7 +114,8 @@ def where_clause(f: ReviewFilter) -> tuple[str, list[Any]]:
         params.append(f.state)
     if f.points:
         marks = ",".join("?" * len(f.points))
-        clauses.append(f"s.id IN (SELECT session_id FROM session_points WHERE code IN ({marks}))")
+        # EXISTS lets the newest-first index lead: the first page of a common point needs few look-ups.
+        clauses.append(f"EXISTS (SELECT 1 FROM session_points sp WHERE sp.session_id = s.id AND sp.code IN ({marks}))")
         params += list(f.points)
     if f.adverse == ANY:
         clauses.append("EXISTS (SELECT 1 FROM adverse_events a WHERE a.session_id = s.id)")

@@ -30,7 +30,8 @@ class PageRequest:
 class QueryWorker(QObject):
     """Answers PageRequests in order; a request older than the newest generation is skipped unanswered."""
 
-    pageReady = Signal(int, int, object, int)  # generation, offset, rows, total (-1 when not counted)
+    pageReady = Signal(int, int, object, int)  # generation, offset, rows, total (-1: still to be counted)
+    counted = Signal(int, int)  # generation, how many sessions the filter finds
     chainsChecked = Signal(int, int, object)  # generation, offset, {session id: chain intact}
     failed = Signal(int, str)
 
@@ -54,18 +55,20 @@ class QueryWorker(QObject):
                 uri = f"{self._path.absolute().as_uri()}?mode=ro"
                 self._conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
                 self._conn.execute("PRAGMA busy_timeout = 1000")
-            total = count_sessions(self._conn, request.filter) if request.count else -1
-            if request.generation < self.latest:
-                return
             rows = fetch_rows(
                 self._conn, request.filter, request.sort, request.descending, request.offset, request.limit,
                 check_chains=False,
             )
+            # The first rows show before the count: counting a large log takes longer than a page.
+            whole = request.count and len(rows) < request.limit
+            total = request.offset + len(rows) if whole else -1
+            self.pageReady.emit(request.generation, request.offset, rows, total)
+            if request.count and not whole and request.generation >= self.latest:
+                self.counted.emit(request.generation, count_sessions(self._conn, request.filter))
         except (sqlite3.Error, db.StoreError) as exc:
             log.warning("review query failed: %s", type(exc).__name__)
             self.failed.emit(request.generation, f"The session log could not be read ({exc}).")
             return
-        self.pageReady.emit(request.generation, request.offset, rows, total)
         # The rows show at once; each one's hash chain is checked after, and a bad one turns red.
         results: dict[int, bool] = {}
         try:

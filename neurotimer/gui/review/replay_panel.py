@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QLabel,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QTabWidget,
     QTextBrowser,
     QVBoxLayout,
@@ -60,10 +60,12 @@ class ReplayPanel(QWidget):
         row.addWidget(self.events_text, 2)
         self.tabs.addTab(record, "Scores, decisions, amendments")
 
-        self.log = QTableWidget(0, 5)
-        self.log.setHorizontalHeaderLabels(["#", "Time", "Into session", "Event", "Details"])
+        self.log = QTableView()
+        self.log_model = EventLogModel(self)
+        self.log.setModel(self.log_model)
         self.log.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.log.verticalHeader().hide()
+        self.log.verticalHeader().setDefaultSectionSize(22)
         self.log.horizontalHeader().setStretchLastSection(True)
         for column, width in enumerate((50, 140, 90, 170)):
             self.log.setColumnWidth(column, width)
@@ -98,13 +100,46 @@ class ReplayPanel(QWidget):
         self._fill_log(replay)
 
     def _fill_log(self, replay: Replay) -> None:
-        log = self.log
-        log.setUpdatesEnabled(False)
-        log.setRowCount(len(replay.events))
-        for row, event in enumerate(replay.events):
+        self.log_model.set_events(replay.events)
+
+
+class EventLogModel(QAbstractTableModel):
+    """The session's events as logged; each cell is formatted only when the view shows it."""
+
+    HEADERS = ("#", "Time", "Into session", "Event", "Details")
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.events: list[dict] = []
+
+    def set_events(self, events: list[dict]) -> None:
+        self.beginResetModel()
+        self.events = events
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self.events)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index, role: int = Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole or not index.isValid():
+            return None
+        event = self.events[index.row()]
+        column = index.column()
+        if column == 0:
+            return str(event["seq"])
+        if column == 1:
+            return replay_text.when(event["at"])
+        if column == 2:
             offset = float(event["offset"])
-            cells = (str(event["seq"]), replay_text.when(event["at"]), f"{int(offset // 60)}:{int(offset % 60):02d}",
-                     event["kind"], json.dumps(event["data"], ensure_ascii=False, sort_keys=True))
-            for column, text in enumerate(cells):
-                log.setItem(row, column, QTableWidgetItem(text))
-        log.setUpdatesEnabled(True)
+            return f"{int(offset // 60)}:{int(offset % 60):02d}"
+        if column == 3:
+            return event["kind"]
+        return json.dumps(event["data"], ensure_ascii=False, sort_keys=True)

@@ -13,6 +13,7 @@ from neurotimer.gui.shell.theme import ALARM_COLOURS
 from neurotimer.storage.review_queries import ReviewFilter, ReviewRow
 
 PAGE = 200
+FIRST_PAGE = 60  # a screenful and a half: the first rows come back sooner than a full page would
 DAMAGED = "record altered or damaged"
 STATE_WORDS = {
     "completed": "completed", "ended_early": "ended early", "interrupted": "interrupted",
@@ -40,11 +41,12 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 def when(started_at: str) -> str:
+    """A logged UTC time in local time, to the minute (formatted by hand: strftime is slow in bulk)."""
     try:
-        moment = dt.datetime.fromisoformat(started_at.replace("Z", "+00:00")).astimezone()
+        m = dt.datetime.fromisoformat(started_at.replace("Z", "+00:00")).astimezone()
     except ValueError:
         return started_at
-    return moment.strftime("%Y-%m-%d %H:%M")
+    return f"{m.year:04d}-{m.month:02d}-{m.day:02d} {m.hour:02d}:{m.minute:02d}"
 
 
 def cell_text(row: ReviewRow, column: str) -> str:
@@ -89,8 +91,11 @@ class SessionTableModel(QAbstractTableModel):
         self._rows: list[ReviewRow] = []
         self._total = 0
         self._page = page
+        self._first_page = min(page, FIRST_PAGE)
+        self._limits: dict[int, int] = {}  # offset → rows asked for
         self._generation = 0
         self._pending = False
+        self._counting = False
         self._checking = 0  # pages whose chains are being checked
         self.filter = ReviewFilter()
         self.sort_key, self.descending = "date", True
@@ -98,6 +103,7 @@ class SessionTableModel(QAbstractTableModel):
         self._queries.worker.pageReady.connect(self._on_page)
         self._queries.worker.failed.connect(self._on_failed)
         self._queries.worker.chainsChecked.connect(self._on_chains)
+        self._queries.worker.counted.connect(self._on_counted)
 
     # -- what the window asks ----------------------------------------------------------------------
     def set_filter(self, f: ReviewFilter) -> None:
@@ -112,6 +118,7 @@ class SessionTableModel(QAbstractTableModel):
         self._rows = []
         self._total = 0
         self._checking = 0
+        self._counting = True
         self.endResetModel()
         self._request(0, count=True)
 
@@ -130,7 +137,7 @@ class SessionTableModel(QAbstractTableModel):
     @property
     def busy(self) -> bool:
         """A page or its chain check is still being read."""
-        return self._pending or self._checking > 0
+        return self._pending or self._counting or self._checking > 0
 
     def close(self) -> None:
         self._queries.stop()
@@ -176,9 +183,11 @@ class SessionTableModel(QAbstractTableModel):
 
     # -- the query thread --------------------------------------------------------------------------
     def _request(self, offset: int, count: bool) -> None:
+        limit = self._first_page if offset == 0 else self._page
+        self._limits[offset] = limit
         self._pending = True
         self._queries.submit.emit(
-            PageRequest(self._generation, self.filter, self.sort_key, self.descending, offset, self._page, count)
+            PageRequest(self._generation, self.filter, self.sort_key, self.descending, offset, limit, count)
         )
 
     @Slot(int, int, object, int)
@@ -188,22 +197,33 @@ class SessionTableModel(QAbstractTableModel):
         self._pending = False
         self._checking += 1
         if total >= 0:
+            self._counting = False
             self._total = total
             self.loaded.emit(total)
+        elif self._counting:
+            self._total = len(rows) + 1  # more to come; the count follows
         if rows:
             self.beginInsertRows(QModelIndex(), offset, offset + len(rows) - 1)
             self._rows.extend(rows)
             self.endInsertRows()
-        if len(rows) < self._page:
+        if len(rows) < self._limits.get(offset, self._page):
             self._total = len(self._rows)  # the log may have shrunk under a filter: never ask again
         self.pageArrived.emit()
+
+    @Slot(int, int)
+    def _on_counted(self, generation: int, total: int) -> None:
+        if generation != self._generation:
+            return
+        self._counting = False
+        self._total = max(total, len(self._rows))
+        self.loaded.emit(total)
 
     @Slot(int, int, object)
     def _on_chains(self, generation: int, offset: int, results: dict[int, bool]) -> None:
         if generation != self._generation:
             return
         self._checking = max(0, self._checking - 1)
-        changed = [i for i in range(offset, min(len(self._rows), offset + self._page))
+        changed = [i for i in range(offset, min(len(self._rows), offset + self._limits.get(offset, self._page)))
                    if self._rows[i].id in results]
         for i in changed:
             self._rows[i] = replace(self._rows[i], chain_ok=results[self._rows[i].id])
@@ -213,5 +233,5 @@ class SessionTableModel(QAbstractTableModel):
     @Slot(int, str)
     def _on_failed(self, generation: int, text: str) -> None:
         if generation == self._generation:
-            self._pending = False
+            self._pending = self._counting = False
             self.failed.emit(text)

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -110,7 +110,8 @@ class ReviewWindow(QMainWindow):
             return
         self.model = SessionTableModel(store.path, self)
         self.model.loaded.connect(self._on_loaded)
-        self.model.pageArrived.connect(self.ensure_replay)
+        # The panels below the list come a moment after the first rows, so the rows paint first.
+        self.model.pageArrived.connect(lambda: self.replay is None and QTimer.singleShot(100, self.ensure_replay))
         self.model.failed.connect(self.show_message)
         self.table.setModel(self.model)
         header = self.table.horizontalHeader()

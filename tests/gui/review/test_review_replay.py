@@ -75,7 +75,9 @@ def test_acknowledgements_and_notes_show_who_and_when(qtbot, review_window, revi
     select(qtbot, review_window, noted["id"])
     note = next(e["data"]["text"] for e in noted["events"] if e["kind"] == "session.note")
     assert note in review_window.replay.events_text.toPlainText()
-    assert review_window.replay.log.rowCount() == len(noted["events"])
+    log = review_window.replay.log_model
+    assert log.rowCount() == len(noted["events"])
+    assert log.index(0, 3).data() == "session.started" and log.index(0, 2).data() == "0:00"
 
 
 def test_an_amended_score_shows_the_original_beside_the_correction(qtbot, review_demo, catalogue_source) -> None:
