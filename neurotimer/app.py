@@ -415,7 +415,7 @@ class App:
         records, w = self.records, self.window
         if records is None:
             return
-        panel = SessionRecordPanel(records.record, records.store.add_score, records.store.add_adverse_event)
+        panel = SessionRecordPanel(records.record, records.record_score, records.record_adverse_event)
         follow_sessions(panel, self.sessions, records)
         self.plans.pointsChanged.connect(lambda plan: panel.set_planned_needles(plan.needle_count))
         panel.problem.connect(lambda text: w.alarms.raise_alarm("record-entry", text, Priority.MEDIUM)

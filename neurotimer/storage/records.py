@@ -22,6 +22,36 @@ from neurotimer.storage.models import (
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
+# Additions a live session's Recorder writes like any event: the event and its row in one transaction.
+SCORE_RECORDED = "score.recorded"
+ADVERSE_EVENT_RECORDED = "adverse_event.recorded"
+PLAN_SAVED = "plan.saved"
+
+
+def score_payload(symptom: str, value: int, timing: str = "before") -> dict[str, Any]:
+    """A 0–10 rating of one symptom before or after a session, checked; StoreError if it is not one."""
+    if timing not in SYMPTOM_TIMING:
+        raise StoreError("A score is taken 'before' or 'after' the session.")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
+        raise StoreError(f"A symptom score is a whole number from 0 to 10, not {value!r}.")
+    if not symptom.strip():
+        raise StoreError("A score needs the symptom it rates.")
+    return {"symptom": symptom.strip(), "timing": timing, "value": value}
+
+
+def adverse_event_payload(kind: str, severity: str = "mild", notes: str = "") -> dict[str, Any]:
+    """An acute adverse event (bruising, soreness, fainting, …), checked; StoreError if it is not one."""
+    if severity not in SEVERITIES:
+        raise StoreError(f"Severity is mild, moderate or severe, not {severity!r}.")
+    if not kind.strip():
+        raise StoreError("An adverse event needs what happened (for example bruising).")
+    return {"kind": kind.strip(), "severity": severity, "notes": notes}
+
+
+def plan_payload(points: list[Point], channels: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A session's points and channel pairs, checked; StoreError if they are not valid."""
+    return {"points": [list(p) for p in check_points(points)], "channels": check_channels(channels or [])}
+
 
 def commanded_current(kind: str, payload: dict[str, Any]) -> tuple[int, float] | None:
     """(channel, mA) when an event sets a channel's current: the app's set_current command, or the
@@ -150,6 +180,18 @@ class RecordsMixin:
                     " WHERE id = ? AND state IN ('running', 'paused')",
                     (*(str(payload[c]) for c in columns), session_id),
                 )
+        elif kind == SCORE_RECORDED:
+            conn.execute(
+                "INSERT INTO scores (session_id, symptom, timing, value, recorded_at) VALUES (?, ?, ?, ?, ?)",
+                (session_id, payload["symptom"], payload["timing"], payload["value"], at),
+            )
+        elif kind == ADVERSE_EVENT_RECORDED:
+            conn.execute(
+                "INSERT INTO adverse_events (session_id, kind, severity, notes, recorded_at) VALUES (?, ?, ?, ?, ?)",
+                (session_id, payload["kind"], payload["severity"], payload["notes"], at),
+            )
+        elif kind == PLAN_SAVED:
+            self._replace_plan(conn, session_id, payload["points"], payload["channels"])
         derive_from_event(conn, session_id, kind, payload, at)
         if treatment is not None and kind in ("session.paused", "session.ended"):
             self.upsert_progress(conn, session_id, float(treatment), offset, at)
@@ -183,66 +225,54 @@ class RecordsMixin:
 
         channels: [{"channel": 1, "a": ("ST36", "L"), "b": ("GB39", "L"), "mode": "2/100", ...}]
         """
-        clean_points = check_points(points)
-        clean_channels = check_channels(channels or [])
+        payload = plan_payload(points, channels)
         with self.transaction() as conn:
-            conn.execute("DELETE FROM session_points WHERE session_id = ?", (session_id,))
-            conn.execute("DELETE FROM session_channels WHERE session_id = ?", (session_id,))
-            conn.executemany(
-                "INSERT INTO session_points (session_id, position, code, side) VALUES (?, ?, ?, ?)",
-                [(session_id, i, code, side) for i, (code, side) in enumerate(clean_points)],
-            )
-            conn.executemany(
-                "INSERT INTO session_channels (session_id, channel, a_code, a_side, b_code, b_side, settings)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        session_id,
-                        c["channel"],
-                        *c["a"],
-                        *c["b"],
-                        json.dumps({k: v for k, v in c.items() if k not in ("channel", "a", "b")}, sort_keys=True),
-                    )
-                    for c in clean_channels
-                ],
-            )
-            self._append_later(
-                conn,
-                session_id,
-                "plan.saved",
-                {"points": [list(p) for p in clean_points], "channels": clean_channels},
-            )
+            self._replace_plan(conn, session_id, payload["points"], payload["channels"])
+            self._append_later(conn, session_id, PLAN_SAVED, payload)
+
+    @staticmethod
+    def _replace_plan(
+        conn: sqlite3.Connection, session_id: int, points: list[list[str]], channels: list[dict[str, Any]]
+    ) -> None:
+        conn.execute("DELETE FROM session_points WHERE session_id = ?", (session_id,))
+        conn.execute("DELETE FROM session_channels WHERE session_id = ?", (session_id,))
+        conn.executemany(
+            "INSERT INTO session_points (session_id, position, code, side) VALUES (?, ?, ?, ?)",
+            [(session_id, i, code, side) for i, (code, side) in enumerate(points)],
+        )
+        conn.executemany(
+            "INSERT INTO session_channels (session_id, channel, a_code, a_side, b_code, b_side, settings)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    session_id,
+                    c["channel"],
+                    *c["a"],
+                    *c["b"],
+                    json.dumps({k: v for k, v in c.items() if k not in ("channel", "a", "b")}, sort_keys=True),
+                )
+                for c in channels
+            ],
+        )
 
     def add_score(self, session_id: int, symptom: str, value: int, timing: str = "before") -> int:
         """A 0–10 rating of one symptom before or after a session."""
-        if timing not in SYMPTOM_TIMING:
-            raise StoreError("A score is taken 'before' or 'after' the session.")
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
-            raise StoreError(f"A symptom score is a whole number from 0 to 10, not {value!r}.")
-        if not symptom.strip():
-            raise StoreError("A score needs the symptom it rates.")
+        payload = score_payload(symptom, value, timing)
         with self.transaction() as conn:
             cur = conn.execute(
                 "INSERT INTO scores (session_id, symptom, timing, value, recorded_at) VALUES (?, ?, ?, ?, ?)",
-                (session_id, symptom.strip(), timing, value, self.now_text()),
+                (session_id, payload["symptom"], timing, value, self.now_text()),
             )
-            self._append_later(
-                conn, session_id, "score.recorded", {"symptom": symptom.strip(), "timing": timing, "value": value}
-            )
+            self._append_later(conn, session_id, SCORE_RECORDED, payload)
         return int(cur.lastrowid)
 
     def add_adverse_event(self, session_id: int, kind: str, severity: str = "mild", notes: str = "") -> int:
         """An acute adverse event (bruising, soreness, fainting, …) seen in or after a session."""
-        if severity not in SEVERITIES:
-            raise StoreError(f"Severity is mild, moderate or severe, not {severity!r}.")
-        if not kind.strip():
-            raise StoreError("An adverse event needs what happened (for example bruising).")
+        payload = adverse_event_payload(kind, severity, notes)
         with self.transaction() as conn:
             cur = conn.execute(
                 "INSERT INTO adverse_events (session_id, kind, severity, notes, recorded_at) VALUES (?, ?, ?, ?, ?)",
-                (session_id, kind.strip(), severity, notes, self.now_text()),
+                (session_id, payload["kind"], severity, notes, self.now_text()),
             )
-            self._append_later(
-                conn, session_id, "adverse_event.recorded", {"kind": kind.strip(), "severity": severity, "notes": notes}
-            )
+            self._append_later(conn, session_id, ADVERSE_EVENT_RECORDED, payload)
         return int(cur.lastrowid)

@@ -10,18 +10,29 @@ from PySide6.QtCore import QObject, Signal
 from neurotimer.gui.plan.plan_model import PlanModel
 from neurotimer.gui.session.presenter import SessionPresenter
 from neurotimer.session.session import Session, SessionError
+from neurotimer.storage.db import StoreError
 from neurotimer.storage.people import Patient
 from neurotimer.storage.recorder import Recorder
+from neurotimer.storage.records import (
+    ADVERSE_EVENT_RECORDED,
+    PLAN_SAVED,
+    SCORE_RECORDED,
+    adverse_event_payload,
+    plan_payload,
+    score_payload,
+)
 from neurotimer.storage.store import Store
 
 log = logging.getLogger(__name__)
 
 
 class RecordPresenter(QObject):
-    """Attaches the recorder to each new session and writes what the app adds to the record."""
+    """Attaches the recorder to each new session and writes what the app adds to the record, every write
+    through the recorder, whose queue holds it while the disk fails and writes it once it can."""
 
     patientChanged = Signal(object)  # Patient | None
     refused = Signal(str)
+    sessionLeaving = Signal()  # a new session is about to replace this one: write what is still entered
 
     def __init__(self, store: Store, recorder: Recorder, sessions: SessionPresenter, plans: PlanModel,
                  practitioner_id: int | None = None, parent: QObject | None = None) -> None:
@@ -50,6 +61,7 @@ class RecordPresenter(QObject):
         )
 
     def on_session_created(self, session: Session) -> None:
+        self.sessionLeaving.emit()  # the recorder still follows the session that is leaving
         # A new session starts unassigned: the next person in the chair is rarely the last one.
         if self.patient is not None:
             self.patient = None
@@ -67,7 +79,7 @@ class RecordPresenter(QObject):
 
     def _save_pending_plan(self) -> None:
         # Once the session row exists, the plan chosen before the start is saved with it (at the latest
-        # on the first tick after the start, so a crash soon after loses no points or pairs).
+        # on the first tick after the start).
         if not self._closed and self._plan_unsaved and self.recorder.session_id is not None:
             self._plan_unsaved = False
             self._save_plan()
@@ -106,11 +118,20 @@ class RecordPresenter(QObject):
     def _save_plan(self) -> None:
         plan = self._plans.plan()
         try:
-            self.store.save_plan(self.recorder.session_id, plan.point_sides(), plan.store_channels())
-        except Exception as exc:  # a plan that cannot be saved must not stop the timer
+            payload = plan_payload(plan.point_sides(), plan.store_channels())
+        except StoreError as exc:
             log.error("plan not saved: %s", type(exc).__name__)
             self.refused.emit(f"The points and channels could not be saved: {exc}")
-            self._plan_unsaved = True
+            return
+        self.record(PLAN_SAVED, payload)
+
+    def record_score(self, symptom: str, value: int, timing: str) -> None:
+        """A symptom score for the session the recorder follows; StoreError if it is not a valid score."""
+        self.record(SCORE_RECORDED, score_payload(symptom, value, timing))
+
+    def record_adverse_event(self, kind: str, severity: str, notes: str) -> None:
+        """An adverse event for the session the recorder follows; StoreError if it is not a valid one."""
+        self.record(ADVERSE_EVENT_RECORDED, adverse_event_payload(kind, severity, notes))
 
     def last_points(self, patient_id: int) -> list[tuple[str, str]]:
         return [tuple(p) for p in self.store.last_session_points(patient_id)]

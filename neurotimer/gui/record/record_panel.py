@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -44,8 +43,8 @@ TRANSIENT = ("other", "notice")  # hints for the practitioner, not failed writes
 IDLE_COMMIT_MS = 2500
 
 RecordFn = Callable[[str, dict[str, Any]], object]
-ScoreFn = Callable[[int, str, int, str], object]
-AdverseFn = Callable[[int, str, str, str], object]
+ScoreFn = Callable[[str, int, str], object]  # symptom, value, timing
+AdverseFn = Callable[[str, str, str], object]  # kind, severity, notes
 
 # Only the panel's own widgets: the app's buttons stay large, these must fit beside two other columns.
 LOCAL_STYLE = """
@@ -63,7 +62,6 @@ class _Adverse:
     kind: str
     severity: str
     notes: str
-    session_id: int | None
     saved: bool = False
 
     @property
@@ -75,8 +73,9 @@ class _Adverse:
 
 
 class SessionRecordPanel(QWidget):
-    """What the timer cannot know. Nothing entered is lost: a value that cannot be written stays here,
-    marked, and is written on Retry, on the next edit, or when the session gets its row."""
+    """What the timer cannot know. Every entry goes to the session recorder (`record`, `record_score`,
+    `record_adverse_event`), whose queue holds it while the log cannot be written; what is entered before
+    the session has its row stays here, marked, and goes when it does."""
 
     needlesChanged = Signal(bool, str)  # may the session close now, and if not why
     problem = Signal(str)  # a write failed (the message); "" once everything is saved again
@@ -84,8 +83,8 @@ class SessionRecordPanel(QWidget):
     def __init__(
         self,
         record: RecordFn,
-        add_score: ScoreFn,
-        add_adverse_event: AdverseFn,
+        record_score: ScoreFn,
+        record_adverse_event: AdverseFn,
         *,
         symptoms: Sequence[str] = DEFAULT_SYMPTOMS,
         idle_ms: int = IDLE_COMMIT_MS,
@@ -93,12 +92,11 @@ class SessionRecordPanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self._record = record
-        self._add_score = add_score
-        self._add_adverse = add_adverse_event
+        self._record_score = record_score
+        self._record_adverse = record_adverse_event
         self._session_id: int | None = None
         self._details_recorded: dict[str, str] | None = None
         self._scores_saved: dict[tuple[str, str], int] = {}
-        self._leftover_scores: list[tuple[int, str, str, int]] = []  # an earlier session's, not yet written
         self._adverse: list[_Adverse] = []
         self._problems: dict[str, str] = {}
         self._shown_problem = ""
@@ -131,10 +129,6 @@ class SessionRecordPanel(QWidget):
         self.status.setObjectName("muted")
         self.status.setWordWrap(True)
         status.addWidget(self.status, 1)
-        self.retry_button = QPushButton("Retry saving")
-        self.retry_button.clicked.connect(self.retry)
-        self.retry_button.hide()
-        status.addWidget(self.retry_button)
         root.addLayout(status)
         self._show_status()
 
@@ -209,34 +203,28 @@ class SessionRecordPanel(QWidget):
         if self._session_id is not None:
             self.new_session()
         self._session_id = session_id
-        for item in self._adverse:
-            if item.session_id is None:
-                item.session_id = session_id
         if session_id is not None:
             self.commit()
         self._show_status()
 
+    def leave_session(self) -> None:
+        """The session is about to be replaced (the recorder still follows it): what is entered goes now."""
+        self.commit()
+
     def new_session(self) -> None:
         """A new session in the chair: scores, needle count and adverse events start empty; the needling
         details are kept (usually the same) and recorded again for the new session."""
-        # Only writes bound to the old row's id: record() already points at the new session.
-        self._commit_scores()
-        self._commit_adverse()
-        if self.needles.pending(session_has_row=True):
+        if self.needles.pending(session_has_row=self._session_id is not None):
             log.warning("a needle count of the previous session was not recorded")
-        leftover = [a for a in self._adverse if not a.saved and a.session_id is not None]
-        unsaved = self._unsaved_scores()
-        if self._session_id is not None:
-            self._leftover_scores += [(self._session_id, s, t, v) for s, t, v in unsaved]
-            unsaved = []
-        lost = len(unsaved) + sum(1 for a in self._adverse if not a.saved and a.session_id is None)
-        if lost:
-            # No row was ever written for that session (it never started): there is nothing to attach them to.
-            log.warning("%d record entries of a session that never started were dropped", lost)
+        if self._session_id is None:
+            lost = len(self._unsaved_scores()) + sum(1 for a in self._adverse if not a.saved)
+            if lost:
+                # No row was ever written for that session (it never started): nothing to attach them to.
+                log.warning("%d record entries of a session that never started were dropped", lost)
         self._session_id = None
         self._details_recorded = None
         self._scores_saved = {}
-        self._adverse = leftover  # written to their own session on the next retry
+        self._adverse = []
         self.scores.clear()
         self.needles.reset()
         self._idle.stop()
@@ -287,13 +275,10 @@ class SessionRecordPanel(QWidget):
             self._show_status()
             return
         self._problems.pop("other", None)
-        self._adverse.append(_Adverse(kind, severity, notes, self._session_id))
+        self._adverse.append(_Adverse(kind, severity, notes))
         self.adverse.reset_inputs()
         self.commit()
         self._show_adverse()
-
-    def retry(self) -> None:
-        self.commit()
 
     def on_state_changed(self, _state: object = None) -> None:
         """Pause, resume, end: a good moment to save what is entered."""
@@ -309,14 +294,15 @@ class SessionRecordPanel(QWidget):
         ok = self._commit_scores() and ok
         ok = self._commit_adverse() and ok
         self._show_status()
-        return ok and not self._unsaved_scores() and not self._leftover_scores
+        return ok and not self._unsaved_scores()
 
     def _attempt(self, area: str, what: str, write: Callable[[], object]) -> bool:
+        # The recorder queues what the disk refuses; what raises here is an entry the log cannot take.
         try:
             write()
-        except Exception as exc:  # at the chair nothing may be lost or crash the window
+        except Exception as exc:  # at the chair nothing may crash the window
             log.error("%s not saved: %s", area, type(exc).__name__)
-            self._problems[area] = f"{what} could not be saved ({exc}). It is kept here: press Retry saving."
+            self._problems[area] = f"{what} could not be saved ({exc}). It is kept here."
             return False
         self._problems.pop(area, None)
         return True
@@ -351,11 +337,6 @@ class SessionRecordPanel(QWidget):
         ]
 
     def _commit_scores(self) -> bool:
-        while self._leftover_scores:
-            session_id, symptom, timing, value = self._leftover_scores[0]
-            if not self._write_score(session_id, symptom, timing, value):
-                return False
-            self._leftover_scores.pop(0)
         if self._session_id is None:
             return True  # kept in the fields; written when the session has its row
         for (symptom, timing), spin in self.score_spins.items():
@@ -365,30 +346,27 @@ class SessionRecordPanel(QWidget):
                 spin.setValue(saved)
                 self._problems["notice"] = f"A saved score cannot be blanked: enter the right {symptom} score."
         for symptom, timing, value in self._unsaved_scores():
-            if not self._write_score(self._session_id, symptom, timing, value):
+            write = lambda s=symptom, v=value, t=timing: self._record_score(s, v, t)  # noqa: E731
+            if not self._attempt("scores", f"The {symptom} score ({timing})", write):
                 return False
             self._scores_saved[(symptom, timing)] = value
         return True
 
-    def _write_score(self, session_id: int, symptom: str, timing: str, value: int) -> bool:
-        return self._attempt(
-            "scores", f"The {symptom} score ({timing})", lambda: self._add_score(session_id, symptom, value, timing)
-        )
-
     def _commit_adverse(self) -> bool:
+        if self._session_id is None:
+            return True  # listed as not saved yet; written when the session has its row
         ok = True
         for item in self._adverse:
-            if item.saved or item.session_id is None:
+            if item.saved:
                 continue
             if not self._attempt(
                 "adverse",
                 f"The adverse event '{item.kind}'",
-                lambda i=item: self._add_adverse(i.session_id, i.kind, i.severity, i.notes),
+                lambda i=item: self._record_adverse(i.kind, i.severity, i.notes),
             ):
                 ok = False
                 break
             item.saved = True
-        self._adverse = [a for a in self._adverse if not a.saved or a.session_id == self._session_id]
         self._show_adverse()
         return ok
 
@@ -405,8 +383,9 @@ class SessionRecordPanel(QWidget):
             self.status.setObjectName("problem")
             self.status.setText(problem)
         else:
-            waiting = len(self._unsaved_scores()) if self._session_id is None else 0
-            waiting += sum(1 for a in self._adverse if a.session_id is None)
+            waiting = 0
+            if self._session_id is None:
+                waiting = len(self._unsaved_scores()) + sum(1 for a in self._adverse if not a.saved)
             self.status.setObjectName("muted")
             self.status.setText(f"{waiting} entr{'y' if waiting == 1 else 'ies'} will be saved when the session "
                                 "starts." if waiting else "")
@@ -414,7 +393,6 @@ class SessionRecordPanel(QWidget):
         self.status.style().polish(self.status)
         self.status.setVisible(bool(self.status.text()))
         failing = [text for key, text in self._problems.items() if key not in TRANSIENT]
-        self.retry_button.setVisible(bool(failing))
         text = failing[0] if failing else ""
         if text != self._shown_problem:
             self._shown_problem = text
@@ -428,6 +406,7 @@ def follow_sessions(panel: SessionRecordPanel, sessions: Any, records: Any) -> N
     def sync(*_args: object) -> None:
         panel.set_session_id(records.recorder.session_id)
 
+    records.sessionLeaving.connect(panel.leave_session)
     sessions.sessionCreated.connect(lambda _session: panel.new_session())
     # The row exists once the start is written, which is after sessionEvent(started) and before stateChanged.
     sessions.stateChanged.connect(sync)

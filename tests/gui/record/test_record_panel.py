@@ -8,41 +8,52 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from neurotimer.gui.record.record_panel import SessionRecordPanel
+from neurotimer.gui.plan.plan_model import PlanModel
+from neurotimer.gui.record.presenter import RecordPresenter
+from neurotimer.gui.record.record_panel import SessionRecordPanel, follow_sessions
+from neurotimer.gui.session.presenter import SessionPresenter
 from neurotimer.gui.shell.theme import STYLE_SHEET
 from neurotimer.session.clock import ManualClock
-from neurotimer.session.session import Session
 from neurotimer.storage.db import StoreError
 from neurotimer.storage.recorder import Recorder
 from neurotimer.storage.store import Store, open_memory
 
 
+class LockedCommits:
+    """Wraps a connection so that every COMMIT fails while `locked`, as a busy or dying disk would."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self.locked = True
+
+    def execute(self, sql: str, *args):
+        if sql == "COMMIT" and self.locked:
+            raise sqlite3.OperationalError("database is locked")
+        return self._conn.execute(sql, *args)
+
+    def __getattr__(self, name: str):
+        return getattr(self._conn, name)
+
+
 class Chair:
-    """A store, a recorder and a session as the app wires them, with the panel in front."""
+    """A store, the recorder, the session and record presenters as the app wires them, the panel in front."""
 
     def __init__(self, qtbot, clock: ManualClock, idle_ms: int = 2500) -> None:
         self.clock = clock
         self.store: Store = open_memory(clock=clock)
-        self.recorder = Recorder(self.store, clock)
-        self.session = Session(clock, 30)
-        self.recorder.attach(self.session)
-        self.score_calls = 0
-        self.fail_scores: Exception | None = None
+        self.alarms: list[str] = []
+        self.recorder = Recorder(self.store, clock, on_alarm=self.alarms.append)
+        self.sessions = SessionPresenter(clock)
+        self.records = RecordPresenter(self.store, self.recorder, self.sessions, PlanModel())
         self.panel = SessionRecordPanel(
-            self.recorder.record, self.add_score, self.store.add_adverse_event, idle_ms=idle_ms
+            self.records.record, self.records.record_score, self.records.record_adverse_event, idle_ms=idle_ms
         )
+        follow_sessions(self.panel, self.sessions, self.records)
         qtbot.addWidget(self.panel)
 
-    def add_score(self, session_id: int, symptom: str, value: int, timing: str) -> int:
-        self.score_calls += 1
-        if self.fail_scores is not None:
-            raise self.fail_scores
-        return self.store.add_score(session_id, symptom, value, timing)
-
     def start(self) -> int:
-        self.session.start()
+        self.sessions.start()
         assert self.recorder.session_id is not None
-        self.panel.set_session_id(self.recorder.session_id)
         return self.recorder.session_id
 
     def events(self, kind: str) -> list[dict]:
@@ -63,7 +74,7 @@ def test_scores_taken_before_the_session_row_exists_are_written_when_it_does(cha
     chair.panel.score_spins[("pain", "before")].setValue(7)
     chair.panel.score_spins[("numbness", "before")].setValue(0)
     chair.panel.commit()
-    assert chair.score_calls == 0
+    assert chair.recorder.pending == 0  # nothing handed to the log before the session has its row
     assert "2 entries will be saved when the session starts" in chair.panel.status.text()
 
     chair.start()
@@ -84,24 +95,37 @@ def test_a_score_left_blank_is_not_written_and_a_corrected_one_is_written_again(
     assert rows == [("burning", "after", 4), ("burning", "after", 3)]
 
 
-def test_a_score_that_cannot_be_written_stays_with_a_message_and_is_written_on_retry(chair: Chair) -> None:
+def test_a_score_the_log_cannot_take_waits_in_the_recorders_queue_and_is_written_when_it_can(chair: Chair) -> None:
     chair.start()
-    chair.fail_scores = sqlite3.OperationalError("database is locked")
+    real = chair.store.conn
+    chair.store.conn = LockedCommits(real)
     chair.panel.score_spins[("pain", "after")].setValue(2)
-    problems: list[str] = []
-    chair.panel.problem.connect(problems.append)
     chair.panel.commit()
 
-    assert "pain score (after) could not be saved (database is locked)" in chair.panel.status.text()
-    assert chair.panel.retry_button.isVisibleTo(chair.panel)
+    assert chair.alarms and "locked" in chair.alarms[0]
+    assert chair.recorder.pending == 1
     assert chair.panel.score_spins[("pain", "after")].value() == 2
-    assert problems and "database is locked" in problems[-1]
 
-    chair.fail_scores = None
-    chair.panel.retry_button.click()
+    chair.store.conn = real
+    assert chair.recorder.flush()
     assert chair.scores() == {("pain", "after"): 2}
-    assert not chair.panel.retry_button.isVisibleTo(chair.panel)
-    assert problems[-1] == ""
+    assert [e["value"] for e in chair.events("score.recorded")] == [2]
+
+
+def test_a_score_the_log_refuses_is_kept_with_a_message(qtbot) -> None:
+    def refuse(*_args) -> None:
+        raise StoreError("A score needs the symptom it rates.")
+
+    panel = SessionRecordPanel(lambda kind, payload: None, refuse, lambda *a: None)
+    qtbot.addWidget(panel)
+    problems: list[str] = []
+    panel.problem.connect(problems.append)
+    panel.set_session_id(5)
+    panel.score_spins[("pain", "after")].setValue(2)
+    panel.commit()
+    assert "pain score (after) could not be saved (A score needs the symptom it rates.)" in panel.status.text()
+    assert panel.score_spins[("pain", "after")].value() == 2
+    assert problems and "symptom it rates" in problems[-1]
 
 
 def test_more_needles_in_than_out_blocks_closing_with_the_count_left(chair: Chair) -> None:
@@ -213,24 +237,24 @@ def test_other_needs_what_happened(chair: Chair) -> None:
     assert chair.panel.status.text() == ""
 
 
-def test_an_adverse_event_refused_by_the_store_is_kept_for_retry(qtbot) -> None:
+def test_an_adverse_event_refused_by_the_log_is_kept_and_written_on_the_next_save(qtbot) -> None:
     written: list[tuple] = []
     failing = [True]
 
-    def add_adverse(*args) -> None:
+    def record_adverse(*args) -> None:
         if failing[0]:
-            raise StoreError("The log file is full.")
+            raise StoreError("Severity is mild, moderate or severe.")
         written.append(args)
 
-    panel = SessionRecordPanel(lambda kind, payload: None, lambda *a: None, add_adverse)
+    panel = SessionRecordPanel(lambda kind, payload: None, lambda *a: None, record_adverse)
     qtbot.addWidget(panel)
     panel.set_session_id(5)
     panel.adverse.buttons["bleeding"].click()
-    assert "The log file is full." in panel.status.text()
+    assert "Severity is mild, moderate or severe." in panel.status.text()
     assert "not saved yet" in panel.adverse.list.item(0).text()
     failing[0] = False
-    panel.retry()
-    assert written == [(5, "bleeding", "mild", "")]
+    panel.commit()
+    assert written == [("bleeding", "mild", "")]
     assert panel.adverse.list.item(0).text() == "bleeding (mild)"
 
 
@@ -241,11 +265,9 @@ def test_a_new_session_starts_empty_but_keeps_the_needling_details(chair: Chair)
     chair.panel.needles_out.setValue(6)
     chair.panel.adverse.buttons["soreness"].click()
     first = chair.start()
-    chair.session.end()
+    chair.sessions.end()
 
-    chair.session = Session(chair.clock, 30)
-    chair.recorder.attach(chair.session)
-    chair.panel.new_session()
+    chair.sessions.new_session()
     assert chair.panel.score_spins[("pain", "before")].value() == -1
     assert chair.panel.needles_out.value() == -1 and chair.panel.needles_in.value() == 6
     assert chair.panel.adverse.list.count() == 0
@@ -320,3 +342,12 @@ def test_tab_goes_from_the_needling_details_to_the_scores_then_the_adverse_event
         if widget in targets and widget not in seen:
             seen.append(widget)
     assert seen == targets
+
+
+def test_a_score_typed_after_the_end_goes_to_the_session_that_ended(chair: Chair) -> None:
+    first = chair.start()
+    chair.sessions.end()
+    chair.panel.score_spins[("pain", "after")].setValue(3)  # typed, not yet left: the idle save has not run
+    chair.sessions.new_session()
+    assert [(s.symptom, s.timing, s.value) for s in chair.store.get_session(first).scores] == [("pain", "after", 3)]
+    assert chair.panel.score_spins[("pain", "after")].value() == -1

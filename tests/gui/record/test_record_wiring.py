@@ -16,7 +16,7 @@ def test_a_course_of_two_sessions_through_the_presenters(qtbot, clock: ManualClo
     store = open_memory(clock=clock)
     sessions = SessionPresenter(clock)
     records = RecordPresenter(store, Recorder(store, clock), sessions, PlanModel())
-    panel = SessionRecordPanel(records.record, store.add_score, store.add_adverse_event)
+    panel = SessionRecordPanel(records.record, records.record_score, records.record_adverse_event)
     qtbot.addWidget(panel)
     follow_sessions(panel, sessions, records)
 
