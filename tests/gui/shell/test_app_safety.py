@@ -198,3 +198,19 @@ def test_moving_a_running_session_to_another_patient_asks_first(app: App) -> Non
     app.on_patient_chosen(other)
     assert app.records.patient.code == "P-0001" and app.sessions.session.patient_id == other.id
     assert len(questions) == 2
+
+
+def test_a_point_catalogue_that_cannot_be_set_up_keeps_the_stimulator_away(qtbot, tmp_path, clock, monkeypatch) -> None:
+    def broken(_app: App) -> None:
+        raise RuntimeError("points.json cannot be read")
+
+    monkeypatch.setattr(App, "_build_points", broken)
+    a = App(make_args(tmp_path / "log.sqlite3"), clock, chime=lambda: None, confirm=lambda t, x: True)
+    qtbot.addWidget(a.window)
+    try:
+        a.finish_start()
+        assert a.stim is None  # without the safety checks the stimulator is not offered at all
+        texts = [alarm.text for alarm in a.window.alarms.active()]
+        assert any("could not set up the point catalogue" in text for text in texts), texts
+    finally:
+        a.shutdown()
