@@ -19,7 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-DEFAULT_SYMPTOMS = ("pain", "burning", "numbness", "tingling/prickling")
+from neurotimer.storage.people import FOLLOWED_SYMPTOMS
+
+# The symptoms a neuropathy course follows, so the scores taken at the chair are the ones its course plots.
+DEFAULT_SYMPTOMS = FOLLOWED_SYMPTOMS
 TIMINGS = ("before", "after")
 ADVERSE_KINDS = ("bruising", "soreness", "bleeding", "fainting")
 SEVERITIES = ("mild", "moderate", "severe")

@@ -351,3 +351,11 @@ def test_a_score_typed_after_the_end_goes_to_the_session_that_ended(chair: Chair
     chair.sessions.new_session()
     assert [(s.symptom, s.timing, s.value) for s in chair.store.get_session(first).scores] == [("pain", "after", 3)]
     assert chair.panel.score_spins[("pain", "after")].value() == -1
+
+
+def test_the_chair_scores_the_symptoms_a_neuropathy_course_follows(qtbot) -> None:
+    from neurotimer.gui.record.widgets import ScoreGrid
+
+    grid = ScoreGrid()
+    qtbot.addWidget(grid)
+    assert grid.symptoms == ["pain", "aching", "burning", "prickling", "numbness", "hypersensitivity"]
