@@ -10,8 +10,9 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLockFile, QLoggingCategory, QSettings, Qt, QTimer
+from PySide6.QtCore import QLockFile, QLoggingCategory, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QPushButton
 
@@ -28,10 +29,31 @@ from neurotimer.gui.shell.dialogs import (
     replace_or_add_with,
 )
 from neurotimer.gui.shell.main_window import MainWindow
+from neurotimer.gui.shell.settings import Settings
 from neurotimer.gui.shell.shortcuts import key_for
+from neurotimer.gui.shell.startup import Step, build_in_order
 from neurotimer.resources import resource
 from neurotimer.session.clock import Clock, SystemClock
 from neurotimer.session.session import SessionState, worth_remembering
+
+if TYPE_CHECKING:
+    from neurotimer.gui.history.panel import HistoryPanel
+    from neurotimer.gui.plan.body_chart_panel import BodyChartPanel
+    from neurotimer.gui.plan.needle_pairs import NeedlePairsWidget
+    from neurotimer.gui.plan.point_picker import PointPicker
+    from neurotimer.gui.record.presenter import RecordPresenter
+    from neurotimer.gui.record.record_panel import SessionRecordPanel
+    from neurotimer.gui.review.window import ReviewWindow
+    from neurotimer.gui.shell.alarm_sound import AlarmSound
+    from neurotimer.gui.shell.alarm_tray import AlarmTray
+    from neurotimer.gui.stimulator.controller import StimulatorController
+    from neurotimer.gui.stimulator.guard import StimulationGuard
+    from neurotimer.gui.stimulator.intensity_plot import IntensityPlot
+    from neurotimer.gui.stimulator.stimulation_record import StimulationRecord
+    from neurotimer.points import CatalogueSource
+    from neurotimer.safety.interlock import Interlock
+    from neurotimer.stimulator.driver import DeviceInfo
+    from neurotimer.storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -53,23 +75,36 @@ class App:
         self.args = args
         self.clock = clock
         self._chime = chime
+        # The demo's log, settings and templates live in a folder of their own, gone at quit.
+        self._tmp = (tempfile.TemporaryDirectory(prefix="neurotimer-demo-")
+                     if args.demo and args.db is None else None)
+        self.settings = Settings(self._data_dir() / "settings.ini")
         self.sessions = SessionPresenter(clock)
         self.plans = PlanModel()  # today's points and needle pairs: the picker, pairs and record follow it
         self._plan_at_close = None  # the plan as the last session closed, to tell it from one picked since
         self._confirm = confirm or confirm_with_window(self)
         self.window = MainWindow(self.sessions, confirm=self._confirm)
-        self.store = None
-        self.records = None  # RecordPresenter once the log is open for writing
-        self.stim = None
-        self.interlock = None  # the output interlock, built first thing after the log opens
-        self.plot = None
-        self.large_chart = None
-        self.review = None
         self.mark: Callable[[str], None] = lambda _name: None  # start-up benchmark marks
-        self._tmp: tempfile.TemporaryDirectory | None = None
-        if args.demo and args.db is None:
-            # The demo's log, settings and templates live in a folder of their own, gone at quit.
-            self._tmp = tempfile.TemporaryDirectory(prefix="neurotimer-demo-")
+        # Built after the first paint (finish_start); None until then, or when that part could not be built.
+        self.alarm_sound: AlarmSound | None = None
+        self.alarm_tray: AlarmTray | None = None
+        self.store: Store | None = None
+        self._log_lock: QLockFile | None = None  # held while this window records into the log
+        self.records: RecordPresenter | None = None  # once the log is open for writing
+        self.interlock: Interlock | None = None  # built first thing after the log opens
+        self.plot: IntensityPlot | None = None
+        self.catalogue_source: CatalogueSource | None = None
+        self.picker: PointPicker | None = None
+        self.pairing: NeedlePairsWidget | None = None
+        self.chart: BodyChartPanel | None = None
+        self.large_chart: BodyChartPanel | None = None
+        self.stim: StimulatorController | None = None
+        self.guard: StimulationGuard | None = None
+        self.stim_record: StimulationRecord | None = None
+        self.record_panel: SessionRecordPanel | None = None
+        self.history: HistoryPanel | None = None
+        self.review: ReviewWindow | None = None
+        self._requested_device: str | None = None  # the stimulator last asked for, remembered once it answers
 
     # -- after the first paint -------------------------------------------------------------------
     def finish_start(self) -> None:
@@ -78,16 +113,10 @@ class App:
         self.sessions.milestone.connect(lambda _name, _remaining: self._chime())
         self._build_alarm_outputs()
         # The planned time last used is the next session's default: most clinics keep one length.
-        settings = self._settings()
-        minutes = settings.value("session/planned_minutes", None)
-        if minutes is not None and str(minutes).isdigit() and not self.sessions.session.started:
-            self.sessions.set_planned_minutes(int(minutes))
-        def remember(state: SessionState) -> None:
-            minutes = round(self.sessions.session.planned_seconds / 60)
-            if state is SessionState.RUNNING and worth_remembering(minutes):  # a 1-minute trial is not
-                settings.setValue("session/planned_minutes", minutes)
-
-        self.sessions.stateChanged.connect(remember)
+        minutes = self.settings.planned_minutes
+        if minutes is not None and not self.sessions.session.started:
+            self.sessions.set_planned_minutes(minutes)
+        self.sessions.stateChanged.connect(self._on_session_state)
         try:
             # First, while the helper thread's pyqtgraph import is fresh; device signals join it later.
             self._build_plot()
@@ -103,21 +132,16 @@ class App:
 
         # Built before anything it depends on, so it refuses every output until each part is up and answering.
         self.interlock = Interlock(self.clock)
-        for step, what in ((self._build_points, "the point catalogue and charts"),
-                           (self._build_stimulator, "the stimulator"),
-                           (self._build_record_panel, "the session record panel"),
-                           (self._build_history, "the course history")):
-            try:
-                step()
-            except Exception as exc:  # a broken install must say so, not leave a half-built window in silence
-                log.exception("could not set up %s", what)
-                self.window.alarms.raise_alarm(
-                    f"setup-{step.__name__}",
-                    f"neurotimer could not set up {what} ({type(exc).__name__}: {exc}). The timer works; "
-                    "stimulation stays off. Reinstall neurotimer or report this.", Priority.HIGH)
-                self.interlock.fail(f"setup-{step.__name__}", f"neurotimer could not set up {what}.")
-                if step == self._build_points:  # bound methods are made afresh on each access: never `is`
-                    break  # without the safety checks the stimulator must not be offered at all
+        build_in_order(
+            (
+                # Without the safety checks the stimulator must not be offered at all.
+                Step(self._build_points, "the point catalogue and charts", needed_by_the_rest=True),
+                Step(self._build_stimulator, "the stimulator"),
+                Step(self._build_record_panel, "the session record panel"),
+                Step(self._build_history, "the course history"),
+            ),
+            self._report_setup_failure,
+        )
         self._remind_forgotten_needles()
         self.mark("ready")
 
@@ -133,24 +157,26 @@ class App:
 
     def _remind_forgotten_needles(self) -> None:
         """neurotimer was last quit with needles not counted out: say so at once, loudly, once."""
-        settings = self._settings()
-        note = settings.value("session/needles_not_counted", None)
+        note = self.settings.needles_not_counted
         if not note:
             return
-        when, _sep, why = str(note).partition("|")
+        when, _sep, why = note.partition("|")
         self.window.alarms.notify(
             "forgotten-needles", f"Needles may have been left in: neurotimer was quit on {when} with needles not "
             f"counted out ({why.rstrip('.')}). Check that patient for needles.", Priority.HIGH)
-        settings.remove("session/needles_not_counted")
+        self.settings.needles_not_counted = None
 
-    def _settings(self) -> QSettings:
-        """Settings in an INI file in the app data folder (the demo's temporary folder in demo mode)."""
-        return QSettings(str(self._data_dir() / "settings.ini"), QSettings.Format.IniFormat)
+    def _report_setup_failure(self, step: Step, exc: Exception) -> None:
+        self.window.alarms.raise_alarm(
+            step.key,
+            f"neurotimer could not set up {step.what} ({type(exc).__name__}: {exc}). The timer works; "
+            "stimulation stays off. Reinstall neurotimer or report this.", Priority.HIGH)
+        self.interlock.fail(step.key, f"neurotimer could not set up {step.what}.")
 
-    def _lock(self, path: Path) -> bool:
-        self._log_lock = QLockFile(f"{path}.lock")
-        self._log_lock.setStaleLockTime(0)  # a crashed instance's lock is stale once its process is gone
-        return self._log_lock.tryLock(200)
+    def _on_session_state(self, state: SessionState) -> None:
+        minutes = round(self.sessions.session.planned_seconds / 60)
+        if state is SessionState.RUNNING and worth_remembering(minutes):  # a 1-minute trial is not
+            self.settings.planned_minutes = minutes
 
     def _data_dir(self) -> Path:
         """The app data folder, or the demo's temporary folder so a demo never touches real settings."""
@@ -175,51 +201,27 @@ class App:
         self.sessions.block_start(f"No session starts in this window: {note}")
 
     def _open_log(self) -> bool:
+        """Opens the session log (read-only when it must be); False when the practitioner chose to quit."""
         # The storage layer loads after the first paint: the clock must show first.
         from neurotimer.gui.record.patient_dialog import describe
         from neurotimer.gui.record.presenter import RecordPresenter
-        from neurotimer.gui.shell.open_log import Choice, open_log
-        from neurotimer.storage.db import RefusedDatabase
+        from neurotimer.gui.shell.open_log import open_session_log
         from neurotimer.storage.recorder import Recorder
-        from neurotimer.storage.recovery import recover_interrupted
 
         w = self.window
-        store, note = open_log(self._db_path(), self.clock, ask_with(w), pick_file_with(w))
-        if store is None:
+        opened = open_session_log(self._db_path(), self.clock, ask_with(w), pick_file_with(w))
+        if opened is None:
             return False
-        # A file takes one writer at a time; a server log is shared by the clinic's workstations.
-        if not note and isinstance(store.path, Path) and not self._lock(store.path):
-            # Another neurotimer writes this log: a second writer would close its live session as interrupted.
-            store.close()
-            from neurotimer.storage.store import open_readonly
-
-            store = open_readonly(store.path, clock=self.clock)
-            note = (f"{store.path.name} is in use by another neurotimer window: it is open read-only here, "
-                    "and sessions are not recorded.")
-        self.store = store
+        self.store, self._log_lock = opened.store, opened.lock
+        store = opened.store
         review = QAction("&Review sessions…", w)
         review.setShortcut(QKeySequence(key_for("review")))
         review.triggered.connect(self.open_review)
         w.view_menu.addAction(review)
-        if note:
-            self._read_only(note)
+        if not opened.writable:
+            self._read_only(opened.read_only_note)
             return True
-        try:
-            recovered_sessions = recover_interrupted(store)
-        except RefusedDatabase as exc:
-            # A large log is checked in the background; damage found there is a refusal like any other.
-            store.close()
-            self.store = None
-            choice = ask_with(w)(f"{exc}\n\nneurotimer has not changed this file.",
-                                 [Choice.READ_ONLY, Choice.QUIT])
-            if choice is not Choice.READ_ONLY:
-                return False
-            from neurotimer.storage.store import open_readonly
-
-            self.store = open_readonly(store.path, clock=self.clock)
-            self._read_only("The session log is open read-only: sessions are not recorded.")
-            return True
-        for recovered in recovered_sessions:
+        for recovered in opened.recovered:
             w.alarms.notify(f"recovered-{recovered.session_id}", recovered.message(), Priority.MEDIUM)
         recorder = Recorder(
             store, self.clock,
@@ -249,7 +251,7 @@ class App:
         from neurotimer.gui.review.launch import build_review_window
 
         if self.review is None:
-            self.review = build_review_window(self.store, getattr(self, "catalogue_source", None), clock=self.clock)
+            self.review = build_review_window(self.store, self.catalogue_source, clock=self.clock)
             if self.records is not None:
                 self.sessions.stateChanged.connect(lambda state: state.is_closed and self.review.refresh())
         elif self.review.model is None and self.review.store is None:
@@ -364,13 +366,18 @@ class App:
             self.status_record = StatusRecord(stim.statusChanged, self.records.record, self.clock)
             w.emergencyStopRequested.connect(self.stim_record.on_emergency_stop)
         # The last stimulator that connected is the next start's default; --device and --demo override it.
-        settings = self._settings()
-        requested: dict[str, str] = {}
-        stim.commanded.connect(lambda name, args: requested.update(url=args[0]) if name == "connect" else None)
-        stim.deviceConnected.connect(
-            lambda _info: requested.get("url") and settings.setValue("device/url", requested["url"]))
-        remembered = None if self.args.demo else settings.value("device/url", None)
+        stim.commanded.connect(self._on_stimulator_commanded)
+        stim.deviceConnected.connect(self._on_stimulator_connected)
+        remembered = None if self.args.demo else self.settings.device_url
         stim.connect_device(self.args.device or remembered or "sim:")
+
+    def _on_stimulator_commanded(self, name: str, args: tuple) -> None:
+        if name == "connect":
+            self._requested_device = args[0]
+
+    def _on_stimulator_connected(self, _info: DeviceInfo) -> None:
+        if self._requested_device:
+            self.settings.device_url = self._requested_device
 
     def _wire_keep_past_end(self, channels) -> None:
         """"Keep stimulating past the end": chosen in the channels column, fed to the interlock, recorded."""
@@ -422,18 +429,16 @@ class App:
                               if text else w.alarms.clear("record-entry"))
         panel.needlesChanged.connect(lambda ok, _text: ok and w.alarms.clear("end-blocked"))
         w.set_end_guard(panel.can_close)
-        settings = self._settings()
-
-        def quit_with_needles_in(why: str) -> None:
-            # Recorded in the session before Quit ends it, and kept for the next start's reminder.
-            records.record("session.quit_with_needles_in", {"why": why})
-            settings.setValue("session/needles_not_counted", f"{self.clock.wall().astimezone():%d %b %Y %H:%M}|{why}")
-            settings.sync()
-
-        w.quitWithNeedlesIn.connect(quit_with_needles_in)
+        w.quitWithNeedlesIn.connect(self._on_quit_with_needles_in)
         w.endBlocked.connect(lambda _why: w.tabs.setCurrentWidget(panel))
         w.add_tab("Session record", panel)
         self.record_panel = panel
+
+    def _on_quit_with_needles_in(self, why: str) -> None:
+        # Recorded in the session before Quit ends it, and kept for the next start's reminder.
+        if self.records is not None:
+            self.records.record("session.quit_with_needles_in", {"why": why})
+        self.settings.needles_not_counted = f"{self.clock.wall().astimezone():%d %b %Y %H:%M}|{why}"
 
     def _build_history(self) -> None:
         """The chosen patient's course: scores against baseline, and every session with its record."""

@@ -1,15 +1,20 @@
-"""Opens the session log at start, and asks the practitioner what to do with a file it refuses."""
+"""Opens the session log at start: asks the practitioner what to do with a file it refuses, keeps a second
+window from writing the same log, closes sessions a crash left open, and falls back to read-only."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
+
+from PySide6.QtCore import QLockFile
 
 from neurotimer.session.clock import Clock
 from neurotimer.storage.db import CannotOpenError, ForeignDatabaseError, NotSQLiteError, RefusedDatabase, StoreError
 from neurotimer.storage.location import LogLocation, describe, is_server_url
+from neurotimer.storage.recovery import RecoveredSession, recover_interrupted
 from neurotimer.storage.store import Store, open_readonly, open_store
 
 log = logging.getLogger(__name__)
@@ -25,6 +30,56 @@ class Choice(Enum):
 # ask(message, choices) -> the practitioner's choice; pick_file() -> a new path or None.
 Ask = Callable[[str, list[Choice]], Choice]
 PickFile = Callable[[], Path | None]
+
+
+LOCK_WAIT_MS = 200
+
+
+@dataclass
+class OpenedLog:
+    """The log as start-up left it: writable (with the lock that keeps it ours), or read-only and why."""
+
+    store: Store
+    read_only_note: str = ""  # for the practitioner; empty when sessions are recorded
+    recovered: list[RecoveredSession] = field(default_factory=list)  # sessions a crash had left open
+    lock: QLockFile | None = None
+
+    @property
+    def writable(self) -> bool:
+        return not self.read_only_note
+
+
+def open_session_log(path: LogLocation, clock: Clock, ask: Ask, pick_file: PickFile) -> OpenedLog | None:
+    """The log to record into, or read-only with the reason; None when the practitioner chose to quit."""
+    store, note = open_log(path, clock, ask, pick_file)
+    if store is None:
+        return None
+    if note:
+        return OpenedLog(store, note)
+    lock = None
+    # A file takes one writer at a time; a server log is shared by the clinic's workstations.
+    if isinstance(store.path, Path):
+        lock = QLockFile(f"{store.path}.lock")
+        lock.setStaleLockTime(0)  # a crashed instance's lock is stale once its process is gone
+        if not lock.tryLock(LOCK_WAIT_MS):
+            # Another neurotimer writes this log: a second writer would close its live session as interrupted.
+            store.close()
+            return _read_only(store.path, clock, f"{store.path.name} is in use by another neurotimer window: it is "
+                              "open read-only here, and sessions are not recorded.")
+    try:
+        recovered = recover_interrupted(store)
+    except RefusedDatabase as exc:
+        # A large log is checked in the background; damage found there is a refusal like any other.
+        store.close()
+        choice = ask(f"{exc}\n\nneurotimer has not changed this file.", [Choice.READ_ONLY, Choice.QUIT])
+        if choice is not Choice.READ_ONLY:
+            return None
+        return _read_only(store.path, clock, "The session log is open read-only: sessions are not recorded.")
+    return OpenedLog(store, recovered=recovered, lock=lock)
+
+
+def _read_only(path: LogLocation, clock: Clock, note: str) -> OpenedLog:
+    return OpenedLog(open_readonly(path, clock=clock), note)
 
 
 def open_log(path: LogLocation, clock: Clock, ask: Ask, pick_file: PickFile) -> tuple[Store | None, str]:
@@ -47,9 +102,9 @@ def open_log(path: LogLocation, clock: Clock, ask: Ask, pick_file: PickFile) -> 
             continue
         if choice is Choice.READ_ONLY:
             try:
-                return open_readonly(path, clock=clock), (
-                    f"{describe(path)} is open read-only: you can review it, but sessions are not recorded."
-                )
+                note = f"{describe(path)} is open read-only: you can review it, but sessions are not recorded."
+                opened = _read_only(path, clock, note)
+                return opened.store, opened.read_only_note
             except (StoreError, OSError) as exc:
                 choice = ask(f"It cannot be opened read-only either: {exc}", [Choice.OTHER_FILE, Choice.QUIT])
         if choice is Choice.OTHER_FILE:

@@ -207,7 +207,7 @@ def test_the_planned_time_and_the_stimulator_are_remembered_for_the_next_start(q
     qtbot.addWidget(again.window)
     again.finish_start()
     assert again.sessions.session.planned_seconds == 45 * 60
-    assert again._settings().value("device/url") == "sim:"
+    assert again.settings.device_url == "sim:"
     again.shutdown()
 
 

@@ -1,0 +1,53 @@
+"""What the app remembers between starts, typed, over an INI file read and written with QSettings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+
+PLANNED_MINUTES = "session/planned_minutes"
+DEVICE_URL = "device/url"
+NEEDLES_NOT_COUNTED = "session/needles_not_counted"
+
+
+class Settings:
+    """The planned time last used, the stimulator last connected, and a quit with needles not counted out;
+    a value that cannot be read is None."""
+
+    def __init__(self, path: Path) -> None:
+        self._store = QSettings(str(path), QSettings.Format.IniFormat)
+
+    @property
+    def planned_minutes(self) -> int | None:
+        """The planned session length last started (most clinics keep one length)."""
+        value = self._store.value(PLANNED_MINUTES, None)
+        return int(value) if value is not None and str(value).isdigit() else None
+
+    @planned_minutes.setter
+    def planned_minutes(self, minutes: int) -> None:
+        self._store.setValue(PLANNED_MINUTES, int(minutes))
+
+    @property
+    def device_url(self) -> str | None:
+        """The stimulator that last connected (a serial port, socket:// or sim: URL)."""
+        value = self._store.value(DEVICE_URL, None)
+        return str(value) if value else None
+
+    @device_url.setter
+    def device_url(self, url: str) -> None:
+        self._store.setValue(DEVICE_URL, url)
+
+    @property
+    def needles_not_counted(self) -> str | None:
+        """'<when>|<why>' when neurotimer was last quit with needles not counted out, until reminded."""
+        value = self._store.value(NEEDLES_NOT_COUNTED, None)
+        return str(value) if value else None
+
+    @needles_not_counted.setter
+    def needles_not_counted(self, note: str | None) -> None:
+        if note is None:
+            self._store.remove(NEEDLES_NOT_COUNTED)
+        else:
+            self._store.setValue(NEEDLES_NOT_COUNTED, note)
+            self._store.sync()  # written at once: the process is about to quit
