@@ -60,10 +60,6 @@ def members_of(point: Any) -> tuple[Any, ...]:
     return tuple(getattr(point, "members", ()) or ())
 
 
-def needles_per_side(point: Any) -> int:
-    return len(members_of(point)) or 1
-
-
 def sides_for(point: PointLike, choice: SideChoice | str) -> tuple[Side, ...]:
     """The sides a choice gives for this point: a midline point always gets one midline needle."""
     if not point.bilateral:

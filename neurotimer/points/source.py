@@ -96,9 +96,3 @@ class CatalogueSource:
             return self.error
         self.error = None
         return None
-
-    def try_file(self, points_path: Path, nerves_path: Path | None = None) -> str | None:
-        """Switch to another points file if it is good; otherwise keep the current one and say why."""
-        self._user_points = points_path
-        self._user_nerves = nerves_path
-        return self.load()

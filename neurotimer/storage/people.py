@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import sqlite3
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from neurotimer.storage.db import StoreError
@@ -174,18 +175,15 @@ class PeopleMixin:
         with self.transaction() as conn:
             conn.execute("UPDATE patients SET archived = ? WHERE id = ?", (int(archived), patient_id))
 
+    @cached_property
     def _patient_columns(self) -> str:
         # Read-only stores may hold a version-1 file, which has no archived column yet.
-        cached = self.__dict__.get("_patient_cols")
-        if cached is None:
-            has_archived = any(r[1] == "archived" for r in self.conn.execute("PRAGMA table_info(patients)"))
-            cached = "id, code, name, birth_year, screening, notes, " + ("archived" if has_archived else "0")
-            self.__dict__["_patient_cols"] = cached
-        return cached
+        has_archived = any(r[1] == "archived" for r in self.conn.execute("PRAGMA table_info(patients)"))
+        return "id, code, name, birth_year, screening, notes, " + ("archived" if has_archived else "0")
 
     def get_patient(self, patient_id: int) -> Patient:
         row = self.conn.execute(
-            f"SELECT {self._patient_columns()} FROM patients WHERE id = ?", (patient_id,)
+            f"SELECT {self._patient_columns} FROM patients WHERE id = ?", (patient_id,)
         ).fetchone()
         if row is None:
             raise StoreError(f"There is no patient number {patient_id}.")
@@ -193,18 +191,18 @@ class PeopleMixin:
 
     def find_patient(self, code: str) -> Patient | None:
         row = self.conn.execute(
-            f"SELECT {self._patient_columns()} FROM patients WHERE code = ?", (code.strip(),)
+            f"SELECT {self._patient_columns} FROM patients WHERE code = ?", (code.strip(),)
         ).fetchone()
         return None if row is None else _patient(row)
 
     def list_patients(self, search: str = "", include_archived: bool = False) -> list[Patient]:
         """Patients by code, filtered by a part of the code or name (case-insensitive)."""
-        sql = f"SELECT {self._patient_columns()} FROM patients"
+        sql = f"SELECT {self._patient_columns} FROM patients"
         clauses, params = [], []
         if search.strip():
             clauses.append("(code LIKE ? OR coalesce(name, '') LIKE ?)")
             params += [f"%{search.strip()}%"] * 2
-        if not include_archived and self._patient_columns().endswith("archived"):
+        if not include_archived and self._patient_columns.endswith("archived"):
             clauses.append("archived = 0")
         if clauses:
             sql += " WHERE " + " AND ".join(clauses)

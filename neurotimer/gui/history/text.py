@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
+from neurotimer.gui.shell.theme import MUTED
 from neurotimer.storage.models import SessionRecord
 
 STATE_WORDS = {
@@ -57,10 +58,6 @@ def state_word(state: str) -> str:
     return STATE_WORDS.get(state, state.replace("_", " ").capitalize())
 
 
-def minutes_text(seconds: float) -> str:
-    return f"{seconds / 60:.0f}"
-
-
 def points_text(points: Sequence[Sequence[str]]) -> str:
     """'ST36 L+R, LR4 L': a point needled on both sides is named once."""
     sides: dict[str, list[str]] = {}
@@ -99,7 +96,7 @@ def value_text(field: str, value: Any) -> str:
 
 
 def _row(label: str, body: str) -> str:
-    return f"<tr><td style='color:#5b6b73; padding-right:8px'>{label}</td><td>{body}</td></tr>"
+    return f"<tr><td style='color:{MUTED}; padding-right:8px'>{label}</td><td>{body}</td></tr>"
 
 
 def session_html(record: SessionRecord, tz: dt.tzinfo | None = None, today: dt.date | None = None) -> str:
@@ -118,7 +115,7 @@ def session_html(record: SessionRecord, tz: dt.tzinfo | None = None, today: dt.d
     rows = [
         _row(
             "Scores",
-            ", ".join(scores) + " <span style='color:#5b6b73'>(before → after)</span>" if scores else "none recorded",
+            ", ".join(scores) + f" <span style='color:{MUTED}'>(before → after)</span>" if scores else "none recorded",
         )
     ]
     events = [escape(f"{e.kind} ({e.severity})" + (f": {e.notes}" if e.notes else "")) for e in record.adverse_events]
@@ -128,7 +125,7 @@ def session_html(record: SessionRecord, tz: dt.tzinfo | None = None, today: dt.d
         change = (
             f"{escape(word)}: {escape(value_text(amendment.field, amendment.old_value))} → "
             f"{escape(value_text(amendment.field, amendment.new_value))}<br>"
-            f"<span style='color:#5b6b73'>by {escape(amendment.who)}, {when_text(amendment.at, tz, today)}: "
+            f"<span style='color:{MUTED}'>by {escape(amendment.who)}, {when_text(amendment.at, tz, today)}: "
             f"{escape(amendment.why)}</span>"
         )
         rows.append(_row("Amended", change))
