@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from neurotimer.chairs.roster import SIM_URL, ChairError, ChairRoster
+from neurotimer.gui.shell import theme
 from neurotimer.stimulator.transport import PortInfo
 
 SIM_LABEL = "Simulator (built in)"
@@ -78,7 +79,7 @@ class ChairsDialog(QDialog):
         layout.addLayout(buttons)
         self.problem = QLabel("")
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #c62828; font-weight: bold;")
+        self.problem.setStyleSheet(f"color: {theme.ERROR}; font-weight: bold;")
         layout.addWidget(self.problem)
         box = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         box.accepted.connect(self._save)

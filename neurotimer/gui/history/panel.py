@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from neurotimer.gui.history.summary import CourseSummary
 from neurotimer.gui.history.text import SHORT_STATES, date_text, local_time, session_html, state_word, when_text
+from neurotimer.gui.shell.theme import BORDER, ERROR, FAINT, GRID, HEADER, MUTED, PAPER, WARNING
 from neurotimer.session.course import pace_text, progress_text, sessions_done, sessions_per_week, symptom_progress
 from neurotimer.storage.db import StoreError
 from neurotimer.storage.people import Patient
@@ -33,8 +34,8 @@ from neurotimer.storage.store import Store
 log = logging.getLogger(__name__)
 
 HINT = "Choose a patient (Ctrl+P) to see their course"
-SHORT = "#b26a00"
-EARLIER = "#8a979d"
+SHORT = WARNING  # a session that fell short of its plan
+EARLIER = FAINT  # a value an amendment replaced
 SESSION_LIMIT = 200
 # (header, width in px, header tooltip); the date column takes what is left.
 COLUMNS = (
@@ -47,15 +48,15 @@ COLUMNS = (
     ("Adverse", 62, "Adverse events recorded"),
 )
 
-LOCAL_STYLE = """
-QTableWidget { font-size: 14px; gridline-color: #e3e8eb; border: 1px solid #d3dade; }
-QHeaderView::section { font-size: 13px; color: #5b6b73; background: #f5f7f8; border: none;
-                       border-bottom: 1px solid #d3dade; padding: 3px 4px; }
-QTextBrowser { font-size: 14px; border: 1px solid #d3dade; background: #fbfcfc; }
-QLabel#historyHint { color: #5b6b73; font-size: 17px; }
-QLabel#historyError { color: #c62828; font-weight: bold; }
-QLabel#symptom { font-weight: bold; }
-QLabel#verdict { font-size: 13px; }
+LOCAL_STYLE = f"""
+QTableWidget {{ font-size: 14px; gridline-color: {GRID}; border: 1px solid {BORDER}; }}
+QHeaderView::section {{ font-size: 13px; color: {MUTED}; background: {HEADER}; border: none;
+                       border-bottom: 1px solid {BORDER}; padding: 3px 4px; }}
+QTextBrowser {{ font-size: 14px; border: 1px solid {BORDER}; background: {PAPER}; }}
+QLabel#historyHint {{ color: {MUTED}; font-size: 17px; }}
+QLabel#historyError {{ color: {ERROR}; font-weight: bold; }}
+QLabel#symptom {{ font-weight: bold; }}
+QLabel#verdict {{ font-size: 13px; }}
 """
 
 
@@ -178,7 +179,7 @@ class HistoryPanel(QWidget):
         except (sqlite3.Error, StoreError) as exc:
             log.warning("session could not be read: %s", type(exc).__name__)
             self.details.setHtml(
-                f"<span style='color:#c62828'><b>This session could not be read:</b> {escape(str(exc))}</span>"
+                f"<span style='color:{ERROR}'><b>This session could not be read:</b> {escape(str(exc))}</span>"
             )
             return
         self.details.setHtml(session_html(record, self.tz, self._today()))

@@ -8,10 +8,11 @@ from PySide6.QtCore import QPointF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from neurotimer.gui.shell.theme import GRID, MUTED, OK
 from neurotimer.session.course import SymptomProgress, percent_text
 
-IMPROVED = "#2e7d32"
-NEUTRAL = "#5b6b73"
+IMPROVED = OK
+NEUTRAL = MUTED
 
 
 class Sparkline(QWidget):
@@ -40,7 +41,7 @@ class Sparkline(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         left, top = 4.0, 4.0
         width, height = self.width() - 8.0, self.height() - 8.0
-        painter.setPen(QPen(QColor("#e3e8eb"), 1))
+        painter.setPen(QPen(QColor(GRID), 1))
         painter.drawLine(QPointF(left, top + height), QPointF(left + width, top + height))
         step = width / max(len(self.values) - 1, 1)
         points = [QPointF(left + i * step, top + height * (1 - v / 10)) for i, v in enumerate(self.values)]

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from neurotimer.gui.plan.body_chart_items import NerveLine, PointMarker
+from neurotimer.gui.shell.theme import CHART_BACKGROUND
 from neurotimer.points import VIEW_SIZES, VIEWS, Catalogue, Nerve, resource_dir
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ class BodyChart(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
-        self.setBackgroundBrush(QColor("#f7f9fb"))
+        self.setBackgroundBrush(QColor(CHART_BACKGROUND))
         self.setMinimumSize(200, 160)
         self.set_view(view)
 

@@ -9,14 +9,15 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem, QWidget
 
+from neurotimer.gui.shell.theme import CHART_CAUTION, CHART_HOVER, CHART_INK, CHART_NO_ELECTRO, CHART_PLAIN_FILL
 from neurotimer.points import FLAG_TEXT, Flag, Point, Side
 
 SIDE_WORDS = {Side.LEFT: "left", Side.RIGHT: "right", Side.MIDLINE: "midline"}
 MARKER_PX = 13.0
-INK = QColor("#1d3557")
-WARN = QColor("#c1121f")
-SELECTED = QColor("#1d3557")
-PLAIN_FILL = QColor(255, 255, 255, 235)
+INK = QColor(CHART_INK)
+WARN = QColor(CHART_NO_ELECTRO)
+SELECTED = QColor(CHART_INK)
+PLAIN_FILL = QColor(*CHART_PLAIN_FILL)
 
 
 def smooth_path(points: Sequence[tuple[float, float]]) -> QPainterPath:
@@ -43,7 +44,7 @@ def tooltip_html(point: Point, side: Side) -> str:
     ]
     flags = [FLAG_TEXT[f] for f in Flag if f in point.flags]
     if flags:
-        colour = WARN.name() if Flag.NO_ELECTRO in point.flags else "#9a6700"
+        colour = WARN.name() if Flag.NO_ELECTRO in point.flags else CHART_CAUTION
         rows.append(f"<span style='color:{colour}'><b>{esc('; '.join(flags)).capitalize()}</b></span>")
     return "<p style='white-space:pre-wrap; max-width:340px'>" + "<br>".join(rows) + "</p>"
 
@@ -122,7 +123,7 @@ class PointMarker(QGraphicsItem):
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawEllipse(rect.adjusted(-3, -3, 3, 3))
         if self.selected:
-            painter.setPen(QPen(QColor("#ffd166"), 2.0))
+            painter.setPen(QPen(QColor(CHART_HOVER), 2.0))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawEllipse(rect.adjusted(-3.5, -3.5, 3.5, 3.5))
         font = QFont(painter.font())

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from neurotimer.gui.plan.body_chart import BodyChart
+from neurotimer.gui.shell.theme import CHART_NO_ELECTRO
 from neurotimer.points import VIEW_TITLES, VIEWS, Catalogue, Nerve, Point
 
 
@@ -71,7 +72,7 @@ class BodyChartPanel(QWidget):
         self.bar = bar  # the app adds its own actions (e.g. a larger window) at the end
         legend = QLabel(
             "● R = patient's right   ■ L = patient's left   ◎ M = midline   "
-            "<span style='color:#c1121f'>red edge</span> = not for electrical stimulation"
+            f"<span style='color:{CHART_NO_ELECTRO}'>red edge</span> = not for electrical stimulation"
         )
         legend.setTextFormat(Qt.TextFormat.RichText)
         legend.setWordWrap(True)

@@ -5,15 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
+from neurotimer.gui.shell.theme import FINDING_COLOURS
 from neurotimer.safety.verdict import Finding, Severity, Status
 
-COLOURS = {  # (strong, tint)
-    "error": ("#c62828", "#fdecea"),
-    "warning": ("#b26a00", "#fff4e0"),
-    "info": ("#1565c0", "#e8f1fb"),
-    "ok": ("#2e7d32", "#e8f5e9"),
-    "idle": ("#5b6b73", "#ffffff"),
-}
+COLOURS = FINDING_COLOURS  # (strong, tint) by what the finding says
 
 
 class FindingRow(QFrame):

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from neurotimer.gui.shell.theme import ERROR
 from neurotimer.storage.db import StoreError
 from neurotimer.storage.people import SCREENING_FLAGS, Patient
 
@@ -106,7 +107,7 @@ class PatientDialog(QDialog):
         form.addRow(self.add_button)
         self.message = QLabel("")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #c62828;")
+        self.message.setStyleSheet(f"color: {ERROR};")
         form.addRow(self.message)
         layout.addWidget(box, 4)
         self.refresh()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from neurotimer.gui.record.needle_count import NeedleCountBox
 from neurotimer.gui.record.widgets import DEFAULT_SYMPTOMS, NOT_SET, AdverseBox, ScoreGrid, section_title
+from neurotimer.gui.shell.theme import BORDER, ERROR, OK, WARNING
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +48,13 @@ ScoreFn = Callable[[str, int, str], object]  # symptom, value, timing
 AdverseFn = Callable[[str, str, str], object]  # kind, severity, notes
 
 # Only the panel's own widgets: the app's buttons stay large, these must fit beside two other columns.
-LOCAL_STYLE = """
-QPushButton { padding: 3px 8px; font-size: 14px; }
-QComboBox, QLineEdit, QSpinBox { padding: 2px 4px; }
-QLabel#problem { color: #c62828; font-weight: bold; }
-QLabel#ok { color: #2e7d32; }
-QLabel#warn { color: #b26a00; font-weight: bold; }
-QListWidget { font-size: 14px; }
+LOCAL_STYLE = f"""
+QPushButton {{ padding: 3px 8px; font-size: 14px; }}
+QComboBox, QLineEdit, QSpinBox {{ padding: 2px 4px; }}
+QLabel#problem {{ color: {ERROR}; font-weight: bold; }}
+QLabel#ok {{ color: {OK}; }}
+QLabel#warn {{ color: {WARNING}; font-weight: bold; }}
+QListWidget {{ font-size: 14px; }}
 """
 
 
@@ -137,7 +138,7 @@ class SessionRecordPanel(QWidget):
     def _separator() -> QFrame:
         line = QFrame()
         line.setFrameShape(QFrame.Shape.VLine)
-        line.setStyleSheet("color: #d3dade;")
+        line.setStyleSheet(f"color: {BORDER};")
         return line
 
     def _build_details(self) -> QVBoxLayout:

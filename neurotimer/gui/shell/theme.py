@@ -28,6 +28,33 @@ ALARM_DIM_COLOURS = {"high": "#7f0000", "medium": "#c49000", "low": "#4dd0e1"}
 ALARM_INK = {"high": "white", "medium": "#1f2a30", "low": "#1f2a30"}
 ACKNOWLEDGED_COLOUR = "#78909c"
 
+# What a colour means wherever it shows: text, bars, badges, table cells.
+OK = "#2e7d32"
+ERROR = "#c62828"
+WARNING = "#b26a00"
+INFO = "#1565c0"
+FAINT = "#8a979d"  # an entry superseded by a later one
+GRID = "#e3e8eb"
+HEADER = "#f5f7f8"
+PAPER = "#fbfcfc"  # a pane of text to read
+# A safety finding's (strong, tint) by what it says.
+FINDING_COLOURS = {
+    "error": (ERROR, "#fdecea"),
+    "warning": (WARNING, "#fff4e0"),
+    "info": (INFO, "#e8f1fb"),
+    "ok": (OK, "#e8f5e9"),
+    "idle": (MUTED, CARD),
+}
+# The body chart: ink, points not for electrical stimulation, caution, hover, background, plain marker fill.
+CHART_INK = "#1d3557"
+CHART_NO_ELECTRO = "#c1121f"
+CHART_CAUTION = "#9a6700"
+CHART_HOVER = "#ffd166"
+CHART_BACKGROUND = "#f7f9fb"
+CHART_PLAIN_FILL = (255, 255, 255, 235)  # RGBA: the chart shows through a little
+# One colour a stimulator channel, told apart with colour blindness too (Okabe-Ito).
+CHANNEL_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#882255")
+
 DIGITS_PX = 150
 
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from neurotimer.gui.shell.theme import ERROR, MUTED, OK, WARNING
 from neurotimer.gui.stimulator.controller import StimulatorController
 from neurotimer.stimulator.driver import DeviceInfo, LinkState
 from neurotimer.stimulator.transport import PortInfo, list_serial_ports, normalise_url
@@ -27,9 +28,9 @@ SIMULATOR_MARK = "SIMULATOR — no current reaches the patient"
 SIMULATOR_COLOUR = "#6a1b9a"  # its own colour: never the green of a connected device
 
 LINK_TEXT = {
-    LinkState.DISCONNECTED: ("Not connected", "#5b6b73"),
-    LinkState.CONNECTED: ("Connected", "#2e7d32"),
-    LinkState.LOST: ("Link lost — reconnecting…", "#c62828"),
+    LinkState.DISCONNECTED: ("Not connected", MUTED),
+    LinkState.CONNECTED: ("Connected", OK),
+    LinkState.LOST: ("Link lost — reconnecting…", ERROR),
 }
 
 
@@ -92,7 +93,7 @@ class StimulatorPanel(QFrame):
         self.message_label = QLabel("")
         self.message_label.setWordWrap(True)
         self.message_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.message_label.setStyleSheet("color: #b26a00;")
+        self.message_label.setStyleSheet(f"color: {WARNING};")
         # Two lines kept for it, with or without a message: a refusal never pushes the channel cards below
         # down under the practitioner's cursor. The whole text is in its tooltip and in the alarm strip.
         lines = self.message_label.fontMetrics().lineSpacing()

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from neurotimer.gui.shell.theme import ALARM_COLOURS, BORDER, INK, MUTED
+from neurotimer.gui.shell.theme import ALARM_COLOURS, BORDER, CHANNEL_COLOURS, INK, MUTED
 from neurotimer.session.clock import Clock
 from neurotimer.session.session import EventKind
 from neurotimer.stimulator.events import StimEventKind
@@ -24,7 +24,6 @@ HIGH_OUTPUT_MA = 10.0
 MAX_MARKS = 40
 AXIS_PX = 13
 # Okabe–Ito (colour-blind safe), its yellow swapped for Tol's wine: yellow is unreadable on white.
-CHANNEL_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#882255")
 _MARK_ROWS = (0.95, 0.885)  # labels of marks close together are staggered so they do not overprint
 
 

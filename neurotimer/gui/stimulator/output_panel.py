@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from neurotimer.gui.shell.theme import ERROR, MUTED, OK, WARNING
 from neurotimer.gui.stimulator.controller import StimulatorController
 from neurotimer.gui.stimulator.number_box import NumberBox
 from neurotimer.stimulator.driver import ChannelSettings, DeviceInfo, LinkState
@@ -23,7 +24,6 @@ from neurotimer.stimulator.validate import MODE_LABELS
 
 HIGH_OUTPUT_MA = 10.0
 STEPS_MA = (-0.5, -0.1, 0.1, 0.5)
-GREEN, RED, AMBER, MUTED = "#2e7d32", "#c62828", "#b26a00", "#5b6b73"
 
 
 def _spin(value: float, suffix: str, refused, decimals: int = 0) -> NumberBox:
@@ -61,7 +61,7 @@ class ChannelPanel(QFrame):
         self.high_label = QLabel("HIGH")
         self.high_label.setToolTip(f"Intensity above {HIGH_OUTPUT_MA:g} mA")
         self.high_label.setStyleSheet(
-            f"background: {AMBER}; color: white; font-weight: bold; border-radius: 4px; padding: 1px 6px;"
+            f"background: {WARNING}; color: white; font-weight: bold; border-radius: 4px; padding: 1px 6px;"
         )
         self.high_label.hide()
         head.addWidget(self.high_label)
@@ -214,7 +214,7 @@ class ChannelPanel(QFrame):
         on = status.output
         self.output_label.setText("ON" if on else "OFF")
         self.output_label.setStyleSheet(
-            f"color: white; background: {GREEN if on else MUTED}; font-weight: bold;"
+            f"color: white; background: {OK if on else MUTED}; font-weight: bold;"
             " border-radius: 4px; padding: 1px 6px;"
         )
         self.measured_label.setText(f"{status.measured_ma:.1f} mA")
@@ -223,7 +223,7 @@ class ChannelPanel(QFrame):
             self.lead_label.setStyleSheet(f"color: {MUTED};")
         else:
             self.lead_label.setText("LEAD OFF")
-            self.lead_label.setStyleSheet(f"color: {RED}; font-weight: bold;")
+            self.lead_label.setStyleSheet(f"color: {ERROR}; font-weight: bold;")
         self.high_label.setVisible(max(status.measured_ma, status.target_ma) > HIGH_OUTPUT_MA)
         if not self.target.hasFocus():
             self.target.blockSignals(True)
