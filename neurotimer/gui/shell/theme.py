@@ -52,6 +52,7 @@ CHART_CAUTION = "#9a6700"
 CHART_HOVER = "#ffd166"
 CHART_BACKGROUND = "#f7f9fb"
 CHART_PLAIN_FILL = (255, 255, 255, 235)  # RGBA: the chart shows through a little
+SIMULATOR_COLOUR = "#6a1b9a"  # the simulator's own colour: never the green of a connected device
 # One colour a stimulator channel, told apart with colour blindness too (Okabe-Ito).
 CHANNEL_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#882255")
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from neurotimer.gui.shell.theme import ERROR, MUTED, OK, WARNING
+from neurotimer.gui.shell.theme import ERROR, MUTED, OK, SIMULATOR_COLOUR, WARNING
 from neurotimer.gui.stimulator.controller import StimulatorController
 from neurotimer.stimulator.driver import DeviceInfo, LinkState
 from neurotimer.stimulator.transport import PortInfo, list_serial_ports, normalise_url
@@ -25,7 +25,6 @@ SIM = "sim:"
 NETWORK = "network"
 SIMULATOR_CHOICE = "Simulator — no current reaches the patient"
 SIMULATOR_MARK = "SIMULATOR — no current reaches the patient"
-SIMULATOR_COLOUR = "#6a1b9a"  # its own colour: never the green of a connected device
 
 LINK_TEXT = {
     LinkState.DISCONNECTED: ("Not connected", MUTED),
