@@ -53,7 +53,8 @@ CHART_HOVER = "#ffd166"
 CHART_BACKGROUND = "#f7f9fb"
 CHART_PLAIN_FILL = (255, 255, 255, 235)  # RGBA: the chart shows through a little
 SIMULATOR_COLOUR = "#6a1b9a"  # the simulator's own colour: never the green of a connected device
-# One colour a stimulator channel, told apart with colour blindness too (Okabe-Ito).
+# One colour a stimulator channel: Okabe–Ito (colour-blind safe), its yellow swapped for Tol's wine, as
+# yellow is unreadable on white.
 CHANNEL_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#882255")
 
 DIGITS_PX = 150

@@ -11,6 +11,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from neurotimer.gui.shell.theme import ALARM_COLOURS, BORDER, CHANNEL_COLOURS, INK, MUTED
+from neurotimer.safety.findings import HIGH_OUTPUT_MA
 from neurotimer.session.clock import Clock
 from neurotimer.session.session import EventKind
 from neurotimer.stimulator.events import StimEventKind
@@ -20,10 +21,8 @@ CAPACITY = 2048  # points kept per channel; a multiple of 4 (compaction works on
 PREVIEW_S = 180.0  # before a session: the last three minutes of readings
 SPAN_STEP_MIN = 5.0  # a session's x axis grows in 5-minute steps: calm to read, axes redrawn rarely
 Y_FLOOR_MA = 12.0
-HIGH_OUTPUT_MA = 10.0
 MAX_MARKS = 40
 AXIS_PX = 13
-# Okabe–Ito (colour-blind safe), its yellow swapped for Tol's wine: yellow is unreadable on white.
 _MARK_ROWS = (0.95, 0.885)  # labels of marks close together are staggered so they do not overprint
 
 

@@ -18,11 +18,11 @@ from PySide6.QtWidgets import (
 from neurotimer.gui.shell.theme import ERROR, MUTED, OK, WARNING
 from neurotimer.gui.stimulator.controller import StimulatorController
 from neurotimer.gui.stimulator.number_box import NumberBox
+from neurotimer.safety.findings import HIGH_OUTPUT_MA
 from neurotimer.stimulator.driver import ChannelSettings, DeviceInfo, LinkState
 from neurotimer.stimulator.protocol import DEFAULTS, ChannelStatus, Limits, Mode
 from neurotimer.stimulator.validate import MODE_LABELS
 
-HIGH_OUTPUT_MA = 10.0
 STEPS_MA = (-0.5, -0.1, 0.1, 0.5)
 
 
