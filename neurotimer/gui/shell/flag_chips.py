@@ -7,7 +7,10 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
-CHIP_STYLE = ("QLabel#flagChip { background: #fff3e0; color: #8a3b00; border: 1px solid #e0a060;"
+from neurotimer.gui.shell.theme import CAUTION_CHIP
+
+_BACKGROUND, _INK, _EDGE = CAUTION_CHIP
+CHIP_STYLE = (f"QLabel#flagChip {{ background: {_BACKGROUND}; color: {_INK}; border: 1px solid {_EDGE};"
               " border-radius: 8px; padding: 0px 5px; font-size: 12px; font-weight: bold; }")
 
 

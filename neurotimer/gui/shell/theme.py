@@ -52,6 +52,7 @@ CHART_CAUTION = "#9a6700"
 CHART_HOVER = "#ffd166"
 CHART_BACKGROUND = "#f7f9fb"
 CHART_PLAIN_FILL = (255, 255, 255, 235)  # RGBA: the chart shows through a little
+CAUTION_CHIP = ("#fff3e0", "#8a3b00", "#e0a060")  # a patient's screening flag: background, ink, edge
 SIMULATOR_COLOUR = "#6a1b9a"  # the simulator's own colour: never the green of a connected device
 # One colour a stimulator channel: Okabe–Ito (colour-blind safe), its yellow swapped for Tol's wine, as
 # yellow is unreadable on white.
