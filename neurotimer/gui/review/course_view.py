@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from neurotimer.gui.review.replay_text import pairs_lines
 from neurotimer.gui.review.session_table import when
-from neurotimer.gui.shell.theme import ALARM_COLOURS, BORDER, INK, MUTED
+from neurotimer.gui.shell.theme import ALARM_COLOURS, BORDER, CARD, INK, MUTED, OFF_RATE_WEEK
 from neurotimer.gui.stimulator.intensity_plot import CHANNEL_COLOURS
 from neurotimer.session.course import MODERATE_PERCENT, SUBSTANTIAL_PERCENT, progress_text, sessions_done
 from neurotimer.session.course_glance import Week, baseline_and_latest, series, summary_sentence, weeks
@@ -91,7 +91,7 @@ class CalendarStrip(QWidget):
         for i, week in enumerate(self.weeks):
             box = QRectF(2 + i * width, 2, width - 3, 40)
             painter.setPen(QPen(QColor(BORDER)))
-            painter.setBrush(QColor("#fff3e0" if week.off_rate else "#ffffff"))
+            painter.setBrush(QColor(OFF_RATE_WEEK if week.off_rate else CARD))
             painter.drawRect(box)
             if week.off_rate:
                 painter.setPen(QPen(QColor(ALARM_COLOURS["medium"]), 2))

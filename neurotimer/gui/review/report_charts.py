@@ -5,12 +5,13 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 
+from neurotimer.gui.shell import theme
 from neurotimer.gui.stimulator.intensity_plot import CHANNEL_COLOURS, HIGH_OUTPUT_MA, Y_FLOOR_MA
 from neurotimer.session.course import MODERATE_PERCENT, SUBSTANTIAL_PERCENT
 from neurotimer.session.course_glance import baseline_and_latest, series
 from neurotimer.storage.replay import Replay
 
-INK, MUTED, GRID = QColor("#1f2a30"), QColor("#5b6b73"), QColor("#d3dade")
+INK, MUTED, GRID = QColor(theme.INK), QColor(theme.MUTED), QColor(theme.BORDER)
 
 
 def _canvas(width: int, height: int) -> tuple[QImage, QPainter]:
@@ -61,7 +62,7 @@ def timeline_image(replay: Replay, width: int = 1400, height: int = 420) -> QIma
     def at(offset: float, ma: float) -> QPointF:
         return QPointF(area.left() + offset / 60.0 / x_max * area.width(), area.bottom() - ma / y_max * area.height())
 
-    painter.setPen(QPen(QColor("#c62828"), 1, Qt.PenStyle.DashLine))
+    painter.setPen(QPen(QColor(theme.ERROR), 1, Qt.PenStyle.DashLine))
     high = at(0, HIGH_OUTPUT_MA).y()
     painter.drawLine(QPointF(area.left(), high), QPointF(area.right(), high))
     for channel in range(1, replay.channels + 1):

@@ -15,16 +15,17 @@ from neurotimer import __version__
 from neurotimer.gui.review.course_view import followed, summary_lines
 from neurotimer.gui.review.replay_text import pairs_lines
 from neurotimer.gui.review.report_charts import course_image, timeline_image
+from neurotimer.gui.shell.theme import BACKGROUND, ERROR, INK, MUTED
 from neurotimer.session.course import sessions_per_week
 from neurotimer.storage.replay import Replay, session_replay
 from neurotimer.storage.report_data import CourseData, course_data, effective_scores, peaks
 from neurotimer.storage.review_queries import points_text
 
-STYLE = """
-body { font-family: sans-serif; font-size: 7pt; color: #1f2a30; }
-h1 { font-size: 11pt; margin: 0; } h2 { font-size: 8.5pt; margin: 4px 0 1px 0; }
-td, th { padding: 0px 3px; vertical-align: top; } th { text-align: left; background: #eef1f3; }
-.muted { color: #5b6b73; } .alarm { color: #c62828; font-weight: bold; } .hash { font-family: monospace; }
+STYLE = f"""
+body {{ font-family: sans-serif; font-size: 7pt; color: {INK}; }}
+h1 {{ font-size: 11pt; margin: 0; }} h2 {{ font-size: 8.5pt; margin: 4px 0 1px 0; }}
+td, th {{ padding: 0px 3px; vertical-align: top; }} th {{ text-align: left; background: {BACKGROUND}; }}
+.muted {{ color: {MUTED}; }} .alarm {{ color: {ERROR}; font-weight: bold; }} .hash {{ font-family: monospace; }}
 """
 
 

@@ -37,6 +37,7 @@ FAINT = "#8a979d"  # an entry superseded by a later one
 GRID = "#e3e8eb"
 HEADER = "#f5f7f8"
 PAPER = "#fbfcfc"  # a pane of text to read
+OFF_RATE_WEEK = "#fff3e0"  # a course week with fewer or more sessions than planned
 # A safety finding's (strong, tint) by what it says.
 FINDING_COLOURS = {
     "error": (ERROR, "#fdecea"),
