@@ -152,3 +152,15 @@ class ChairRoster:
                 if chair.name != ignoring and chair.device.casefold() == url.casefold():
                     raise ChairError(f"{url} is already {chair.name}'s stimulator; each chair needs its own.")
         return url
+
+
+def roster_to_open(count: int | None, saved: Iterable[Mapping[str, object]]) -> tuple[ChairRoster, list[str]]:
+    """The chairs a start opens: those the settings name; else `--chairs N` of them on built-in simulators;
+    else one. With the messages for settings entries that were left out."""
+    records = list(saved)
+    if records:
+        roster, problems = ChairRoster.from_records(records)
+        if len(roster):
+            return roster, problems
+        return ChairRoster.numbered(count or 1), problems
+    return ChairRoster.numbered(count or 1), []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -116,8 +117,11 @@ class Point:
         return "; ".join(parts)
 
 
+@functools.lru_cache(maxsize=8192)
 def normalise_code(text: str) -> str:
-    """'ST 36', 'st-36', 'St36' -> 'ST36'; 'ex le 10 1' -> 'EXLE101' (compare codes this way)."""
+    """'ST 36', 'st-36', 'St36' -> 'ST36'; 'ex le 10 1' -> 'EXLE101' (compare codes this way).
+
+    Cached: the safety rules compare every needle with every planned point on each check."""
     return re.sub(r"[^0-9A-Z]", "", _fold(text).upper())
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,7 +82,20 @@ class Recorder:
         self._queue: deque[_Pending] = deque()
         self._last_attempt = float("-inf")
         self._alarm_text: str | None = None
+        self._held = 0
         self._main = RecorderLane(self, "")
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """What is recorded inside waits in memory, in order, and is written when the block ends: an emergency
+        stop of several chairs sends every stop before the first commit."""
+        self._held += 1
+        try:
+            yield
+        finally:
+            self._held -= 1
+            if not self._held:
+                self.flush()
 
     def lane(self, name: str) -> RecorderLane:
         """A chair's own lane into this writer (the name is for the app's log lines only)."""
@@ -137,6 +151,8 @@ class Recorder:
     def _write(self, force: bool) -> bool:
         """Writes the queue in order; events of a session not started yet stay queued, in order, without
         holding back the others. True when nothing that can be written is left waiting."""
+        if self._held:
+            return not self._writable_waiting()
         now = self._clock.now()
         if not force and now - self._last_attempt < self._retry_interval:
             return not self._writable_waiting()

@@ -85,3 +85,14 @@ def test_settings_round_trip_and_bad_entries_are_named() -> None:
         "Chair 3 in the settings was left out: There is already a chair called A.",
         "Chair 4 in the settings was left out: Choose a stimulator: the simulator, a serial port, or host:port.",
     ]
+
+
+def test_the_settings_name_the_chairs_else_the_command_line_else_one() -> None:
+    from neurotimer.chairs.roster import roster_to_open
+
+    saved = [{"name": "Recliner A", "device": "sim:"}, {"name": "Recliner B", "device": "socket://127.0.0.1:7001"}]
+    assert roster_to_open(3, saved)[0].names() == ["Recliner A", "Recliner B"]
+    assert roster_to_open(3, [])[0].names() == ["Room 1", "Room 2", "Room 3"]
+    assert roster_to_open(None, [])[0].names() == ["Room 1"]
+    roster, problems = roster_to_open(2, [{"name": ""}])
+    assert roster.names() == ["Room 1", "Room 2"] and len(problems) == 1

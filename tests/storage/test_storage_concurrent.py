@@ -132,3 +132,21 @@ def test_after_a_crash_every_open_chair_is_closed_as_interrupted(tmp_path: Path,
     assert verify_store(again).ok
     assert recover_interrupted(again) == []
     again.close()
+
+
+def test_held_records_wait_in_order_and_are_written_when_the_block_ends(log, clock) -> None:
+    recorder = Recorder(log, clock)
+    lanes = [recorder.lane("Room 1"), recorder.lane("Room 2")]
+    sessions = [Session(clock, 30), Session(clock, 30)]
+    for lane, session in zip(lanes, sessions, strict=True):
+        lane.attach(session)
+        session.start()
+    with recorder.held():
+        assert lanes[1].record("stim.emergency_stop", {}) is None
+        assert lanes[0].record("stim.emergency_stop", {}) is None
+        assert recorder.pending == 2
+        assert log.conn.execute("SELECT count(*) FROM events WHERE kind = 'stim.emergency_stop'").fetchone()[0] == 0
+    assert recorder.pending == 0
+    for lane in lanes:
+        assert [e["kind"] for e in log.session_events(lane.session_id)][-1] == "stim.emergency_stop"
+    assert verify_store(log).ok

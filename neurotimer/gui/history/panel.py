@@ -103,7 +103,10 @@ class HistoryPanel(QWidget):
         right.addWidget(self.table)
         right.addWidget(self.details)
         right.setChildrenCollapsible(False)
-        right.setSizes([170, 130])
+        # The list of sessions gets the room (twelve rows and more at 1366×768); one session's record below it.
+        right.setStretchFactor(0, 3)
+        right.setStretchFactor(1, 1)
+        right.setSizes([330, 110])
         content = QWidget()
         row = QHBoxLayout(content)
         row.setContentsMargins(10, 8, 10, 8)

@@ -25,6 +25,7 @@ from neurotimer.gui.plan.finding_row import COLOURS, FindingRow
 from neurotimer.gui.plan.pairs_presenter import PairingPresenter
 from neurotimer.gui.plan.plan_model import PlanModel
 from neurotimer.plan.plan import Lead, NeedlePair, Plan
+from neurotimer.safety.findings import HIGH_OUTPUT_MA
 from neurotimer.safety.verdict import Acknowledgements, Finding, Screening, Severity
 
 AskReason = Callable[[Finding], str | None]
@@ -176,9 +177,12 @@ class NeedlePairsWidget(QWidget):
     def set_intensity(self, channel: int, milliamps: float) -> None:
         """One channel's target current as the device confirmed it, for the high-output indicator."""
         # The table rebuilds on every change; polls at 7 Hz must not rebuild it when nothing moved.
-        if self.presenter.intensities.get(channel) == milliamps:
+        before = self.presenter.intensities.get(channel)
+        if before == milliamps:
             return
         self.presenter.intensities[channel] = milliamps
+        if before is not None and before <= HIGH_OUTPUT_MA and milliamps <= HIGH_OUTPUT_MA:
+            return  # no high-output finding before or after: the checks say exactly what they said
         self._refresh()
 
     def can_start_output(self) -> tuple[bool, list[Finding]]:

@@ -201,7 +201,7 @@ class ChannelPanel(QFrame):
         """Shows a status as the controller (the one cache of channel status) just passed it on."""
         if status is None:
             self.output_label.setText("—")
-            self.output_label.setStyleSheet(f"color: {MUTED}; font-weight: bold;")
+            _restyle(self.output_label, f"color: {MUTED}; font-weight: bold;")
             self.measured_label.setText("— mA")
             self.lead_label.setText("")
             self.high_label.hide()
@@ -213,17 +213,17 @@ class ChannelPanel(QFrame):
             button.setEnabled(True)
         on = status.output
         self.output_label.setText("ON" if on else "OFF")
-        self.output_label.setStyleSheet(
+        _restyle(self.output_label,
             f"color: white; background: {OK if on else MUTED}; font-weight: bold;"
             " border-radius: 4px; padding: 1px 6px;"
         )
         self.measured_label.setText(f"{status.measured_ma:.1f} mA")
         if status.lead_ok:
             self.lead_label.setText(f"Lead {status.impedance_ohm / 1000:.1f} kΩ")
-            self.lead_label.setStyleSheet(f"color: {MUTED};")
+            _restyle(self.lead_label, f"color: {MUTED};")
         else:
             self.lead_label.setText("LEAD OFF")
-            self.lead_label.setStyleSheet(f"color: {ERROR}; font-weight: bold;")
+            _restyle(self.lead_label, f"color: {ERROR}; font-weight: bold;")
         self.high_label.setVisible(max(status.measured_ma, status.target_ma) > HIGH_OUTPUT_MA)
         if not self.target.hasFocus():
             self.target.blockSignals(True)
@@ -233,6 +233,13 @@ class ChannelPanel(QFrame):
         self.switch.setText("Switch off" if on else "Switch on")
         self.switch.setEnabled(on or can_switch_on)
         self.switch.setToolTip("" if on or can_switch_on else "Switch on only from 0 mA with the lead attached")
+
+
+def _restyle(widget: QWidget, css: str) -> None:
+    # Polls arrive 7 times a second per channel (and per chair): re-polishing costs a millisecond each time,
+    # so the style is set only when it changes.
+    if widget.styleSheet() != css:
+        widget.setStyleSheet(css)
 
 
 class ChannelsPanel(QWidget):
