@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLockFile, QLoggingCategory, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QPushButton
+from PySide6.QtWidgets import QApplication, QFrame, QPushButton, QScrollArea
 
 from neurotimer import __version__, logsetup, paths
 from neurotimer.gui.plan.plan_model import PlanModel
@@ -430,8 +430,15 @@ class App:
         panel.needlesChanged.connect(lambda ok, _text: ok and w.alarms.clear("end-blocked"))
         w.set_end_guard(panel.can_close)
         w.quitWithNeedlesIn.connect(self._on_quit_with_needles_in)
-        w.endBlocked.connect(lambda _why: w.tabs.setCurrentWidget(panel))
-        w.add_tab("Session record", panel)
+        # The record is long (six symptoms, details, needles, side effects): it scrolls in its tab rather than
+        # making the window taller than a 1366×768 screen.
+        page = QScrollArea()
+        page.setWidget(panel)
+        page.setWidgetResizable(True)
+        page.setFrameShape(QFrame.Shape.NoFrame)
+        page.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        w.endBlocked.connect(lambda _why: w.tabs.setCurrentWidget(page))
+        w.add_tab("Session record", page)
         self.record_panel = panel
 
     def _on_quit_with_needles_in(self, why: str) -> None:

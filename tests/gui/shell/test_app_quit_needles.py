@@ -32,7 +32,7 @@ def test_quit_with_needles_in_asks_for_the_count_then_records_and_reminds_next_t
     app.window.close()  # Ctrl+Q: the practitioner chooses to count the needles first
     assert app.window.isVisible() and app.sessions.session.state is SessionState.RUNNING
     assert asked[0].startswith("Quit with needles not counted out?") and "32 needles are still in" in asked[0]
-    assert app.window.tabs.currentWidget() is app.record_panel
+    assert app.window.tabs.currentWidget().widget() is app.record_panel
     session_id = app.records.recorder.session_id
     app.window.close()  # and now quits anyway
     assert not answers and app.sessions.session.state is SessionState.ENDED_EARLY

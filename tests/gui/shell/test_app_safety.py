@@ -140,7 +140,7 @@ def test_end_waits_until_every_needle_is_counted_out(qtbot, app: App, clock) -> 
     app.window.request_end()
     assert app.sessions.session.state is SessionState.RUNNING
     assert "still in" in app.window.alarms.current().text
-    assert app.window.tabs.currentWidget() is app.record_panel
+    assert app.window.tabs.currentWidget().widget() is app.record_panel
     app.record_panel.needles_out.setValue(32)
     app.window.request_end()
     assert app.sessions.session.state is SessionState.ENDED_EARLY

@@ -40,7 +40,7 @@ def test_ctrl_equals_reaches_the_session_from_every_field_of_every_tab(qtbot, ap
 def test_ctrl_e_ends_from_a_score_box_and_space_there_does_not_pause(qtbot, app) -> None:
     app.sessions.start()
     panel = app.record_panel
-    app.window.tabs.setCurrentWidget(panel)
+    app.window.tabs.setCurrentWidget(panel.parentWidget().parentWidget())  # the record's scrolling page
     score = next(f for f in typing_fields(panel) if isinstance(f, QAbstractSpinBox))
     text = next(f for f in typing_fields(panel) if isinstance(f, QLineEdit))
     text.setFocus()
