@@ -1,10 +1,12 @@
-"""Session log figures (not a test): append latency, a 10,000-session log, bytes per long session.
+"""Session log figures (not a test): append latency, a 10,000-session log, verify, bytes per long session.
 
-1. Event append latency with synchronous=FULL (each event its own committed transaction): p50, p99.
+1. Event append latency with synchronous=FULL (each event its own committed transaction): p50, p99, beside
+   the write path before the whole-log chain (format 2: one chain per session), measured in the same run.
 2. A log of 10,000 sessions (1,000 patients, ~50 events each, valid hash chains): opening the store
    (identity checks and migrations; the quick check of a log this large runs in the background and
    the time until it has passed is printed too; today's backup already taken), listing the newest 100
    sessions, loading one patient's course (sessions and scores), and that course's full records.
+   `verify` of that log (chain and replay of every table) and its rate in events per second.
 3. Bytes added to the database by one 60-minute, 8-channel session written through the Recorder.
 Several runs; medians printed.
 Run: .venv/bin/python benchmarks/bench_storage.py [--runs 5] [--keep DIR]
@@ -22,9 +24,11 @@ from pathlib import Path
 
 from neurotimer.session.clock import ManualClock, rfc3339
 from neurotimer.session.session import Session
-from neurotimer.storage.chain import append_event
+from neurotimer.storage import db, legacy_chain, migrations
+from neurotimer.storage.chain import GENESIS, append_event, canonical_payload, normal_offset
 from neurotimer.storage.recorder import Recorder
-from neurotimer.storage.store import Store, open_store
+from neurotimer.storage.store import Store, open_readonly, open_store
+from neurotimer.storage.verify import verify_store
 
 SESSIONS = 10_000
 PATIENTS = 1_000
@@ -54,6 +58,53 @@ def append_latency(folder: Path, count: int = 2000) -> tuple[float, float]:
     return percentile(samples, 0.5) * 1000, percentile(samples, 0.99) * 1000
 
 
+def raw_append_latency(folder: Path, legacy: bool, count: int = 2000) -> tuple[float, float]:
+    """One event per committed transaction at the SQL layer, same durability and payloads: the format-2
+    write path (one chain per session, before issue 11) or today's (the whole log's chain)."""
+    path = folder / "raw.sqlite3"
+    db.create_file(path)
+    conn = db.connect(path)
+    db.apply_durability(conn)
+    migrations.migrate(conn, target=2 if legacy else migrations.LATEST_VERSION)
+    conn.execute("INSERT INTO sessions (planned_minutes, state, started_at, last_hash) VALUES (60, 'running', 'x', ?)",
+                 (GENESIS,))
+    samples = []
+    for step in range(count):
+        payload = {"channel": 1 + step % 8, "mA": round(step % 100 * 0.1, 1)}
+        t0 = time.perf_counter()
+        if not legacy:
+            conn.execute("BEGIN IMMEDIATE")
+            append_event(conn, 1, "2026-01-01T00:00:00Z", step * 0.2, "stim.intensity", payload)
+            conn.execute("COMMIT")
+            samples.append(time.perf_counter() - t0)
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        count_, last = conn.execute("SELECT event_count, last_hash FROM sessions WHERE id = 1").fetchone()
+        seq, text, offset = count_ + 1, canonical_payload(payload), normal_offset(step * 0.2)
+        digest = legacy_chain.event_hash(bytes(last), 1, seq, "2026-01-01T00:00:00Z", offset, "stim.intensity", text)
+        conn.execute("INSERT INTO events VALUES (1, ?, '2026-01-01T00:00:00Z', ?, 'stim.intensity', ?, ?, ?)",
+                     (seq, offset, text, bytes(last), digest))
+        conn.execute("UPDATE sessions SET event_count = ?, last_hash = ? WHERE id = 1", (seq, digest))
+        conn.execute("COMMIT")
+        samples.append(time.perf_counter() - t0)
+    conn.close()
+    for leftover in folder.glob("raw.sqlite3*"):
+        leftover.unlink()
+    return percentile(samples, 0.5) * 1000, percentile(samples, 0.99) * 1000
+
+
+def verify_figures(path: Path) -> tuple[float, int]:
+    store = open_readonly(path)
+    try:
+        t0 = time.perf_counter()
+        report = verify_store(store)
+        seconds = time.perf_counter() - t0
+    finally:
+        store.close()
+    assert report.ok, report.lines()[:3]
+    return seconds, report.events
+
+
 def build_big_log(path: Path) -> None:
     """10,000 closed sessions with valid chains, written in large transactions for speed."""
     rng = random.Random(3)
@@ -76,23 +127,19 @@ def build_big_log(path: Path) -> None:
 def _one_session(store: Store, conn, rng: random.Random, patient: int, course: int, start: dt.datetime) -> None:
     at = rfc3339(start)
     sid = store.insert_session(conn, started_at=at, planned_minutes=30, patient_id=patient, course_id=course)
-    append_event(conn, sid, at, 0.0, "session.started", {"planned_seconds": 1800.0})
-    conn.executemany("INSERT INTO session_points (session_id, position, code, side) VALUES (?, ?, ?, ?)",
-                     [(sid, i, code, side) for i, (code, side) in
-                      enumerate([("ST36", "L"), ("ST36", "R"), ("SP6", "L"), ("SP6", "R")])])
+    store.append_session_event(conn, sid, at, 0.0, "session.started", {"planned_seconds": 1800.0})
+    store.save_plan(sid, [("ST36", "L"), ("ST36", "R"), ("SP6", "L"), ("SP6", "R")])
     offset = 0.0
     for step in range(46):
         offset += rng.uniform(5, 35)
         kind = "device.report" if step % 4 == 3 else "stim.intensity"
-        append_event(conn, sid, rfc3339(start + dt.timedelta(seconds=offset)), offset, kind,
-                     {"channel": 1 + step % 4, "mA": round(rng.uniform(1, 8), 1)})
+        store.append_session_event(conn, sid, rfc3339(start + dt.timedelta(seconds=offset)), offset, kind,
+                                   {"channel": 1 + step % 4, "mA": round(rng.uniform(1, 8), 1)})
     for symptom in ("pain", "numbness"):
-        conn.execute("INSERT INTO scores (session_id, symptom, timing, value, recorded_at) VALUES (?, ?, ?, ?, ?)",
-                     (sid, symptom, "before", rng.randint(0, 10), at))
+        store.add_score(sid, symptom, rng.randint(0, 10), "before")
     end = rfc3339(start + dt.timedelta(seconds=1800))
-    payload = {"outcome": "completed", "treatment_seconds": 1800.0}
-    append_event(conn, sid, end, 1800.0, "session.ended", payload)
-    store.apply_effects(conn, sid, "session.ended", payload, end, 1800.0)
+    store.append_session_event(conn, sid, end, 1800.0, "session.ended", {"outcome": "completed",
+                                                                       "treatment_seconds": 1800.0})
 
 
 def big_log_figures(path: Path) -> dict[str, float]:
@@ -192,9 +239,19 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-storage-") as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        latencies = [append_latency(folder) for _ in range(args.runs)]
-        print(f"append latency (synchronous=FULL): p50 {statistics.median(p for p, _ in latencies):.2f} ms, "
+        latencies, legacy, new = [], [], []
+        for _ in range(args.runs):  # interleaved, so every path sees the same disk and load
+            latencies.append(append_latency(folder))
+            legacy.append(raw_append_latency(folder, legacy=True))
+            new.append(raw_append_latency(folder, legacy=False))
+        print(f"append latency through the Recorder (synchronous=FULL): "
+              f"p50 {statistics.median(p for p, _ in latencies):.2f} ms, "
               f"p99 {statistics.median(q for _, q in latencies):.2f} ms  (target p99 < 10 ms)")
+        p99, old_p99 = statistics.median(q for _, q in new), statistics.median(q for _, q in legacy)
+        print(f"  SQL write path, whole-log chain: p50 {statistics.median(p for p, _ in new):.2f} ms, "
+              f"p99 {p99:.2f} ms; format-2 (per-session chain) in the same run: "
+              f"p50 {statistics.median(p for p, _ in legacy):.2f} ms, p99 {old_p99:.2f} ms; "
+              f"new/old p99 = {p99 / old_p99:.2f} (target within 1.5)")
         big = folder / "big.sqlite3"
         if not big.exists():
             t0 = time.perf_counter()
@@ -217,6 +274,10 @@ def main() -> None:
         print(f"list newest 100 sessions: {med['newest_100_ms']:.2f} ms (target < 50)")
         print(f"load one patient's course (10 sessions with scores): {med['course_ms']:.2f} ms (target < 50)")
         print(f"  and those 10 sessions' full records: {med['course_records_ms']:.2f} ms")
+        checks = [verify_figures(big) for _ in range(min(args.runs, 3))]
+        seconds = statistics.median(c for c, _ in checks)
+        print(f"verify (chain and every table replayed): {seconds:.2f} s for {checks[0][1]} events "
+              f"({checks[0][1] / seconds:,.0f} events/s, {SESSIONS / seconds:,.0f} sessions/s; target < 5 s)")
         sizes = [bytes_per_long_session(folder) for _ in range(args.runs)]
         print(f"60-minute 8-channel session: {statistics.median(b for b, _ in sizes) / 1024:.1f} KB "
               f"for {sizes[0][1]} events (target < 50 KB)")

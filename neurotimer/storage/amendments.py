@@ -7,6 +7,7 @@ import json
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
+from neurotimer.storage.chain import append_event
 from neurotimer.storage.db import StoreError
 from neurotimer.storage.models import AMENDABLE, Amendment, SessionRecord, check_channels, check_points
 from neurotimer.storage.people import validate_screening
@@ -47,8 +48,9 @@ class AmendmentsMixin:
         def get_patient(self, patient_id: int) -> Patient: ...
         def add_adverse_event(self, session_id: int, kind: str, severity: str = "mild", notes: str = "") -> int: ...
         def _append_later(
-            self, conn: sqlite3.Connection, session_id: int, kind: str, payload: dict[str, Any]
+            self, conn: sqlite3.Connection, session_id: int, kind: str, payload: dict[str, Any], at: str | None = None
         ) -> int: ...
+        def practitioner_stamp_as(self, key: str) -> dict[str, Any]: ...
 
     def _amend(
         self,
@@ -64,21 +66,31 @@ class AmendmentsMixin:
         session_id: int | None = None,
         patient_id: int | None = None,
     ) -> int:
-        """The one way an amendment is written: the `record.amended` event, then its derived row."""
-        payload = {
-            "table": table, "row": row, "field": field, "old": old, "new": new,
-            "reason": reason, "practitioner": practitioner,
-        }
-        # A session's amendment joins that session's chain; a patient's has no chain of its own yet.
-        seq = self._append_later(conn, session_id, "record.amended", payload) if session_id is not None else None
+        """The one way an amendment is written: its derived row and the `record.amended` event (which carries
+        the row's id), in one transaction on the whole log's chain; a patient's amendment has no session."""
+        at = self.now_text()
+        seq = None
+        if session_id is not None:
+            # The event is appended right after, inside this transaction: its place in the session is known.
+            seq = int(conn.execute("SELECT event_count FROM sessions WHERE id = ?", (session_id,)).fetchone()[0]) + 1
         cur = conn.execute(
             "INSERT INTO amendments (session_id, patient_id, table_name, row_key, field, old_value, new_value,"
             " who, at, why, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 session_id, patient_id, table, json.dumps(row, sort_keys=True), field, json.dumps(old),
-                json.dumps(new), practitioner, self.now_text(), reason, seq,
+                json.dumps(new), practitioner, at, reason, seq,
             ),
         )
+        payload = {
+            "table": table, "row": row, "field": field, "old": old, "new": new,
+            "reason": reason, "practitioner": practitioner, "amendment": cur.lastrowid,
+            **({"patient_id": patient_id} if patient_id is not None else {}),
+            **self.practitioner_stamp_as("practitioner_id"),
+        }
+        if session_id is not None:
+            self._append_later(conn, session_id, "record.amended", payload, at)
+        else:
+            append_event(conn, None, at, 0.0, "record.amended", payload)
         return int(cur.lastrowid)
 
     def amend_session(self, session_id: int, field_name: str, new_value: Any, who: str, why: str) -> int:

@@ -1,4 +1,11 @@
-"""The SHA-256 hash chain over each session's events: append in a transaction, check afterwards."""
+"""One SHA-256 chain over the whole log: every event, of a session or a patient record, in write order.
+
+Event n's hash covers event n-1's hash, its own place (n, session, seq), time, kind and payload, so a
+changed, deleted, inserted or reordered event breaks every hash after it. The hash is plain SHA-256 with
+no key: whoever can write the file can recompute the whole chain after an edit. The anchor file
+(anchor.py), kept outside the log, is what catches that. Plain SQL and hashing in Python, so another
+engine can reuse this module.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 GENESIS = bytes(32)
+
+EVENT_COLUMNS = "n, session_id, seq, at, offset_s, kind, payload, prev_hash, hash"
 
 
 def canonical_payload(payload: dict[str, Any]) -> str:
@@ -32,61 +41,102 @@ def normal_offset(offset: float) -> float:
     return round(float(offset), 3) + 0.0
 
 
-def event_hash(prev: bytes, session_id: int, seq: int, at: str, offset: float, kind: str, payload: str) -> bytes:
-    head = json.dumps([session_id, seq, at, offset, kind], separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(prev + head.encode() + b"\n" + payload.encode()).digest()
+def event_hash(
+    prev: bytes, n: int, session_id: int | None, seq: int | None, at: str, offset: float, kind: str, payload: str
+) -> bytes:
+    # Text fields carry their length, so no two different events can be spelled the same way.
+    head = f"{n},{session_id},{seq},{len(at)}:{at},{offset!r},{len(kind)}:{kind}\n"
+    return hashlib.sha256(prev + head.encode() + payload.encode()).digest()
+
+
+def head(conn: sqlite3.Connection) -> tuple[int, bytes]:
+    """The log's head: the place and hash of its last event ((0, GENESIS) for an empty log)."""
+    row = conn.execute("SELECT n, hash FROM events ORDER BY n DESC LIMIT 1").fetchone()
+    return (0, GENESIS) if row is None else (int(row[0]), bytes(row[1]))
 
 
 def append_event(
-    conn: sqlite3.Connection, session_id: int, at: str, offset: float, kind: str, payload: dict[str, Any]
-) -> tuple[int, bytes]:
-    """Appends one event inside the caller's transaction and moves the session's count and last hash."""
-    row = conn.execute("SELECT event_count, last_hash FROM sessions WHERE id = ?", (session_id,)).fetchone()
-    if row is None:
-        raise ValueError(f"no session {session_id}")
-    seq = row[0] + 1
-    prev = bytes(row[1])
+    conn: sqlite3.Connection,
+    session_id: int | None,
+    at: str,
+    offset: float,
+    kind: str,
+    payload: dict[str, Any],
+) -> tuple[int | None, bytes]:
+    """Appends one event to the whole log's chain inside the caller's transaction.
+
+    A session's event also moves the session's count and last hash; `session_id=None` is a patient,
+    course or practitioner record. Returns (seq in the session or None, hash).
+    """
+    last_n, prev = head(conn)
+    seq = None
+    if session_id is not None:
+        row = conn.execute("SELECT event_count FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        if row is None:
+            raise ValueError(f"no session {session_id}")
+        seq = int(row[0]) + 1
     text = canonical_payload(payload)
     offset = normal_offset(offset)
-    digest = event_hash(prev, session_id, seq, at, offset, kind, text)
+    n = last_n + 1
+    digest = event_hash(prev, n, session_id, seq, at, offset, kind, text)
     conn.execute(
-        "INSERT INTO events (session_id, seq, at, offset_s, kind, payload, prev_hash, hash)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (session_id, seq, at, offset, kind, text, prev, digest),
+        f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (n, session_id, seq, at, offset, kind, text, prev, digest),
     )
-    conn.execute("UPDATE sessions SET event_count = ?, last_hash = ? WHERE id = ?", (seq, digest, session_id))
+    if session_id is not None:
+        conn.execute("UPDATE sessions SET event_count = ?, last_hash = ? WHERE id = ?", (seq, digest, session_id))
     return seq, digest
 
 
 @dataclass(frozen=True)
 class ChainProblem:
-    session_id: int
+    """A break in the chain, at an event (n: its place in the whole log) or a session as a whole."""
+
+    session_id: int | None
     seq: int | None
     message: str
+    n: int | None = None
 
     def __str__(self) -> str:
-        where = f"session {self.session_id}" + (f", event {self.seq}" if self.seq is not None else "")
+        if self.session_id is None and self.n is not None:
+            where = f"log event {self.n}"
+        else:
+            where = f"session {self.session_id}" + (f", event {self.seq}" if self.seq is not None else "")
         return f"{where}: {self.message}"
 
 
-def check_session(conn: sqlite3.Connection, session_id: int, event_count: int, last_hash: Any) -> list[ChainProblem]:
-    """Every problem in one session's chain, in event order (the first is the one to report)."""
-    problems: list[ChainProblem] = []
-    prev = GENESIS
-    expected_seq = 1
-    rows = conn.execute(
-        "SELECT seq, at, offset_s, kind, payload, prev_hash, hash FROM events WHERE session_id = ? ORDER BY seq",
-        (session_id,),
-    )
-    for seq, at, offset, kind, payload, prev_hash, digest in rows:
-        if seq != expected_seq:
-            problems.append(ChainProblem(session_id, expected_seq, f"event {expected_seq} is missing"))
-            expected_seq = seq
-        if not isinstance(prev_hash, bytes) or prev_hash != prev:
-            problems.append(ChainProblem(session_id, seq, "does not follow the event before it"))
+class ChainWalker:
+    """Checks events fed in the order of n: place, link to the event before, own hash, session order."""
+
+    def __init__(self) -> None:
+        self.prev = GENESIS
+        self.expected_n = 1
+        self.session_seq: dict[int, int] = {}
+        self.session_last: dict[int, bytes] = {}
+        self.problems: list[ChainProblem] = []
+
+    def feed(self, row: tuple) -> None:
+        n, session_id, seq, at, offset, kind, payload, prev_hash, digest = row
+        problem = self.problems.append
+        if n != self.expected_n:
+            if n > self.expected_n:
+                missing = f"{self.expected_n}" if n == self.expected_n + 1 else f"{self.expected_n}–{n - 1}"
+                problem(ChainProblem(session_id, seq, f"log event(s) {missing} before it are missing", n))
+            self.expected_n = n
+        if session_id is not None:
+            expected_seq = self.session_seq.get(session_id, 0) + 1
+            if seq != expected_seq:
+                problem(ChainProblem(session_id, seq, f"expected event {expected_seq} of this session here", n))
+            self.session_seq[session_id] = seq if isinstance(seq, int) else expected_seq
+            self.session_last[session_id] = digest
+        elif seq is not None:
+            problem(ChainProblem(None, seq, "has a session place but no session", n))
+        if not isinstance(prev_hash, bytes) or prev_hash != self.prev:
+            problem(ChainProblem(session_id, seq, "does not follow the event before it in the log", n))
         try:
             recomputed = event_hash(
                 prev_hash if isinstance(prev_hash, bytes) else b"",
+                n,
                 session_id,
                 seq,
                 str(at),
@@ -97,14 +147,10 @@ def check_session(conn: sqlite3.Connection, session_id: int, event_count: int, l
         except (TypeError, ValueError):
             recomputed = b""
         if not isinstance(digest, bytes) or recomputed != digest or not isinstance(offset, float):
-            problems.append(ChainProblem(session_id, seq, "content was changed after it was written"))
-        prev = digest if isinstance(digest, bytes) else b""
-        expected_seq += 1
-    count = expected_seq - 1
-    if count != event_count:
-        problems.append(
-            ChainProblem(session_id, None, f"the session records {event_count} events but the log holds {count}")
-        )
-    if not isinstance(last_hash, bytes) or last_hash != prev:
-        problems.append(ChainProblem(session_id, None, "the last event is not the one the session recorded"))
-    return problems
+            problem(ChainProblem(session_id, seq, "content was changed after it was written", n))
+        self.prev = digest if isinstance(digest, bytes) else b""
+        self.expected_n += 1
+
+    @property
+    def head(self) -> tuple[int, bytes]:
+        return self.expected_n - 1, self.prev

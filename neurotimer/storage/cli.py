@@ -8,6 +8,24 @@ from pathlib import Path
 
 from neurotimer.storage.location import parse_location
 
+THREAT_MODEL = """\
+what verify catches and what it does not (threat model):
+  caught:  any change to an event, or to a row of a table the record shows, made outside the app;
+           an event or a whole session deleted, inserted, duplicated or moved (one chain links every
+           session and patient record in the order they were written);
+           with an anchor file: an edit after which the whole chain was recomputed, and a log cut back
+           or replaced by an older copy, for everything written before the last anchored head.
+  not caught: someone with write access to the log AND to every copy of the anchor file (the hash is
+           plain SHA-256 with no key: anyone can recompute it; the anchor is what catches that);
+           changes to records written after the last anchored head when the whole chain is recomputed;
+           what the app was never told. Keep a copy of the anchor file off this machine."""
+
+EXIT_CODES = """\
+exit codes:
+  0  done (verify: everything checks out)
+  1  a problem was found or the command could not finish (verify: tampered or damaged; the lines say where)
+  2  refused: bad arguments, or a file that is not a neurotimer session log, is damaged or cannot be opened"""
+
 
 def _date(text: str) -> dt.date:
     try:
@@ -76,8 +94,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     export.add_argument("--out", type=Path, required=True, metavar="FILE")
     export.set_defaults(func=_lazy("run_export"))
 
-    verify = sub.add_parser("verify", help="check the log's integrity and every session's hash chain")
+    verify = sub.add_parser(
+        "verify",
+        help="check the log's integrity, its hash chain and every table against the chained events",
+        description="Checks SQLite's integrity, the one hash chain over the whole log, and every table the "
+        "record shows (sessions, plans, scores, adverse events, amendments, patients, courses, practitioners) "
+        "against what the chained events say, naming table, row and field of any difference; then each head "
+        "in the anchor files.",
+        epilog=THREAT_MODEL + "\n\n" + EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     _add_db(verify)
+    verify.add_argument(
+        "--anchor",
+        type=Path,
+        action="append",
+        metavar="FILE",
+        help="an anchor file (a copy kept elsewhere); may be given more than once. Without it, the anchor "
+        "file beside the log's backups is checked when there is one",
+    )
     verify.set_defaults(func=_lazy("run_verify"))
 
     migrate = sub.add_parser(

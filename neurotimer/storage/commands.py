@@ -52,17 +52,41 @@ def _open_server_for_reading(url: str) -> Store:
 
 
 def run_verify(args: argparse.Namespace) -> int:
+    from neurotimer.storage.anchor import check_anchors
+    from neurotimer.storage.migrations import WHOLE_LOG_VERSION
     from neurotimer.storage.verify import verify_store
 
     try:
-        store = _open_for_reading(_db_path(args))
+        path = _db_path(args)
+        store = _open_for_reading(path)
     except StoreError as exc:
         _say("verify", str(exc))
         return EXIT_REFUSED
+    anchors = list(getattr(args, "anchor", None) or [])
+    beside = store.anchor_file()
+    if not anchors and beside is not None and beside.is_file():
+        anchors = [beside]
+    for anchor in anchors:
+        if not anchor.is_file():
+            store.close()
+            _say("verify", f"there is no anchor file at {anchor}")
+            return EXIT_REFUSED
     with store:
         report = verify_store(store)
-    sys.stdout.write("\n".join(report.lines()) + "\n")
-    return EXIT_OK if report.ok else EXIT_PROBLEM
+        lines = report.lines()
+        anchor_ok = True
+        for anchor in anchors:
+            if report.version < WHOLE_LOG_VERSION:
+                lines.append(f"Anchor {anchor} not checked: the log is in an older format.")
+                continue
+            count, problems = check_anchors(store.conn, anchor)
+            anchor_ok = anchor_ok and not problems
+            if problems:
+                lines = [*problems, *lines]
+            else:
+                lines.append(f"Anchors: all {count} head(s) in {anchor} are in the log.")
+    sys.stdout.write("\n".join(lines) + "\n")
+    return EXIT_OK if report.ok and anchor_ok else EXIT_PROBLEM
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -87,6 +111,8 @@ def run_export(args: argparse.Namespace) -> int:
         _say("export", f"cannot write {args.out}: {exc.strerror}")
         return EXIT_PROBLEM
     sys.stdout.write(f"{len(data['sessions'])} session(s) exported to {args.out}\n")
+    if data.get("log_head"):
+        sys.stdout.write(f"log head {data['log_head']} (check it with neurotimer verify --anchor)\n")
     return EXIT_OK
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from neurotimer.session.clock import rfc3339
 from neurotimer.storage.db import StoreError
+from neurotimer.storage.migrations import WHOLE_LOG_VERSION
 from neurotimer.storage.store import Store
 
 FORMAT = "neurotimer-export"
@@ -180,6 +181,8 @@ def build_export(
     return {
         "format": FORMAT,
         "version": VERSION,
+        # The log's head when exported: `verify` of the log later proves the exported records unchanged.
+        "log_head": store.head_text() if store.schema_version >= WHOLE_LOG_VERSION else None,
         "exported_at": str(now.year) if deidentify else rfc3339(now),
         "deidentified": deidentify,
         "sessions": [session_document(store, i, deidentify) for i in ids],

@@ -6,6 +6,8 @@ import logging
 import sqlite3
 from collections.abc import Callable
 
+from neurotimer.storage import migrate_chain
+
 log = logging.getLogger(__name__)
 
 APPLICATION_ID = 0x4E54494D  # "NTIM": marks the file as a neurotimer log.
@@ -233,7 +235,17 @@ PEAK_SOURCE = (
     " FROM events WHERE kind = 'stim.intensity'"
 )
 
-MIGRATIONS: dict[int, tuple[str, ...]] = {1: V1, 2: V2, 3: review_schema()}
+# v4: one chain over the whole log, the record's tables under it, fact tables append-only, practitioner
+# profiles (migrate_chain.py). A step is an SQL statement or a function of the connection.
+V4 = migrate_chain.SQLITE_STEPS
+WHOLE_LOG_VERSION = 4  # the first format with the whole log's chain (verify, export and anchors read it)
+
+MIGRATIONS: dict[int, tuple[str | Callable[[sqlite3.Connection], object], ...]] = {
+    1: V1,
+    2: V2,
+    3: review_schema(),
+    4: V4,
+}
 LATEST_VERSION = max(MIGRATIONS)
 
 
@@ -260,8 +272,11 @@ def migrate(
     for version in range(current + 1, target + 1):
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for statement in MIGRATIONS[version]:
-                conn.execute(statement)
+            for step in MIGRATIONS[version]:
+                if callable(step):
+                    step(conn)
+                else:
+                    conn.execute(step)
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {version}")
             conn.execute("COMMIT")

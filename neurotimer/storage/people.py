@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from neurotimer.storage.chain import append_event
 from neurotimer.storage.db import StoreError
 
 if TYPE_CHECKING:
@@ -38,6 +39,20 @@ class Practitioner:
     id: int
     name: str
     background: str
+    profession: str = ""
+    registration: str = ""
+    retired: bool = False
+
+    @property
+    def code(self) -> str:
+        """What a de-identified export shows instead of the name."""
+        return f"PR-{self.id:03d}"
+
+    @property
+    def label(self) -> str:
+        """Name, profession and registration number, as the header and reports show them."""
+        extra = ", ".join(x for x in (self.profession, self.registration and f"reg. {self.registration}") if x)
+        return f"{self.name} ({extra})" if extra else self.name
 
 
 @dataclass(frozen=True)
@@ -114,21 +129,68 @@ class PeopleMixin:
         def transaction(self) -> AbstractContextManager[sqlite3.Connection]: ...
         def now_text(self) -> str: ...
 
+    # The practitioner chosen at the app's start: every acknowledgement, override, amendment and score
+    # entry carries them.
+    current_practitioner_id: int | None = None
+
+    def practitioner_stamp(self) -> dict[str, Any]:
+        """{"practitioner": id} for an event payload, empty when nobody is chosen (tests, commands)."""
+        return self.practitioner_stamp_as("practitioner")
+
+    def practitioner_stamp_as(self, key: str) -> dict[str, Any]:
+        return {} if self.current_practitioner_id is None else {key: self.current_practitioner_id}
+
+    def _record(self, conn: sqlite3.Connection, kind: str, payload: dict[str, Any], at: str) -> None:
+        # A patient, course or practitioner record joins the whole log's chain in its own transaction.
+        append_event(conn, None, at, 0.0, kind, payload)
+
     # -- practitioners ---------------------------------------------------------------------------
-    def create_practitioner(self, name: str, background: str = "") -> int:
-        """STRICTA item 5: who treats, and their training."""
+    def create_practitioner(
+        self, name: str, background: str = "", *, profession: str = "", registration: str = ""
+    ) -> int:
+        """STRICTA item 5: who treats, their profession, registration number and training."""
         if not name.strip():
             raise StoreError("A practitioner needs a name.")
+        at = self.now_text()
+        fields = {
+            "name": name.strip(),
+            "background": background,
+            "profession": profession.strip(),
+            "registration": registration.strip(),
+        }
         with self.transaction() as conn:
             cur = conn.execute(
-                "INSERT INTO practitioners (name, background, created_at) VALUES (?, ?, ?)",
-                (name.strip(), background, self.now_text()),
+                "INSERT INTO practitioners (name, background, profession, registration, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (*fields.values(), at),
             )
+            self._record(conn, "practitioner.created", {"id": cur.lastrowid, **fields}, at)
         return int(cur.lastrowid)
 
-    def list_practitioners(self) -> list[Practitioner]:
-        rows = self.conn.execute("SELECT id, name, background FROM practitioners ORDER BY name, id")
-        return [Practitioner(*row) for row in rows]
+    def retire_practitioner(self, practitioner_id: int, retired: bool = True) -> None:
+        """Takes a profile off the start-up list; it stays, with every record that names it."""
+        self.get_practitioner(practitioner_id)
+        at = self.now_text()
+        with self.transaction() as conn:
+            conn.execute("UPDATE practitioners SET retired = ? WHERE id = ?", (int(retired), practitioner_id))
+            self._record(conn, "practitioner.retired", {"id": practitioner_id, "retired": retired}, at)
+
+    def _practitioner_columns(self) -> str:
+        has_profile = any(r[1] == "profession" for r in self.conn.execute("PRAGMA table_info(practitioners)"))
+        return "id, name, background, " + ("profession, registration, retired" if has_profile else "'', '', 0")
+
+    def list_practitioners(self, include_retired: bool = False) -> list[Practitioner]:
+        rows = self.conn.execute(f"SELECT {self._practitioner_columns()} FROM practitioners ORDER BY name, id")
+        found = [Practitioner(*row[:5], bool(row[5])) for row in rows]
+        return [p for p in found if include_retired or not p.retired]
+
+    def get_practitioner(self, practitioner_id: int) -> Practitioner:
+        row = self.conn.execute(
+            f"SELECT {self._practitioner_columns()} FROM practitioners WHERE id = ?", (practitioner_id,)
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"There is no practitioner number {practitioner_id}.")
+        return Practitioner(*row[:5], bool(row[5]))
 
     # -- patients --------------------------------------------------------------------------------
     def next_patient_code(self) -> str:
@@ -158,22 +220,40 @@ class PeopleMixin:
         flags = validate_screening(screening)
         if self.conn.execute("SELECT 1 FROM patients WHERE code = ?", (code,)).fetchone():
             raise StoreError(f"There is already a patient with the code {code}.")
+        at = self.now_text()
+        clean_name = (name or "").strip() or None
         with self.transaction() as conn:
             cur = conn.execute(
                 "INSERT INTO patients (code, name, birth_year, screening, notes, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (code, (name or "").strip() or None, birth_year, json.dumps(flags), notes, self.now_text()),
+                (code, clean_name, birth_year, json.dumps(flags), notes, at),
             )
+            payload = {
+                "id": cur.lastrowid,
+                "code": code,
+                "name": clean_name,
+                "birth_year": birth_year,
+                "screening": flags,
+                "notes": notes,
+            }
+            self._record(conn, "patient.created", payload, at)
         return int(cur.lastrowid)
 
     def update_screening(self, patient_id: int, screening: dict[str, Any]) -> None:
         flags = validate_screening(screening)
+        self.get_patient(patient_id)
+        at = self.now_text()
         with self.transaction() as conn:
             conn.execute("UPDATE patients SET screening = ? WHERE id = ?", (json.dumps(flags), patient_id))
+            payload = {"id": patient_id, "screening": flags, **self.practitioner_stamp()}
+            self._record(conn, "patient.screening", payload, at)
 
     def set_archived(self, patient_id: int, archived: bool = True) -> None:
         """Hides a patient from the choose-patient list; their records stay."""
+        self.get_patient(patient_id)
+        at = self.now_text()
         with self.transaction() as conn:
             conn.execute("UPDATE patients SET archived = ? WHERE id = ?", (int(archived), patient_id))
+            self._record(conn, "patient.archived", {"id": patient_id, "archived": bool(archived)}, at)
 
     @cached_property
     def _patient_columns(self) -> str:
@@ -234,6 +314,9 @@ class PeopleMixin:
         if not 0 < sessions_per_week <= 7:
             raise StoreError(f"Sessions per week must be more than 0 and at most 7, not {sessions_per_week}.")
         started = (started_on or self.clock.wall().date()).isoformat()
+        at = self.now_text()
+        if practitioner_id is None:
+            practitioner_id = self.current_practitioner_id
         with self.transaction() as conn:
             cur = conn.execute(
                 "INSERT INTO courses (patient_id, practitioner_id, condition, planned_sessions,"
@@ -248,10 +331,23 @@ class PeopleMixin:
                     style,
                     reasoning,
                     started,
-                    self.now_text(),
+                    at,
                     json.dumps(followed),
                 ),
             )
+            fields = {
+                "id": cur.lastrowid,
+                "patient_id": patient_id,
+                "practitioner_id": practitioner_id,
+                "condition": condition.strip(),
+                "planned_sessions": planned_sessions,
+                "sessions_per_week": sessions_per_week,
+                "style": style,
+                "reasoning": reasoning,
+                "started_on": started,
+                "symptoms": followed,
+            }
+            self._record(conn, "course.created", fields, at)
         return int(cur.lastrowid)
 
     def _course_columns(self) -> str:
@@ -287,8 +383,11 @@ class PeopleMixin:
         if not course.is_open:
             raise StoreError(f"Course {course_id} was already closed on {course.closed_on}.")
         day = (closed_on or self.clock.wall().date()).isoformat()
+        at = self.now_text()
         with self.transaction() as conn:
             conn.execute(
                 "UPDATE courses SET closed_on = ?, outcome = ? WHERE id = ? AND closed_on IS NULL",
                 (day, outcome.strip(), course_id),
             )
+            payload = {"id": course_id, "closed_on": day, "outcome": outcome.strip(), **self.practitioner_stamp()}
+            self._record(conn, "course.changed", payload, at)

@@ -12,7 +12,6 @@ from typing import Any
 
 from neurotimer.session.clock import Clock, rfc3339
 from neurotimer.session.session import EventKind, Session, SessionEvent
-from neurotimer.storage.chain import append_event
 from neurotimer.storage.db import StoreError
 from neurotimer.storage.store import Store, WriteFailed
 
@@ -197,8 +196,9 @@ class Recorder:
                     details=target.details,
                 )
             offset = item.offset if item.offset is not None else item.mono - (target.start_mono or item.mono)
-            seq, _ = append_event(conn, session_id, item.at, offset, item.kind, item.payload)
-            self._store.apply_effects(conn, session_id, item.kind, item.payload, item.at, offset)
+            seq = self._store.append_session_event(conn, session_id, item.at, offset, item.kind, item.payload)
+        if item.kind in ("session.ended", "session.interrupted"):
+            self._store.write_anchor(f"session {session_id} ended")
         return seq, session_id
 
     def _write_progress(self, target: _Target) -> bool:

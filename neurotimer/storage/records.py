@@ -96,6 +96,9 @@ class RecordsMixin:
         def transaction(self) -> AbstractContextManager[sqlite3.Connection]: ...
         def now_text(self) -> str: ...
         def current_course(self, patient_id: int) -> Any: ...
+        def practitioner_stamp(self) -> dict[str, Any]: ...
+
+        current_practitioner_id: int | None
 
     # -- the session row (written by the Recorder) ----------------------------------------------
     def insert_session(
@@ -115,6 +118,7 @@ class RecordsMixin:
             course = self.current_course(patient_id)
             course_id = course.id if course else None
         number = self._next_number(conn, course_id)
+        practitioner_id = practitioner_id if practitioner_id is not None else self.current_practitioner_id
         cur = conn.execute(
             "INSERT INTO sessions (patient_id, course_id, practitioner_id, number, planned_minutes, state,"
             " needle_type, depth, response_sought, setting, notes, started_at, last_hash)"
@@ -130,7 +134,19 @@ class RecordsMixin:
                 GENESIS,
             ),
         )
-        return int(cur.lastrowid)
+        session_id = int(cur.lastrowid)
+        # The row's facts as written, first in the session's chain, so that verify can rebuild the row.
+        opened = {
+            "patient_id": patient_id,
+            "course_id": course_id,
+            "practitioner_id": practitioner_id,
+            "number": number,
+            "planned_minutes": planned_minutes,
+            "started_at": started_at,
+            **{k: details.get(k, "") for k in DETAIL_FIELDS},
+        }
+        append_event(conn, session_id, started_at, 0.0, "session.opened", opened)
+        return session_id
 
     @staticmethod
     def _next_number(conn: sqlite3.Connection, course_id: int | None, session_id: int | None = None) -> int | None:
@@ -141,6 +157,45 @@ class RecordsMixin:
             (course_id, session_id),
         )
         return int(row.fetchone()[0])
+
+    def append_session_event(
+        self, conn: sqlite3.Connection, session_id: int, at: str, offset: float, kind: str, payload: dict[str, Any]
+    ) -> int:
+        """Appends a session's event and writes what it changes in the session row, in one transaction."""
+        payload = self._resolve(conn, session_id, kind, payload)
+        if kind in (SCORE_RECORDED, ADVERSE_EVENT_RECORDED) and "id" not in payload:
+            # The row first, so that the event names it (the replay keys scores and adverse events by id).
+            payload = {"id": self._insert_fact(conn, session_id, kind, payload, at), **payload}
+        seq, _ = append_event(conn, session_id, at, offset, kind, payload)
+        self.apply_effects(conn, session_id, kind, payload, at, offset)
+        return int(seq or 0)
+
+    @staticmethod
+    def _insert_fact(conn: sqlite3.Connection, session_id: int, kind: str, payload: dict[str, Any], at: str) -> int:
+        if kind == SCORE_RECORDED:
+            cur = conn.execute(
+                "INSERT INTO scores (session_id, symptom, timing, value, recorded_at) VALUES (?, ?, ?, ?, ?)",
+                (session_id, payload["symptom"], payload["timing"], payload["value"], at),
+            )
+        else:
+            cur = conn.execute(
+                "INSERT INTO adverse_events (session_id, kind, severity, notes, recorded_at) VALUES (?, ?, ?, ?, ?)",
+                (session_id, payload["kind"], payload["severity"], payload["notes"], at),
+            )
+        return int(cur.lastrowid)
+
+    def _resolve(self, conn: sqlite3.Connection, session_id: int, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+        # What the row will hold goes into the event itself, so that the event alone says it.
+        if kind != "session.assigned" or "course_id" in payload:
+            return payload
+        course = self.current_course(payload["patient_id"])
+        course_id = course.id if course else None
+        was_course, number = conn.execute(
+            "SELECT course_id, number FROM sessions WHERE id = ?", (session_id,)
+        ).fetchone()
+        if course_id != was_course or number is None:
+            number = self._next_number(conn, course_id, session_id)
+        return {**payload, "course_id": course_id, "number": number}
 
     def apply_effects(
         self, conn: sqlite3.Connection, session_id: int, kind: str, payload: dict[str, Any], at: str, offset: float
@@ -159,17 +214,10 @@ class RecordsMixin:
                 (state, ended, float(treatment or 0.0), session_id),
             )
         elif kind == "session.assigned":
-            patient_id = payload["patient_id"]
-            course = self.current_course(patient_id)
-            course_id = course.id if course else None
-            was_course, number = conn.execute(
-                "SELECT course_id, number FROM sessions WHERE id = ?", (session_id,)
-            ).fetchone()
-            if course_id != was_course or number is None:
-                number = self._next_number(conn, course_id, session_id)
+            payload = self._resolve(conn, session_id, kind, payload)
             conn.execute(
                 "UPDATE sessions SET patient_id = ?, course_id = ?, number = ? WHERE id = ?",
-                (patient_id, course_id, number, session_id),
+                (payload["patient_id"], payload["course_id"], payload["number"], session_id),
             )
         elif kind == "session.details":
             # The needling details (STRICTA 2c, 2d, 2g, 4b) of a live session; a closed one needs an amendment.
@@ -180,12 +228,12 @@ class RecordsMixin:
                     " WHERE id = ? AND state IN ('running', 'paused')",
                     (*(str(payload[c]) for c in columns), session_id),
                 )
-        elif kind == SCORE_RECORDED:
+        elif kind == SCORE_RECORDED and "id" not in payload:
             conn.execute(
                 "INSERT INTO scores (session_id, symptom, timing, value, recorded_at) VALUES (?, ?, ?, ?, ?)",
                 (session_id, payload["symptom"], payload["timing"], payload["value"], at),
             )
-        elif kind == ADVERSE_EVENT_RECORDED:
+        elif kind == ADVERSE_EVENT_RECORDED and "id" not in payload:
             conn.execute(
                 "INSERT INTO adverse_events (session_id, kind, severity, notes, recorded_at) VALUES (?, ?, ?, ?, ?)",
                 (session_id, payload["kind"], payload["severity"], payload["notes"], at),
@@ -206,14 +254,20 @@ class RecordsMixin:
         )
 
     # -- additions after the fact, each also a chained event ------------------------------------
-    def _append_later(self, conn: sqlite3.Connection, session_id: int, kind: str, payload: dict[str, Any]) -> int:
+    def _append_later(
+        self, conn: sqlite3.Connection, session_id: int, kind: str, payload: dict[str, Any], at: str | None = None
+    ) -> int:
         row = conn.execute("SELECT started_at FROM sessions WHERE id = ?", (session_id,)).fetchone()
         if row is None:
             raise StoreError(f"There is no session number {session_id}.")
-        at = self.now_text()
+        at = at or self.now_text()
         seq, _ = append_event(conn, session_id, at, max(0.0, seconds_between(row[0], at)), kind, payload)
         derive_from_event(conn, session_id, kind, payload, at)
-        return seq
+        return int(seq or 0)
+
+    def _check_session(self, session_id: int) -> None:
+        if not self.conn.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone():
+            raise StoreError(f"There is no session number {session_id}.")
 
     def record_event(self, session_id: int, kind: str, payload: dict[str, Any]) -> int:
         """Appends one event to a session's log now (for events outside a live Recorder); returns seq."""
@@ -258,21 +312,27 @@ class RecordsMixin:
     def add_score(self, session_id: int, symptom: str, value: int, timing: str = "before") -> int:
         """A 0–10 rating of one symptom before or after a session."""
         payload = score_payload(symptom, value, timing)
+        self._check_session(session_id)
+        at = self.now_text()
         with self.transaction() as conn:
             cur = conn.execute(
                 "INSERT INTO scores (session_id, symptom, timing, value, recorded_at) VALUES (?, ?, ?, ?, ?)",
-                (session_id, payload["symptom"], timing, value, self.now_text()),
+                (session_id, payload["symptom"], timing, value, at),
             )
-            self._append_later(conn, session_id, SCORE_RECORDED, payload)
+            payload = {"id": cur.lastrowid, **payload, **self.practitioner_stamp()}
+            self._append_later(conn, session_id, SCORE_RECORDED, payload, at)
         return int(cur.lastrowid)
 
     def add_adverse_event(self, session_id: int, kind: str, severity: str = "mild", notes: str = "") -> int:
         """An acute adverse event (bruising, soreness, fainting, …) seen in or after a session."""
         payload = adverse_event_payload(kind, severity, notes)
+        self._check_session(session_id)
+        at = self.now_text()
         with self.transaction() as conn:
             cur = conn.execute(
                 "INSERT INTO adverse_events (session_id, kind, severity, notes, recorded_at) VALUES (?, ?, ?, ?, ?)",
-                (session_id, payload["kind"], severity, notes, self.now_text()),
+                (session_id, payload["kind"], severity, notes, at),
             )
-            self._append_later(conn, session_id, ADVERSE_EVENT_RECORDED, payload)
+            payload = {"id": cur.lastrowid, **payload, **self.practitioner_stamp()}
+            self._append_later(conn, session_id, ADVERSE_EVENT_RECORDED, payload, at)
         return int(cur.lastrowid)

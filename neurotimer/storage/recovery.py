@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from neurotimer.storage.chain import append_event
 from neurotimer.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -53,8 +52,7 @@ def recover_interrupted(store: Store) -> list[RecoveredSession]:
         with store.transaction() as conn:
             if not store.claim_orphan(conn, summary.id):
                 continue  # Another workstation closed it a moment ago: once is enough.
-            append_event(conn, summary.id, store.now_text(), offset, "session.interrupted", payload)
-            store.apply_effects(conn, summary.id, "session.interrupted", payload, store.now_text(), offset)
+            store.append_session_event(conn, summary.id, store.now_text(), offset, "session.interrupted", payload)
         log.warning("session %d was left open; closed as interrupted (%.1f s of treatment)", summary.id, treatment)
         recovered.append(
             RecoveredSession(summary.id, summary.patient_code, summary.number, summary.started_at, treatment)

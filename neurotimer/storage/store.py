@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from neurotimer.session.clock import Clock, SystemClock, rfc3339
-from neurotimer.storage import backup, db, migrations
+from neurotimer.storage import anchor, backup, db, migrations
 from neurotimer.storage.amendments import AmendmentsMixin
 from neurotimer.storage.db import (
     CannotOpenError,
@@ -129,6 +129,25 @@ class Store(PeopleMixin, RecordsMixin, AmendmentsMixin, QueriesMixin):
             self._check = None
         return self._refusal
 
+    def head_text(self) -> str:
+        """The log's head, 'n:hash', as printed on exports and reports (checked by `verify --anchor`)."""
+        return anchor.head_text(self.conn)
+
+    def anchor_file(self) -> Path | None:
+        """Where this log's head is anchored: beside the daily backups."""
+        return None if self.path is None else anchor.anchor_path(Path(self.path))
+
+    def write_anchor(self, why: str) -> Path | None:
+        """Appends the head to the anchor file beside the backups; a failure is logged, never raised."""
+        target = self.anchor_file()
+        if target is None or self.read_only:
+            return None
+        try:
+            return anchor.write_anchor(self.conn, target, self.now_text(), why)
+        except (OSError, sqlite3.Error) as exc:
+            log.warning("the log's head could not be anchored: %s", exc)
+            return None
+
     def checkpoint(self) -> None:
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
@@ -148,9 +167,10 @@ class BackgroundCheck:
     """The quick check of a large log (and then its daily backup) on a worker thread with its own
     read-only connection, so that opening stays fast; the store writes nothing until it has passed."""
 
-    def __init__(self, path: Path, backup_day: dt.date | None) -> None:
+    def __init__(self, path: Path, backup_day: dt.date | None, anchor_at: str | None = None) -> None:
         self._path = path
         self._backup_day = backup_day
+        self._anchor_at = anchor_at
         self._error: StoreError | None = None
         self._thread = threading.Thread(target=self._run, name="session-log-check", daemon=True)
         self._thread.start()
@@ -165,15 +185,17 @@ class BackgroundCheck:
         except Exception as exc:  # A worker thread must not die silently: the store must learn of it.
             self._error = CannotOpenError(f"The session log could not be checked: {exc}.")
             return
-        if self._backup_day is not None:
+        try:
+            conn = db.connect(self._path, read_only=True)
             try:
-                conn = db.connect(self._path, read_only=True)
-                try:
+                if self._anchor_at is not None:
+                    anchor.write_anchor(conn, anchor.anchor_path(self._path), self._anchor_at, "opened")
+                if self._backup_day is not None:
                     backup.daily(conn, self._path, self._backup_day)
-                finally:
-                    conn.close()
-            except (OSError, sqlite3.Error, StoreError) as exc:
-                log.warning("daily backup failed: %s", exc)
+            finally:
+                conn.close()
+        except (OSError, sqlite3.Error, StoreError) as exc:
+            log.warning("daily backup or anchor failed: %s", exc)
 
     def wait(self) -> StoreError | None:
         self._thread.join()
@@ -188,6 +210,7 @@ def open_store(
     durable: bool = True,
     daily_backup: bool = True,
     background_check_above: int = BACKGROUND_CHECK_BYTES,
+    anchor_at_open: bool = True,
 ) -> Store:
     """Opens (or creates) the log for writing, migrating it after a backup copy.
 
@@ -198,6 +221,8 @@ def open_store(
     A log larger than `background_check_above` bytes is quick-checked on a worker thread (it takes
     about 150 ms per 85 MB): the first write waits for the result, and a damaged file then raises
     CorruptDatabaseError from that write (the Recorder turns it into an alarm) with nothing written.
+
+    Every opening appends the log's head to the anchor file beside the backups (`anchor_at_open`).
     """
     if is_server_url(path):
         from neurotimer.storage.pg.open import open_pg_store
@@ -226,8 +251,13 @@ def open_store(
         conn.close()
         raise CannotOpenError(f"Cannot prepare the session log {path.name}: {exc}.") from exc
     store = Store(conn, path, clock, read_only=False)
+    if anchor_at_open and not in_background:
+        store.write_anchor("opened")
     if in_background:
-        store._check = BackgroundCheck(path, clock.wall().date() if daily_backup else None)
+        # Nothing is written beside a log that may be damaged: the anchor waits for the check too.
+        store._check = BackgroundCheck(
+            path, clock.wall().date() if daily_backup else None, store.now_text() if anchor_at_open else None
+        )
     elif daily_backup:
         try:
             store.daily_backup()

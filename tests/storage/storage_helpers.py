@@ -65,9 +65,41 @@ def copy_log(src: Path, dest: Path) -> Path:
     return dest
 
 
+def drop_triggers(conn: sqlite3.Connection) -> None:
+    """Every trigger dropped: how someone with write access would edit behind the app's back."""
+    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+        conn.execute(f"DROP TRIGGER {name}")
+
+
 def raw(path: Path) -> sqlite3.Connection:
     """A plain connection with the append-only triggers dropped: how someone would edit behind the app."""
     conn = sqlite3.connect(path, isolation_level=None)
-    for name in STATE_ONLY_TRIGGERS:
-        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+    drop_triggers(conn)
     return conn
+
+
+def write_rich_log(store: Store, clock: ManualClock) -> None:
+    """Something in every table the record shows: practitioners, patients (screened, archived), a course,
+    sessions with plans, scores, adverse events and an amendment, one session still open."""
+    who = store.create_practitioner("Dr Example", profession="physiotherapist", registration="PH-12345")
+    store.current_practitioner_id = who
+    ann = store.create_patient("P-0001", "Ann Example", 1952, {"reduced_sensation": True}, notes="likes tea")
+    bob = store.create_patient("P-0002", None, 1960)
+    store.update_screening(bob, {"bleeding_risk": True})
+    course = store.create_course(ann, "Painful neuropathy", 8, 2, style="Western", reasoning="trial protocol")
+    for index, patient in enumerate((ann, bob, ann)):
+        sid, session, recorder = run_session(store, clock, patient_id=patient, settings=3, end=False)
+        store.save_plan(sid, [("ST36", "L"), ("SP6", "R")],
+                        [{"channel": 1, "a": ("ST36", "L"), "b": ("GB39", "L"), "mode": "2/100"}])
+        store.add_score(sid, "pain", 6 - index, "before")
+        if index < 2:
+            wait(clock, session, 60, recorder)
+            session.end()
+            store.add_score(sid, "pain", 3, "after")
+            store.add_adverse_event(sid, "bruising", "mild", "small bruise at ST36")
+    store.amend_session(1, "depth", "10 mm", "Dr Example", "was missing")
+    store.amend_score(1, "pain", "after", 2, "Dr Example", "misheard")
+    store.amend_patient(ann, "birth_year", 1953, "Dr Example", "typo at intake")
+    store.add_note(2, "slept through the session", "Dr Example")
+    store.set_archived(bob)
+    assert course

@@ -56,7 +56,7 @@ def test_three_chairs_write_three_whole_sessions_through_one_writer(log, clock) 
         assert record.summary.patient_code == patient
         assert record.summary.state == "completed"
         kinds = [e["kind"] for e in log.session_events(session_id)]
-        assert kinds[0] == "session.started" and kinds[-1] == "session.ended"
+        assert kinds[:2] == ["session.opened", "session.started"] and kinds[-1] == "session.ended"
         levels = [e["data"]["mA"] for e in log.session_events(session_id) if e["kind"] == "stim.intensity"]
         assert levels == ([mA] if mA is not None else [])
     assert "session.paused" in [e["kind"] for e in log.session_events(ids[1])]
@@ -75,12 +75,14 @@ def test_a_chair_not_started_yet_never_holds_back_another_chairs_events(log, clo
     running.start()
     clock.advance(1)
     seq = working.record("stim.intensity", {"channel": 1, "mA": 2.0})
-    assert seq == 2 and working.last_seq == 2
-    assert [e["kind"] for e in log.session_events(working.session_id)] == ["session.started", "stim.intensity"]
+    assert seq == 3 and working.last_seq == 3
+    assert [e["kind"] for e in log.session_events(working.session_id)] == [
+        "session.opened", "session.started", "stim.intensity"]
     assert recorder.pending == 1 and recorder.flush()
     clock.advance(3)
     early.start()
-    assert [e["kind"] for e in log.session_events(waiting.session_id)] == ["device.connected", "session.started"]
+    assert [e["kind"] for e in log.session_events(waiting.session_id)] == [
+        "session.opened", "device.connected", "session.started"]
     assert recorder.pending == 0
 
 

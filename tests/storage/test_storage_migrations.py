@@ -39,7 +39,12 @@ def test_an_old_log_opens_migrated_with_everything_kept(old: Path, tmp_path: Pat
         assert [s.value for s in first.scores] == [7, 5]
         found = recover_interrupted(store)
         assert [(r.patient_code, r.treatment_seconds) for r in found] == [("P-0001", 300.0)]
-        assert verify_store(store).ok
+        report = verify_store(store)
+        assert report.ok, report.lines()
+        assert report.migrated_sessions == [1, 2]
+        assert "2 session(s) written before the whole-log chain (sessions 1–2)" in "\n".join(report.lines())
+        kinds = [e["kind"] for e in store.session_events(1)]
+        assert kinds[-1] == "record.migrated" and kinds[0] == "session.started", "stored events kept, in order"
         indexes = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert "sessions_by_start" in indexes
     finally:
@@ -72,3 +77,27 @@ def test_export_reads_an_old_log_without_migrating_it(tmp_path: Path) -> None:
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
     conn.close()
+
+
+def test_a_session_tampered_before_the_migration_is_named_not_healed(tmp_path: Path, clock) -> None:
+    path = tmp_path / "log.sqlite3"
+    shutil.copyfile(DATA / f"log-v{migrations.LATEST_VERSION - 1}.sqlite3", path)
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TRIGGER events_append_only_update")
+    conn.execute("UPDATE events SET payload = replace(payload, '3.0', '9.0') WHERE kind = 'stim.intensity'")
+    conn.commit()
+    conn.close()
+    store = open_store(path, clock=clock)
+    try:
+        lines = "\n".join(verify_store(store).lines())
+    finally:
+        store.close()
+    assert "session 1 was already damaged before the migration" in lines
+
+
+def test_verify_of_an_old_log_says_its_format(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "log.sqlite3"
+    shutil.copyfile(DATA / "log-v1.sqlite3", path)
+    assert cli_main(["verify", "--db", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("OK: 2 sessions") and "Log format 1" in out

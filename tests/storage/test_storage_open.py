@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import sqlite3
 import stat
 from pathlib import Path
@@ -120,18 +121,19 @@ def other_app_without_id(tmp_path: Path) -> Path:
 @pytest.fixture
 def newer_log(tmp_path: Path, clock) -> Path:
     path = tmp_path / "newer.sqlite3"
-    store = open_store(path, clock=clock, daily_backup=False)
+    store = open_store(path, clock=clock, daily_backup=False, anchor_at_open=False)
     run_session(store, clock)
     store.conn.execute(f"PRAGMA user_version = {migrations.LATEST_VERSION + 1}")
     store.checkpoint()
     store.close()
+    shutil.rmtree(path.parent / "backups")  # the session's end anchored its head: start the test without it
     return path
 
 
 @pytest.fixture
 def corrupt_log(tmp_path: Path, clock) -> Path:
     path = tmp_path / "damaged.sqlite3"
-    store = open_store(path, clock=clock, daily_backup=False, durable=False)
+    store = open_store(path, clock=clock, daily_backup=False, durable=False, anchor_at_open=False)
     _, _, recorder = run_session(store, clock, settings=0, end=False)
     for step in range(300):
         recorder.record("device.report", {"channel": 1, "measured_mA": step, "raw": "x" * 100})

@@ -43,7 +43,7 @@ def test_each_event_is_committed_when_record_returns(log, clock, reader) -> None
         clock.advance(1)
         seq = recorder.record("stim.intensity", {"channel": 1, "mA": step})
         seen = other.execute("SELECT max(seq), count(*) FROM events").fetchone()
-        assert seen == (seq, seq) == (step + 2, step + 2)
+        assert seen == (seq, seq) == (step + 3, step + 3), "seq 1 is the row's facts, 2 the start"
 
 
 def test_progress_is_committed_at_least_once_a_second(log, clock, reader) -> None:
@@ -62,7 +62,7 @@ def test_progress_is_committed_at_least_once_a_second(log, clock, reader) -> Non
             assert stored == pytest.approx(session.treatment_seconds)
     gaps = [b - a for a, b in itertools.pairwise(written_at)]
     assert len(written_at) >= 10 and max(gaps) <= 1.0 + 1e-9
-    assert log.conn.execute("SELECT count(*) FROM events").fetchone()[0] == 1, "progress is not an event"
+    assert log.conn.execute("SELECT count(*) FROM events").fetchone()[0] == 2, "progress is not an event"
 
 
 def test_nothing_is_written_until_the_start_and_earlier_events_come_first(log, clock) -> None:
@@ -74,8 +74,8 @@ def test_nothing_is_written_until_the_start_and_earlier_events_come_first(log, c
     clock.advance(4)
     session.start()
     events = log.session_events(recorder.session_id)
-    assert [e["kind"] for e in events] == ["device.connected", "session.started"]
-    assert events[0]["offset"] == -4.0
+    assert [e["kind"] for e in events] == ["session.opened", "device.connected", "session.started"]
+    assert events[1]["offset"] == -4.0
 
 
 def test_session_started_unassigned_is_assigned_later(log, clock) -> None:
@@ -124,7 +124,7 @@ def test_disk_full_raises_an_alarm_keeps_events_in_order_and_writes_them_later(s
     recorder.progress()
     assert recorder.pending == 0 and recovered == [True] and not recorder.failing
     kinds = [e["kind"] for e in log.session_events(recorder.session_id)]
-    assert kinds[0] == "session.started"
+    assert kinds[:2] == ["session.opened", "session.started"]
     assert kinds.count("stim.intensity") == 6
     assert kinds[-3:] == ["session.paused", "clock.gap", "session.resumed"]
     mas = [e["data"]["mA"] for e in log.session_events(recorder.session_id) if e["kind"] == "stim.intensity"]
@@ -154,7 +154,7 @@ def test_locked_database_is_retried_without_stopping_the_timer(sqlite_log, clock
     recorder.progress()
     assert recorder.pending == 0
     assert [e["kind"] for e in log.session_events(recorder.session_id)] == [
-        "session.started", "alarm.acknowledged", "stim.intensity"]
+        "session.opened", "session.started", "alarm.acknowledged", "stim.intensity"]
 
 
 class FailingCommits:
@@ -267,7 +267,7 @@ def test_whatever_fails_the_log_ends_up_exactly_as_it_happened(ops) -> None:
     clock.advance(1.0)
     assert recorder.flush() and recorder.pending == 0
     written = [(e["kind"], e["data"].get("n")) for e in store.session_events(recorder.session_id)]
-    assert written == issued
+    assert written == [("session.opened", None), *issued]
     assert verify_store(store).ok
     assert store.get_session(recorder.session_id).summary.state == session.state.value
     store.close()
@@ -291,5 +291,5 @@ def test_choosing_a_patient_before_or_again_during_the_session_numbers_it_once(l
     summary = log.get_session(recorder.session_id).summary
     assert (summary.patient_code, summary.course_id, summary.number) == ("P-0002", bern_course, 1)
     kinds = [e["kind"] for e in log.session_events(recorder.session_id)]
-    assert kinds[:2] == ["session.assigned", "session.started"]
+    assert kinds[:3] == ["session.opened", "session.assigned", "session.started"]
     assert log.get_session(first).summary.number == 1

@@ -173,6 +173,7 @@ def open_pg_store(
     # The address as given (never with a password: refused above), so workers reconnect with its sslmode.
     store = PgStore(conn, url.strip(), clock or SystemClock(), read_only=False)  # type: ignore[arg-type]
     store.leases = Leases(conn.conninfo, conn.connect_kwargs, **(lease_options or {}))
+    store.write_anchor("opened")
     return store
 
 

@@ -9,8 +9,10 @@ privileges: that role may insert and read events and amendments but never update
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from neurotimer.storage import migrate_chain
 from neurotimer.storage.migrations import APPLICATION_ID, CLOSED_STATES
 
 if TYPE_CHECKING:
@@ -250,7 +252,91 @@ def review_schema() -> tuple[str, ...]:
     )
 
 
-MIGRATIONS: dict[int, tuple[str, ...]] = {1: V1, 2: V2, 3: review_schema()}
+# v4 (migrate_chain.py): the whole log's chain, the record's tables under it, practitioner profiles. The SQL
+# differs from SQLite's only in the trigger syntax; the records are brought forward by the same Python step.
+_FROZEN = "BEFORE UPDATE ON {t} FOR EACH ROW WHEN ({w}) EXECUTE FUNCTION neurotimer_refuse('{m}')"
+V4 = (
+    f"ALTER TABLE practitioners ADD COLUMN profession {T} NOT NULL DEFAULT ''",
+    f"ALTER TABLE practitioners ADD COLUMN registration {T} NOT NULL DEFAULT ''",
+    "ALTER TABLE practitioners ADD COLUMN retired INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE events RENAME TO events_v2",
+    "ALTER INDEX events_pkey RENAME TO events_v2_pkey",
+    f"""CREATE TABLE events (
+        n BIGINT PRIMARY KEY,
+        session_id BIGINT REFERENCES sessions(id),
+        seq INTEGER,
+        at {T} NOT NULL,
+        offset_s DOUBLE PRECISION NOT NULL,
+        kind {T} NOT NULL,
+        payload {T} NOT NULL,
+        prev_hash BYTEA NOT NULL,
+        hash BYTEA NOT NULL,
+        CHECK ((session_id IS NULL) = (seq IS NULL)))""",
+    "CREATE UNIQUE INDEX events_by_session ON events(session_id, seq)",
+    migrate_chain.bring_records_forward,
+    """CREATE OR REPLACE FUNCTION neurotimer_events_in_sequence() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF NEW.session_id IS NOT NULL
+                AND NEW.seq IS DISTINCT FROM (SELECT event_count + 1 FROM sessions WHERE id = NEW.session_id) THEN
+                RAISE EXCEPTION 'session log events must be appended in sequence';
+            END IF;
+            IF NEW.n IS DISTINCT FROM (SELECT coalesce(max(n), 0) + 1 FROM events)
+                OR NEW.prev_hash IS DISTINCT FROM coalesce(
+                    (SELECT hash FROM events ORDER BY n DESC LIMIT 1), decode(repeat('00', 32), 'hex')) THEN
+                RAISE EXCEPTION 'session log events must follow the last one';
+            END IF;
+            RETURN NEW;
+        END $$""",
+    """CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+        FOR EACH ROW EXECUTE FUNCTION neurotimer_refuse('session log events cannot be changed')""",
+    """CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+        FOR EACH ROW EXECUTE FUNCTION neurotimer_refuse('session log events cannot be deleted')""",
+    """CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events
+        FOR EACH STATEMENT EXECUTE FUNCTION neurotimer_refuse('session log events cannot be deleted')""",
+    """CREATE TRIGGER events_in_sequence BEFORE INSERT ON events
+        FOR EACH ROW EXECUTE FUNCTION neurotimer_events_in_sequence()""",
+    *(
+        statement
+        for table in migrate_chain.FACT_TABLES
+        for statement in (
+            f"""CREATE TRIGGER {table}_append_only_update BEFORE UPDATE ON {table}
+                FOR EACH ROW EXECUTE FUNCTION neurotimer_refuse('{table} are changed only by an amendment')""",
+            f"""CREATE TRIGGER {table}_append_only_delete BEFORE DELETE ON {table}
+                FOR EACH ROW EXECUTE FUNCTION neurotimer_refuse('{table} cannot be deleted')""",
+            f"""CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
+                FOR EACH STATEMENT EXECUTE FUNCTION neurotimer_refuse('{table} cannot be deleted')""",
+        )
+    ),
+    """CREATE TRIGGER courses_no_delete BEFORE DELETE ON courses
+        FOR EACH ROW EXECUTE FUNCTION neurotimer_refuse('courses cannot be deleted')""",
+    """CREATE TRIGGER patients_no_delete BEFORE DELETE ON patients
+        FOR EACH ROW EXECUTE FUNCTION neurotimer_refuse('patients cannot be deleted; archive them')""",
+    "CREATE TRIGGER patients_identity_frozen "
+    + _FROZEN.format(
+        t="patients",
+        w=" OR ".join(
+            f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in ("id", "code", "name", "birth_year", "notes", "created_at")
+        ),
+        m="a patient record is changed only by an amendment",
+    ),
+    """CREATE TRIGGER practitioners_no_delete BEFORE DELETE ON practitioners
+        FOR EACH ROW EXECUTE FUNCTION neurotimer_refuse('a practitioner profile is retired, never deleted')""",
+    "CREATE TRIGGER practitioners_frozen "
+    + _FROZEN.format(
+        t="practitioners",
+        w=" OR ".join(
+            f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in ("id", "name", "profession", "registration", "created_at")
+        ),
+        m="a practitioner profile is changed only by an amendment",
+    ),
+)
+
+MIGRATIONS: dict[int, tuple[str | Callable[[PgConnection], object], ...]] = {
+    1: V1,
+    2: V2,
+    3: review_schema(),
+    4: V4,
+}
 LATEST_VERSION = max(MIGRATIONS)
 
 # What the clinic's app role may do: read everything, add rows, change only the rows the store changes.
@@ -258,10 +344,10 @@ GRANTS = (
     f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {APP_ROLE}",
     f"GRANT INSERT ON ALL TABLES IN SCHEMA public TO {APP_ROLE}",
     f"REVOKE INSERT ON {META} FROM {APP_ROLE}",
-    f"GRANT UPDATE ON sessions, session_progress, patients TO {APP_ROLE}",
+    f"GRANT UPDATE ON sessions, session_progress, patients, practitioners TO {APP_ROLE}",
     f"GRANT DELETE ON session_points, session_channels TO {APP_ROLE}",
     f"GRANT UPDATE, DELETE ON session_leases TO {APP_ROLE}",
-    f"REVOKE UPDATE, DELETE, TRUNCATE ON events, amendments FROM {APP_ROLE}",
+    f"REVOKE UPDATE, DELETE, TRUNCATE ON events, amendments, scores, adverse_events FROM {APP_ROLE}",
     f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}",
 )
 
@@ -305,8 +391,11 @@ def migrate(conn: PgConnection, target: int = LATEST_VERSION) -> list[int]:
             if current >= version:
                 conn.execute("ROLLBACK")
                 continue
-            for statement in MIGRATIONS[version]:
-                conn.execute(statement)
+            for step in MIGRATIONS[version]:
+                if callable(step):
+                    step(conn)
+                else:
+                    conn.execute(step)
             if version == 1:
                 conn.execute(
                     f"INSERT INTO {META} (application_id, schema_version) VALUES (?, ?)", (APPLICATION_ID, version)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from neurotimer.storage.anchor import server_anchor_path
 from neurotimer.storage.pg.leases import Leases
 from neurotimer.storage.store import Store
 
@@ -20,6 +22,9 @@ class PgStore(Store):
 
     def checkpoint(self) -> None:
         return None
+
+    def anchor_file(self) -> Path | None:
+        return server_anchor_path(str(self.path))
 
     def close(self) -> None:
         if self.leases is not None:
