@@ -154,3 +154,51 @@ class ChainWalker:
     @property
     def head(self) -> tuple[int, bytes]:
         return self.expected_n - 1, self.prev
+
+
+def check_session(conn: sqlite3.Connection, session_id: int, event_count: int, last_hash: Any) -> list[ChainProblem]:
+    """One session's events on their own (for a list that marks each row): each event's hash, its link to
+    the event before it in the whole log, the session's order, count and last hash. `verify` checks more."""
+    from neurotimer.storage import legacy_chain
+    from neurotimer.storage.migrations import WHOLE_LOG_VERSION
+
+    if int(conn.execute("PRAGMA user_version").fetchone()[0]) < WHOLE_LOG_VERSION:
+        return legacy_chain.check_session(conn, session_id, event_count, last_hash)
+    rows = conn.execute(
+        f"SELECT {EVENT_COLUMNS} FROM events WHERE session_id = ? ORDER BY seq", (session_id,)
+    ).fetchall()
+    before = {n - 1 for n, *_ in rows if isinstance(n, int)}
+    hashes: dict[int, bytes] = {0: GENESIS}
+    if before - {0}:
+        marks = ",".join("?" * len(before - {0}))
+        hashes.update(
+            (int(n), bytes(h))
+            for n, h in conn.execute(f"SELECT n, hash FROM events WHERE n IN ({marks})", [*before - {0}])
+        )
+    problems: list[ChainProblem] = []
+    expected_seq, last = 1, GENESIS
+    for n, _, seq, at, offset, kind, payload, prev_hash, digest in rows:
+        if seq != expected_seq:
+            problems.append(ChainProblem(session_id, expected_seq, f"event {expected_seq} is missing", n))
+            expected_seq = seq
+        if not isinstance(prev_hash, bytes) or hashes.get(n - 1) != prev_hash:
+            problems.append(ChainProblem(session_id, seq, "does not follow the event before it in the log", n))
+        try:
+            recomputed = event_hash(
+                bytes(prev_hash), n, session_id, seq, str(at), float(offset), str(kind), str(payload)
+            )
+        except (TypeError, ValueError):
+            recomputed = b""
+        if not isinstance(digest, bytes) or recomputed != digest or not isinstance(offset, float):
+            problems.append(ChainProblem(session_id, seq, "content was changed after it was written", n))
+        last = digest if isinstance(digest, bytes) else b""
+        expected_seq += 1
+    if expected_seq - 1 != event_count:
+        problems.append(
+            ChainProblem(
+                session_id, None, f"the session records {event_count} events but the log holds {expected_seq - 1}"
+            )
+        )
+    if not isinstance(last_hash, bytes) or bytes(last_hash) != last:
+        problems.append(ChainProblem(session_id, None, "the last event is not the one the session recorded"))
+    return problems
