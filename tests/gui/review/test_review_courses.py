@@ -117,6 +117,7 @@ def test_an_amendment_asks_why_and_who_and_keeps_the_original(qtbot, review_wind
                                                                     before.details["depth"])
     event = store.session_events(row.id)[-1]
     assert event["kind"] == "record.amended"
+    assert event["data"].pop("amendment") == amendment.id, "the event names the amendment row it derives"
     assert event["data"] == {"table": "sessions", "row": {"id": row.id}, "field": "depth",
                              "old": before.details["depth"], "new": "20 mm", "reason": "depth was measured again",
                              "practitioner": "Dr Lee"}
