@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import socket
 import sys
 from collections.abc import Callable
 
@@ -22,6 +23,10 @@ from neurotimer.stimulator.device import SimulatedStimulator
 log = logging.getLogger(__name__)
 
 TICK_S = 0.05  # the watchdog must fire with no traffic at all, within this of its deadline
+# A client that vanished without closing (cable pulled, laptop asleep) must not hold the one slot for good:
+# TCP keepalive finds a dead peer within about 10 + 3 x 5 s, and a client silent this long is let go.
+IDLE_TIMEOUT_S = 60.0
+KEEPALIVE = (("TCP_KEEPIDLE", 10), ("TCP_KEEPINTVL", 5), ("TCP_KEEPCNT", 3))
 BUSY_REPLY = b"ERR busy\n"
 _CHUNK = 65536
 
@@ -29,8 +34,15 @@ _CHUNK = 65536
 class SimulatorServer:
     """Serves one SimulatedStimulator; a second client is told `ERR busy` and closed."""
 
-    def __init__(self, model: SimulatedStimulator, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
+    def __init__(
+        self,
+        model: SimulatedStimulator,
+        host: str = DEFAULT_HOST,
+        port: int = DEFAULT_PORT,
+        idle_timeout: float = IDLE_TIMEOUT_S,
+    ) -> None:
         self.model = model
+        self.idle_timeout = idle_timeout
         self._host = host
         self._port = port
         self._server: asyncio.Server | None = None
@@ -81,6 +93,7 @@ class SimulatorServer:
                 writer.close()
                 return
             self._client = writer
+            _keepalive(writer.get_extra_info("socket"))
             log.info("client connected from %s", writer.get_extra_info("peername"))
             await self._converse(reader, writer)
         except asyncio.CancelledError:
@@ -90,9 +103,16 @@ class SimulatorServer:
             if task is not None:
                 self._tasks.discard(task)
 
+    async def _read(self, reader: asyncio.StreamReader) -> bytes:
+        try:
+            return await asyncio.wait_for(reader.read(_CHUNK), timeout=self.idle_timeout)
+        except TimeoutError:
+            log.warning("client silent for %.0f s: disconnected, the simulator is free again", self.idle_timeout)
+            return b""
+
     async def _converse(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            while data := await reader.read(_CHUNK):
+            while data := await self._read(reader):
                 replies = self.model.feed(data)
                 if replies:
                     writer.write("".join(f"{line}\n" for line in replies).encode("ascii"))
@@ -107,6 +127,17 @@ class SimulatorServer:
             self.model.disconnect()
             writer.close()
             log.info("client disconnected")
+
+
+def _keepalive(sock: socket.socket | None) -> None:
+    """TCP keepalive on the client's socket (each option where the platform has it)."""
+    if sock is None:
+        return
+    with contextlib.suppress(OSError):
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        for name, value in KEEPALIVE:
+            if hasattr(socket, name):
+                sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, name), value)
 
 
 async def run_server(model: SimulatedStimulator, host: str, port: int, announce: Callable[[str], None]) -> None:
