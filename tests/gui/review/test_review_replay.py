@@ -77,7 +77,8 @@ def test_acknowledgements_and_notes_show_who_and_when(qtbot, review_window, revi
     assert note in review_window.replay.events_text.toPlainText()
     log = review_window.replay.log_model
     assert log.rowCount() == len(noted["events"])
-    assert log.index(0, 3).data() == "session.started" and log.index(0, 2).data() == "0:00"
+    assert log.index(0, 3).data() == "session.opened", "the row's facts as written come first in the chain"
+    assert log.index(1, 3).data() == "session.started" and log.index(1, 2).data() == "0:00"
 
 
 def test_an_amended_score_shows_the_original_beside_the_correction(qtbot, review_demo, catalogue_source) -> None:
