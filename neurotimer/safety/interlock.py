@@ -38,6 +38,8 @@ class Decision:
 
 
 ALLOWED = Decision(Allow.ON, "", "")
+SESSION_NOT_RUNNING_KEY = "interlock.session"
+PAUSED_KEY = "interlock.paused"
 
 
 @dataclass(frozen=True)
@@ -144,9 +146,9 @@ class Interlock:
                             "interlock.link")
         if not session.running or session.closed:
             return Decision(Allow.OFF, f"Channel {channel} stays off: start the session first (or resume it), so "
-                            "that the stimulation is timed and recorded.", "interlock.session")
+                            "that the stimulation is timed and recorded.", SESSION_NOT_RUNNING_KEY)
         if session.paused:
-            return Decision(Allow.OFF, f"Channel {channel} stays off: the session is paused.", "interlock.paused")
+            return Decision(Allow.OFF, f"Channel {channel} stays off: the session is paused.", PAUSED_KEY)
         if channel not in pairs:
             return Decision(Allow.OFF, f"Channel {channel} stays off: it has no pair of needles in the plan "
                             "(Channel pairs tab).", "interlock.unpaired")

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from neurotimer.safety.interlock import Allow, Intent, Interlock
+from neurotimer.safety.interlock import PAUSED_KEY, SESSION_NOT_RUNNING_KEY, Allow, Intent, Interlock
 from neurotimer.session.clock import Clock
 from neurotimer.stimulator.driver import Driver
 from neurotimer.stimulator.errors import StimulatorError, plain_words
@@ -22,7 +22,7 @@ OFF_MA = 0.005
 ON_AFTER_END_KEY = "stimulator.on-after-end"
 # Refusals that follow from what the practitioner just did (pause, end): the switch-off is the expected
 # consequence, not an alarm. Found on at a later poll, the same output is a high alarm as any other.
-DELIBERATE = frozenset({"interlock.paused", "interlock.session"})
+DELIBERATE = frozenset({PAUSED_KEY, SESSION_NOT_RUNNING_KEY})
 
 Alarm = Callable[[str, str], None]
 
