@@ -16,6 +16,14 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
+def _chair_count(text: str) -> int:
+    from neurotimer.chairs.roster import MAX_CHAIRS
+
+    if not text.isdigit() or not 1 <= int(text) <= MAX_CHAIRS:
+        raise argparse.ArgumentTypeError(f"expected a number of chairs from 1 to {MAX_CHAIRS}, got {text!r}")
+    return int(text)
+
+
 def build_parser() -> Parser:
     parser = Parser(
         prog="neurotimer",
@@ -43,6 +51,13 @@ def build_parser() -> Parser:
         "--review",
         action="store_true",
         help="open the review window (every session, courses, reports) instead of the chair window",
+    )
+    parser.add_argument(
+        "--chairs",
+        type=_chair_count,
+        metavar="N",
+        help="open N chairs (1 to 8), each with its own clock, record and built-in simulated stimulator, "
+        "when the settings name no chairs (Settings → Chairs)",
     )
     parser.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)

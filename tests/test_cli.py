@@ -24,7 +24,7 @@ def test_version_prints_the_version() -> None:
 def test_help_lists_every_option_and_subcommand() -> None:
     result = run("--help")
     assert result.returncode == 0
-    for option in ("--demo", "--db", "--device", "--version", "--help"):
+    for option in ("--demo", "--db", "--device", "--chairs", "--version", "--help"):
         assert option in result.stdout
     for command in ("sim", "demo-data", "export", "verify"):
         assert command in result.stdout
@@ -43,3 +43,11 @@ def test_an_unknown_subcommand_gets_one_line_and_status_2() -> None:
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
     assert "invalid choice" in result.stderr
+
+
+def test_a_number_of_chairs_outside_one_to_eight_is_one_line_and_status_2() -> None:
+    for bad in ("0", "9", "three"):
+        result = run("--chairs", bad)
+        assert result.returncode == 2
+        assert result.stderr.strip() == (f"neurotimer: error: argument --chairs: expected a number of chairs from "
+                                         f"1 to 8, got '{bad}' (see --help)")

@@ -75,6 +75,7 @@ class MainWindow(QMainWindow):
 
         central = QWidget()
         root = QVBoxLayout(central)
+        self._root = root
         root.setContentsMargins(16, 12, 16, 12)
         root.setSpacing(10)
 
@@ -146,6 +147,8 @@ class MainWindow(QMainWindow):
         """The board column, left of the chair on screen (only shown when there is more than one chair)."""
         self.board = board
         self._board_slot.addWidget(board)
+        # With a board beside the chair every pixel of width goes to the work, none to the frame.
+        self._root.setContentsMargins(8, 8, 8, 8)
 
     @property
     def view(self) -> ChairView:
@@ -165,6 +168,14 @@ class MainWindow(QMainWindow):
         self._show_patient(view)
         view.timer_panel.render(view.presenter.snapshot())
         self.chairShown.emit(index)
+
+    def refresh_header(self) -> None:
+        """The header again for the chair on screen (after the chairs were renamed)."""
+        self._show_patient(self.view)
+
+    @property
+    def confirm(self) -> Confirm:
+        return self._confirm
 
     def _show_patient(self, view: ChairView) -> None:
         where = f"{view.name}  ·  " if view.name else ""

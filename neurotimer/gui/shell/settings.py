@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
@@ -9,11 +10,12 @@ from PySide6.QtCore import QSettings
 PLANNED_MINUTES = "session/planned_minutes"
 DEVICE_URL = "device/url"
 NEEDLES_NOT_COUNTED = "session/needles_not_counted"
+CHAIRS = "chairs/list"
 
 
 class Settings:
-    """The planned time last used, the stimulator last connected, and a quit with needles not counted out;
-    a value that cannot be read is None."""
+    """The planned time last used, the stimulator last connected, a quit with needles not counted out and the
+    chairs of Settings → Chairs; a value that cannot be read is None (or no chairs)."""
 
     def __init__(self, path: Path) -> None:
         self._store = QSettings(str(path), QSettings.Format.IniFormat)
@@ -51,3 +53,18 @@ class Settings:
         else:
             self._store.setValue(NEEDLES_NOT_COUNTED, note)
             self._store.sync()  # written at once: the process is about to quit
+
+    @property
+    def chairs(self) -> list[dict[str, str]]:
+        """The chairs of Settings → Chairs, in board order: name and stimulator URL ([] when none are named)."""
+        value = self._store.value(CHAIRS, None)
+        try:
+            records = json.loads(str(value)) if value else []
+        except ValueError:
+            return []
+        return [r for r in records if isinstance(r, dict)] if isinstance(records, list) else []
+
+    @chairs.setter
+    def chairs(self, records: list[dict[str, str]]) -> None:
+        self._store.setValue(CHAIRS, json.dumps(records))
+        self._store.sync()

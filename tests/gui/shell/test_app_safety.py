@@ -201,7 +201,7 @@ def test_moving_a_running_session_to_another_patient_asks_first(app: App) -> Non
 
 
 def test_a_point_catalogue_that_cannot_be_set_up_keeps_the_stimulator_away(qtbot, tmp_path, clock, monkeypatch) -> None:
-    def broken(_app: App) -> None:
+    def broken(_app: App, _chair) -> None:
         raise RuntimeError("points.json cannot be read")
 
     monkeypatch.setattr(App, "_build_points", broken)

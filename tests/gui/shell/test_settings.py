@@ -20,3 +20,15 @@ def test_a_planned_time_edited_into_junk_is_ignored(tmp_path) -> None:
     path = tmp_path / "settings.ini"
     path.write_text("[session]\nplanned_minutes=half an hour\n")
     assert Settings(path).planned_minutes is None
+
+
+def test_the_chairs_come_back_in_board_order_and_junk_names_none(tmp_path) -> None:
+    path = tmp_path / "settings.ini"
+    first = Settings(path)
+    assert first.chairs == []
+    first.chairs = [{"name": "Recliner A", "device": "sim:"}, {"name": "Room 2", "device": "socket://10.0.0.2:5025"}]
+    del first
+    assert Settings(path).chairs == [{"name": "Recliner A", "device": "sim:"},
+                                     {"name": "Room 2", "device": "socket://10.0.0.2:5025"}]
+    path.write_text('[chairs]\nlist="not json ["\n')
+    assert Settings(path).chairs == []

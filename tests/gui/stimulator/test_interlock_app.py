@@ -163,7 +163,7 @@ def test_the_session_record_says_which_device_delivered_it(qtbot, app) -> None:
 
 
 def test_a_set_up_step_that_fails_leaves_the_interlock_refusing(qtbot, tmp_path, clock, monkeypatch) -> None:
-    def broken(_self) -> None:
+    def broken(_self, _chair) -> None:
         raise RuntimeError("history broken")
 
     monkeypatch.setattr(App, "_build_history", broken)
@@ -180,7 +180,7 @@ def test_a_set_up_step_that_fails_leaves_the_interlock_refusing(qtbot, tmp_path,
 
 
 def test_without_the_safety_checks_no_stimulator_is_offered(qtbot, tmp_path, clock, monkeypatch) -> None:
-    def broken(_self) -> None:
+    def broken(_self, _chair) -> None:
         raise RecursionError("catalogue broken")
 
     monkeypatch.setattr(App, "_build_points", broken)
