@@ -14,6 +14,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from neurotimer.paths import private_dir
 from neurotimer.storage.chain import GENESIS, head
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ def server_anchor_path(display_url: str) -> Path:
     from neurotimer.paths import app_data_dir
 
     name = re.sub(r"[^A-Za-z0-9._-]+", "-", display_url.split("://", 1)[-1].split("@")[-1]).strip("-")
-    return app_data_dir() / "anchors" / f"{name or 'server'}.anchors"
+    return app_data_dir(create=False) / "anchors" / f"{name or 'server'}.anchors"  # made when first written
 
 
 def head_text(conn: sqlite3.Connection) -> str:
@@ -44,8 +45,7 @@ def write_anchor(conn: sqlite3.Connection, target: Path, at: str, why: str) -> P
     """Appends the log's head to the anchor file (created 0600 in a 0700 folder) and syncs it to disk."""
     n, digest = head(conn)
     if not target.parent.exists():
-        target.parent.mkdir(mode=0o700)
-        os.chmod(target.parent, 0o700)
+        private_dir(target.parent)
     flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
     fd = os.open(target, flags, 0o600)
     try:

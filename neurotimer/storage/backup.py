@@ -9,6 +9,8 @@ import re
 import sqlite3
 from pathlib import Path
 
+from neurotimer.paths import private_dir
+
 log = logging.getLogger(__name__)
 
 KEEP_DAYS = 14
@@ -18,15 +20,15 @@ _DAILY = re.compile(r"^(?P<stem>.+)-daily-(?P<day>\d{4}-\d{2}-\d{2})\.sqlite3$")
 def backup_dir(db_path: Path) -> Path:
     folder = db_path.parent / "backups"
     if not folder.exists():
-        folder.mkdir(mode=0o700)
-        os.chmod(folder, 0o700)
+        private_dir(folder)
     return folder
 
 
 def copy_to(conn: sqlite3.Connection, target: Path) -> Path:
     """A consistent copy of the live database (readers and the write-ahead log included), mode 0600."""
     partial = target.with_name(target.name + ".partial")
-    fd = os.open(partial, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+    partial.unlink(missing_ok=True)  # a copy cut short earlier; never opened through a link
+    fd = os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0), 0o600)
     os.close(fd)
     dest = sqlite3.connect(partial)
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 from pathlib import Path
 
 from neurotimer.storage.location import parse_location
@@ -20,11 +21,46 @@ what verify catches and what it does not (threat model):
            changes to records written after the last anchored head when the whole chain is recomputed;
            what the app was never told. Keep a copy of the anchor file off this machine."""
 
-EXIT_CODES = """\
-exit codes:
-  0  done (verify: everything checks out)
-  1  a problem was found or the command could not finish (verify: tampered or damaged; the lines say where)
-  2  refused: bad arguments, or a file that is not a neurotimer session log, is damaged or cannot be opened"""
+REFUSED = "  2  refused: bad arguments, or a log that is missing, not a neurotimer session log or cannot be opened"
+EXIT_CODES = {
+    "verify": "  0  everything checks out\n"
+              "  1  tampered or damaged: the lines say where\n" + REFUSED,
+    "export": "  0  exported\n"
+              "  1  nothing exported: no such patient or session, or the file could not be written\n"
+              + REFUSED + ",\n     or an output that is the log, a file beside it (-wal, -shm, a backup, an anchor)"
+              " or a folder",
+    "demo-data": "  0  written\n  1  the log could not be written\n" + REFUSED,
+    "migrate": "  0  copied, and the copy verifies and exports as the original\n"
+               "  1  copied, but the copy differs from the original\n" + REFUSED + ", or a target that is not empty",
+}
+DEIDENTIFY = (
+    "leave out what can name a person: names, birth years, notes and every other free text (depth; course "
+    "condition, style, reasoning and outcome; acknowledgement texts; amendment reasons and who gave them); "
+    "needle type, response sought, setting, symptoms and adverse kinds are kept only when they are one of "
+    "the app's own choices, else they read 'other'; patient codes become pseudonyms new to each export; "
+    "the practitioner is a code (PR-001), not the name; dates become years and event times offsets"
+)
+MAX_ID = 2**63 - 1  # the largest row number SQLite (and PostgreSQL's bigint) can hold
+
+
+def exit_codes(command: str) -> str:
+    return "exit codes:\n" + EXIT_CODES[command]
+
+
+def out_file(text: str) -> Path:
+    """An `--out` value: a file name, never empty or a folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("needs a file name (it was empty)")
+    if text.endswith(("/", os.sep)) or Path(text).is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is a folder; give a file name")
+    return Path(text)
+
+
+def record_id(text: str) -> int:
+    """A session or course number as on screen: 1 or more, and no larger than a row number can be."""
+    if not text.strip().isdigit() or not 1 <= int(text) <= MAX_ID:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a record number such as 12")
+    return int(text)
 
 
 def _date(text: str) -> dt.date:
@@ -41,6 +77,8 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"{text} is negative")
+    if value > 1_000_000:
+        raise argparse.ArgumentTypeError(f"{text} is more than a million")
     return value
 
 
@@ -69,7 +107,9 @@ def _lazy(name: str):
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Adds the storage subcommands to the `neurotimer` parser."""
-    demo = sub.add_parser("demo-data", help="write made-up patients and sessions into a new log")
+    raw = argparse.RawDescriptionHelpFormatter
+    demo = sub.add_parser("demo-data", help="write made-up patients and sessions into a new log",
+                          epilog=exit_codes("demo-data"), formatter_class=raw)
     _add_db(demo, required=True)
     demo.add_argument("--patients", type=_positive, default=8, metavar="N", help="patients (default 8)")
     demo.add_argument(
@@ -82,16 +122,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     demo.add_argument("--seed", type=int, default=1, metavar="N", help="random seed (default 1)")
     demo.set_defaults(func=_lazy("run_demo_data"))
 
-    export = sub.add_parser("export", help="export session records as JSON or CSV")
+    export = sub.add_parser(
+        "export",
+        help="export session records as JSON or CSV",
+        description="Exports session records as JSON, or as CSV (FILE and, beside it, FILE-events.csv). Each "
+        "file is written to a new\ntemporary file (mode 0600) and renamed into place: a failed export leaves "
+        "nothing half-written. An output that\nis the log, its -wal or -shm, a backup or an anchor file is "
+        "refused.",
+        epilog=exit_codes("export"),
+        formatter_class=raw,
+    )
     _add_db(export)
     export.add_argument("--format", choices=("json", "csv"), required=True)
     export.add_argument("--patient", metavar="CODE", help="only this patient's sessions")
-    export.add_argument("--session", type=_positive, metavar="ID", help="only this session")
+    export.add_argument("--session", type=record_id, metavar="ID", help="only this session")
     export.add_argument("--since", type=_date, metavar="DATE", help="only sessions started on or after DATE")
-    export.add_argument(
-        "--deidentify", action="store_true", help="leave out names and notes; dates become years, event times offsets"
-    )
-    export.add_argument("--out", type=Path, required=True, metavar="FILE")
+    export.add_argument("--deidentify", action="store_true", help=DEIDENTIFY)
+    export.add_argument("--out", type=out_file, required=True, metavar="FILE")
     export.set_defaults(func=_lazy("run_export"))
 
     verify = sub.add_parser(
@@ -101,7 +148,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "record shows (sessions, plans, scores, adverse events, amendments, patients, courses, practitioners) "
         "against what the chained events say, naming table, row and field of any difference; then each head "
         "in the anchor files.",
-        epilog=THREAT_MODEL + "\n\n" + EXIT_CODES,
+        epilog=THREAT_MODEL + "\n\n" + exit_codes("verify"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_db(verify)
@@ -116,7 +163,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     verify.set_defaults(func=_lazy("run_verify"))
 
     migrate = sub.add_parser(
-        "migrate", help="copy a log between a SQLite file and a PostgreSQL server, chains intact, and verify it"
+        "migrate", help="copy a log between a SQLite file and a PostgreSQL server, chains intact, and verify it",
+        epilog=exit_codes("migrate"), formatter_class=raw,
     )
     migrate.add_argument("--from", dest="source", type=parse_location, required=True, metavar="PATH|URL",
                          help="the log to copy (only read)")

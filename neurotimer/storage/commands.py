@@ -21,9 +21,9 @@ def _db_path(args: argparse.Namespace) -> LogLocation:
     path = getattr(args, "db", None)
     if path is not None:
         return path if is_server_url(path) else Path(path)
-    from neurotimer.paths import default_db_path  # QtCore only, for the platform's data folder.
+    from neurotimer.paths import default_db_path
 
-    return default_db_path()
+    return default_db_path(create=False)  # a command that only reads creates no app data folder
 
 
 def _open_for_reading(path: LogLocation) -> Store:
@@ -91,9 +91,12 @@ def run_verify(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     from neurotimer.storage.export import build_export, write_export
+    from neurotimer.storage.outfile import OutputRefused, check_output
 
     try:
-        store = _open_for_reading(_db_path(args))
+        location = _db_path(args)
+        check_output(args.out, location)  # before any work: an export never replaces the log
+        store = _open_for_reading(location)
     except StoreError as exc:
         _say("export", str(exc))
         return EXIT_REFUSED
@@ -106,9 +109,12 @@ def run_export(args: argparse.Namespace) -> int:
             _say("export", str(exc))
             return EXIT_PROBLEM
     try:
-        write_export(data, args.out, args.format)
+        write_export(data, args.out, args.format, protect=location)
+    except OutputRefused as exc:
+        _say("export", str(exc))
+        return EXIT_REFUSED
     except OSError as exc:
-        _say("export", f"cannot write {args.out}: {exc.strerror}")
+        _say("export", f"cannot write {args.out}: {exc.strerror or exc}")
         return EXIT_PROBLEM
     sys.stdout.write(f"{len(data['sessions'])} session(s) exported to {args.out}\n")
     if data.get("log_head"):

@@ -2,67 +2,25 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
-import os
-import re
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from neurotimer.session.clock import rfc3339
 from neurotimer.storage.db import StoreError
+from neurotimer.storage.deidentify import Pseudonyms, listed, practitioner_code, scrub
+from neurotimer.storage.location import LogLocation
 from neurotimer.storage.migrations import WHOLE_LOG_VERSION
+from neurotimer.storage.outfile import check_output, write_private
 from neurotimer.storage.store import Store
 
 FORMAT = "neurotimer-export"
 VERSION = 1
-FREE_TEXT_KEYS = frozenset({"notes", "note", "why", "who", "name", "comment", "reason", "practitioner", "text"})
-CSV_FIELDS = (
-    "id",
-    "patient_code",
-    "patient_name",
-    "patient_birth_year",
-    "course_id",
-    "number",
-    "state",
-    "planned_minutes",
-    "started_at",
-    "ended_at",
-    "treatment_seconds",
-    "needle_type",
-    "depth",
-    "response_sought",
-    "setting",
-    "notes",
-    "points",
-    "channels",
-    "scores",
-    "adverse_events",
-    "amendments",
-    "events",
-    "event_count",
-    "last_hash",
-)
-_TIMESTAMP = re.compile(r"^(\d{4})-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$")
 
 
 def _year(value: str | None) -> str | None:
     return None if value is None else value[:4]
-
-
-def _scrub(value: Any) -> Any:
-    """De-identifies an event payload: free-text keys go, dates become their year."""
-    if isinstance(value, dict):
-        # An amendment of a free-text field carries that text as its old and new values.
-        hidden = FREE_TEXT_KEYS | ({"old", "new"} if value.get("field") in FREE_TEXT_KEYS else set())
-        return {k: _scrub(v) for k, v in value.items() if k not in hidden}
-    if isinstance(value, list):
-        return [_scrub(v) for v in value]
-    if isinstance(value, str):
-        match = _TIMESTAMP.match(value)
-        return match.group(1) if match else value
-    return value
 
 
 def select_sessions(
@@ -77,6 +35,8 @@ def select_sessions(
         clauses.append("p.code = ?")
         params.append(patient_code.strip())
     if session_id is not None:
+        if store.conn.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is None:
+            raise StoreError(f"There is no session {session_id}.")
         clauses.append("s.id = ?")
         params.append(session_id)
     if since is not None:
@@ -87,14 +47,27 @@ def select_sessions(
     return [row[0] for row in store.conn.execute(sql + " ORDER BY s.started_at, s.id", params)]
 
 
-def session_document(store: Store, session_id: int, deidentify: bool = False) -> dict[str, Any]:
-    """One session as exported (field names fixed by the export format, version 1)."""
+def session_document(
+    store: Store, session_id: int, deidentify: bool = False, pseudonyms: Pseudonyms | None = None
+) -> dict[str, Any]:
+    """One session as exported (field names fixed by the export format, version 1).
+
+    De-identified (see neurotimer.storage.deidentify): pseudonyms instead of patient codes (one set per
+    export: pass the same `pseudonyms` for every session of it), no name, birth year or free text.
+    """
     record = store.get_session(session_id)
+    doc = _document(store, record)
+    if deidentify:
+        return _deidentified(doc, record.summary.patient_id, pseudonyms or Pseudonyms())
+    return doc
+
+
+def _document(store: Store, record: Any) -> dict[str, Any]:
     s = record.summary
-    patient = {"code": s.patient_code, "name": None, "birth_year": None}
+    patient: dict[str, Any] = {"code": s.patient_code, "name": None, "birth_year": None}
     if s.patient_id is not None:
         person = store.get_patient(s.patient_id)
-        patient = {"code": person.code, "name": None if deidentify else person.name, "birth_year": person.birth_year}
+        patient = {"code": person.code, "name": person.name, "birth_year": person.birth_year}
     course = None
     if s.course_id is not None:
         c = store.get_course(s.course_id)
@@ -105,62 +78,101 @@ def session_document(store: Store, session_id: int, deidentify: bool = False) ->
             "sessions_per_week": c.sessions_per_week,
             "style": c.style,
             "reasoning": c.reasoning,
-            "started_on": str(c.started_on.year) if deidentify else c.started_on.isoformat(),
+            "started_on": c.started_on.isoformat(),
         }
-    when = _year if deidentify else (lambda v: v)
-    events = []
-    for e in store.session_events(session_id):
-        if deidentify:
-            events.append({"seq": e["seq"], "at": e["offset"], "kind": e["kind"], "data": _scrub(e["data"])})
-        else:
-            events.append({"seq": e["seq"], "at": e["at"], "offset": e["offset"], "kind": e["kind"], "data": e["data"]})
-    doc: dict[str, Any] = {
+    return {
         "id": s.id,
         "patient": patient,
+        "practitioner": _practitioner(store, record.practitioner_id),
         "course": course,
         "number": s.number,
         "state": s.state,
         "planned_minutes": s.planned_minutes,
-        "started_at": when(s.started_at),
-        "ended_at": when(s.ended_at),
+        "started_at": s.started_at,
+        "ended_at": s.ended_at,
         "treatment_seconds": s.treatment_seconds,
-        **{k: v for k, v in record.details.items() if not (deidentify and k == "notes")},
+        **record.details,
         "points": [{"code": code, "side": side} for code, side in record.points],
         "channels": [
             {**c, "a": {"code": c["a"][0], "side": c["a"][1]}, "b": {"code": c["b"][0], "side": c["b"][1]}}
             for c in record.channels
         ],
         "scores": [
-            {"symptom": x.symptom, "timing": x.timing, "value": x.value, "recorded_at": when(x.recorded_at)}
+            {"symptom": x.symptom, "timing": x.timing, "value": x.value, "recorded_at": x.recorded_at}
             for x in record.scores
         ],
         "adverse_events": [
-            {
-                "kind": a.kind,
-                "severity": a.severity,
-                "recorded_at": when(a.recorded_at),
-                **({} if deidentify else {"notes": a.notes}),
-            }
+            {"kind": a.kind, "severity": a.severity, "recorded_at": a.recorded_at, "notes": a.notes}
             for a in record.adverse_events
         ],
-        "amendments": [_amendment(a, deidentify) for a in record.amendments],
-        "events": events,
+        "amendments": [
+            {"field": a.field, "old": a.old_value, "new": a.new_value, "who": a.who, "at": a.at, "why": a.why}
+            for a in record.amendments
+        ],
+        "events": [
+            {"seq": e["seq"], "at": e["at"], "offset": e["offset"], "kind": e["kind"], "data": e["data"]}
+            for e in store.session_events(s.id)
+        ],
         "event_count": s.event_count,
         "last_hash": record.last_hash,
     }
-    return doc
 
 
-def _amendment(a: Any, deidentify: bool) -> dict[str, Any]:
-    if not deidentify:
-        return {"field": a.field, "old": a.old_value, "new": a.new_value, "who": a.who, "at": a.at, "why": a.why}
-    hidden = a.field == "notes"
+def _practitioner(store: Store, practitioner_id: int | None) -> dict[str, Any] | None:
+    if practitioner_id is None:
+        return None
+    try:
+        person = store.get_practitioner(practitioner_id)
+    except StoreError:
+        return {"code": practitioner_code(practitioner_id), "name": None}
+    return {"code": person.code, "name": person.name}
+
+
+def _deidentified(doc: dict[str, Any], patient_id: int | None, pseudonyms: Pseudonyms) -> dict[str, Any]:
+    """The full document with names, birth year and free text taken out (what `--deidentify` says)."""
+    course = doc["course"]
     return {
-        "field": a.field,
-        "old": None if hidden else _scrub(a.old_value),
-        "new": None if hidden else _scrub(a.new_value),
-        "at": _year(a.at),
+        "id": doc["id"],
+        "patient": {"code": pseudonyms(patient_id)},
+        "practitioner": None if doc["practitioner"] is None else {"code": doc["practitioner"]["code"]},
+        "course": None if course is None else {
+            "id": course["id"],
+            "planned_sessions": course["planned_sessions"],
+            "sessions_per_week": course["sessions_per_week"],
+            "started_on": _year(course["started_on"]),
+        },
+        "number": doc["number"],
+        "state": doc["state"],
+        "planned_minutes": doc["planned_minutes"],
+        "started_at": _year(doc["started_at"]),
+        "ended_at": _year(doc["ended_at"]),
+        "treatment_seconds": doc["treatment_seconds"],
+        **{k: listed(k, doc.get(k)) for k in ("needle_type", "response_sought", "setting")},
+        "points": doc["points"],
+        "channels": [scrub(c, pseudonyms) for c in doc["channels"]],
+        "scores": [
+            {**x, "symptom": listed("symptom", x["symptom"]), "recorded_at": _year(x["recorded_at"])}
+            for x in doc["scores"]
+        ],
+        "adverse_events": [
+            {"kind": listed("kind", a["kind"]), "severity": a["severity"], "recorded_at": _year(a["recorded_at"])}
+            for a in doc["adverse_events"]
+        ],
+        "amendments": [
+            {"field": a["field"], **_amended(a, pseudonyms), "at": _year(a["at"])} for a in doc["amendments"]
+        ],
+        "events": [
+            {"seq": e["seq"], "at": e["offset"], "kind": e["kind"], "data": scrub(e["data"], pseudonyms)}
+            for e in doc["events"]
+        ],
+        "event_count": doc["event_count"],
+        "last_hash": doc["last_hash"],
     }
+
+
+def _amended(a: dict[str, Any], pseudonyms: Pseudonyms) -> dict[str, Any]:
+    kept = scrub({"field": a["field"], "old": a["old"], "new": a["new"]}, pseudonyms)
+    return {"old": kept.get("old"), "new": kept.get("new")}
 
 
 def build_export(
@@ -178,6 +190,7 @@ def build_export(
     else:
         ids = select_sessions(store, patient_code=patient_code, session_id=session_id, since=since)
     now = store.clock.wall()
+    pseudonyms = Pseudonyms()  # one set per export: the same patient is the same pseudonym throughout
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -185,41 +198,24 @@ def build_export(
         "log_head": store.head_text() if store.schema_version >= WHOLE_LOG_VERSION else None,
         "exported_at": str(now.year) if deidentify else rfc3339(now),
         "deidentified": deidentify,
-        "sessions": [session_document(store, i, deidentify) for i in ids],
+        "sessions": [session_document(store, i, deidentify, pseudonyms) for i in ids],
     }
 
 
-def csv_row(doc: dict[str, Any]) -> dict[str, Any]:
-    row = {k: doc.get(k) for k in CSV_FIELDS}
-    row["patient_code"] = doc["patient"]["code"]
-    row["patient_name"] = doc["patient"]["name"]
-    row["patient_birth_year"] = doc["patient"]["birth_year"]
-    row["course_id"] = doc["course"]["id"] if doc["course"] else None
-    for key in ("points", "channels", "scores", "adverse_events", "amendments", "events"):
-        row[key] = json.dumps(doc[key], ensure_ascii=False, separators=(",", ":"))
-    return {k: "" if v is None else v for k, v in row.items()}
-
-
-def write_export(data: dict[str, Any], out: Path, fmt: str) -> None:
-    """Writes to a temporary file then renames it, so a failed export never leaves half a file.
+def write_export(data: dict[str, Any], out: Path, fmt: str, protect: LogLocation | None = None) -> None:
+    """Writes through an exclusive temporary file renamed into place, so a failed export leaves nothing
+    half-written; refuses (OutputRefused) an `out` that is the log `protect` or a file beside it.
 
     CSV is two files: one readable row per session at `out`, one row per event beside it (`name-events.csv`).
     """
+    check_output(out, protect)
     if fmt == "csv":
         from neurotimer.storage.export_csv import write_csv_pair
 
-        write_csv_pair(data, out)
+        write_csv_pair(data, out, protect)
         return
-    partial = out.with_name(out.name + ".partial")
-    # Exports hold clinical records: readable by the owner only, like the log itself.
-    fd = os.open(partial, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
-    with open(fd, "w", encoding="utf-8", newline="") as handle:
-        if fmt == "json":
-            json.dump(data, handle, ensure_ascii=False, indent=1)
-            handle.write("\n")
-        else:
-            writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS)
-            writer.writeheader()
-            for doc in data["sessions"]:
-                writer.writerow(csv_row(doc))
-    partial.replace(out)
+
+    def write_json(handle: BinaryIO) -> None:
+        handle.write(json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8") + b"\n")
+
+    write_private([(out, write_json)])

@@ -4,15 +4,19 @@ channel, a column per symptom score), and beside it a second file with one row p
 from __future__ import annotations
 
 import csv
+import io
 import json
-import os
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
+from neurotimer.storage.location import LogLocation
+from neurotimer.storage.outfile import check_output, write_private
 from neurotimer.storage.review_queries import points_text
 
 SESSION_FIELDS = (
-    "id", "patient_code", "patient_name", "patient_birth_year", "course_id", "number", "state", "planned_minutes",
+    "id", "patient_code", "patient_name", "patient_birth_year", "practitioner_code", "practitioner_name",
+    "course_id", "number", "state", "planned_minutes",
     "started_at", "ended_at", "treatment_seconds", "needle_type", "depth", "response_sought", "setting", "notes",
     "points", "channels",
 )
@@ -55,8 +59,11 @@ def _text(value: Any) -> str:
 def session_row(doc: dict[str, Any], score_columns: list[str]) -> dict[str, Any]:
     row: dict[str, Any] = {k: doc.get(k) for k in SESSION_FIELDS}
     row["patient_code"] = doc["patient"]["code"]
-    row["patient_name"] = doc["patient"]["name"]
-    row["patient_birth_year"] = doc["patient"]["birth_year"]
+    row["patient_name"] = doc["patient"].get("name")
+    row["patient_birth_year"] = doc["patient"].get("birth_year")
+    practitioner = doc.get("practitioner") or {}
+    row["practitioner_code"] = practitioner.get("code")
+    row["practitioner_name"] = practitioner.get("name")
     row["course_id"] = doc["course"]["id"] if doc["course"] else None
     row["points"] = points_text(",".join(f"{p['code']} {p['side']}" for p in doc["points"]))
     row["channels"] = "; ".join(
@@ -84,32 +91,34 @@ def fieldnames(docs: list[dict[str, Any]]) -> list[str]:
     return [*SESSION_FIELDS, *peaks, *_symptom_columns(docs), *TAIL_FIELDS]
 
 
-def _open_private(path: Path):
-    fd = os.open(path, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
-    return open(fd, "w", encoding="utf-8", newline="")
+def _rows(handle: BinaryIO, names: Sequence[str], rows: Iterable[dict[str, Any]]) -> None:
+    text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+    writer = csv.DictWriter(text, fieldnames=names)
+    writer.writeheader()
+    writer.writerows(rows)
+    text.flush()
+    text.detach()  # the caller syncs and closes the file
 
 
-def write_csv_pair(data: dict[str, Any], out: Path) -> Path:
-    """Both files written beside their final names, then renamed: a failure leaves neither half-written."""
+def _event_rows(docs: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for doc in docs:
+        for e in doc["events"]:
+            yield {
+                "session_id": doc["id"], "seq": e["seq"], "at": e["at"], "offset": e.get("offset", e["at"]),
+                "kind": e["kind"], "data": json.dumps(e["data"], ensure_ascii=False, sort_keys=True),
+            }
+
+
+def write_csv_pair(data: dict[str, Any], out: Path, protect: LogLocation | None = None) -> Path:
+    """Both files written through exclusive temporary files, then renamed: a failure leaves neither
+    half-written. The events file, like `out`, is never the log or a file beside it."""
     docs = data["sessions"]
     names = fieldnames(docs)
     score_columns = _symptom_columns(docs)
-    targets = (out, events_path(out))
-    partials = [p.with_name(p.name + ".partial") for p in targets]
-    with _open_private(partials[0]) as handle:
-        writer = csv.DictWriter(handle, fieldnames=names)
-        writer.writeheader()
-        for doc in docs:
-            writer.writerow(session_row(doc, score_columns))
-    with _open_private(partials[1]) as handle:
-        writer = csv.DictWriter(handle, fieldnames=EVENT_FIELDS)
-        writer.writeheader()
-        for doc in docs:
-            for e in doc["events"]:
-                writer.writerow({
-                    "session_id": doc["id"], "seq": e["seq"], "at": e["at"], "offset": e.get("offset", e["at"]),
-                    "kind": e["kind"], "data": json.dumps(e["data"], ensure_ascii=False, sort_keys=True),
-                })
-    for partial, target in zip(partials, targets, strict=True):
-        partial.replace(target)
-    return targets[1]
+    events = events_path(out)
+    check_output(events, protect)
+    write_private([
+        (out, lambda handle: _rows(handle, names, (session_row(doc, score_columns) for doc in docs))),
+        (events, lambda handle: _rows(handle, EVENT_FIELDS, _event_rows(docs))),
+    ])
+    return events

@@ -23,6 +23,7 @@ from neurotimer.storage.db import (
 )
 from neurotimer.storage.location import is_server_url
 from neurotimer.storage.people import PeopleMixin
+from neurotimer.storage.privacy import make_log_private
 from neurotimer.storage.queries import QueriesMixin
 from neurotimer.storage.records import RecordsMixin
 
@@ -246,6 +247,7 @@ def open_store(
     conn = db.connect(path, busy_timeout_ms=busy_timeout_ms)
     try:
         db.apply_durability(conn, durable)
+        make_log_private(path)  # the log, its -wal/-shm, backups and anchors: the owner's only
         migrations.migrate(conn, backup=lambda cur, tgt: backup.before_migration(conn, path, cur, tgt))
     except sqlite3.Error as exc:
         conn.close()

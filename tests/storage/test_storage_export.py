@@ -84,12 +84,14 @@ def test_filters_by_patient_session_and_date(log: Path, tmp_path: Path) -> None:
 def test_deidentified_export_has_no_names_notes_or_dates(log: Path, tmp_path: Path) -> None:
     out = _export(log, tmp_path, "--deidentify")
     text = out.read_text()
-    for secret in ("Alma", "Bernard", "Okafor", "daughter", "shin", "Dr Example", "forgot", "Cardiology"):
+    for secret in ("Alma", "Bernard", "Okafor", "daughter", "shin", "Dr Example", "forgot", "Cardiology",
+                   "Diabetic", "Trials 2013"):
         assert secret not in text, secret
     assert not re.search(r"\d{4}-\d{2}-\d{2}", text), "every date is reduced to its year"
     data = json.loads(text)
     first = data["sessions"][0]
-    assert first["patient"] == {"code": "P-0001", "name": None, "birth_year": 1950}
+    assert first["patient"]["code"].startswith("X-") and set(first["patient"]) == {"code"}, "a pseudonym only"
+    assert "P-0001" not in text and "1950" not in text
     assert first["started_at"] == "2026" and first["scores"][0]["recorded_at"] == "2026"
     assert all(isinstance(e["at"], float) for e in first["events"]), "event times become offsets"
     assert first["events"][0]["at"] == 0.0

@@ -165,8 +165,14 @@ class ReviewActions(QObject):
         out = self.ask_save("Save the report as PDF", f"{report.title.lower().replace(' ', '-')}.pdf", "PDF (*.pdf)")
         if out is None:
             return
+        from neurotimer.storage.outfile import OutputRefused, check_output
+
         try:
+            check_output(out, self.window.store.path)  # never over the log or a file beside it
             report.write_pdf(out)
+        except OutputRefused as exc:
+            self.window.show_message(str(exc))
+            return
         except OSError as exc:
             self.window.show_message(f"The report could not be written to {out}: {exc.strerror}.")
             return
@@ -229,7 +235,7 @@ class ReviewActions(QObject):
                 data = build_export(store, deidentify=deidentify, session_ids=ids)
             finally:
                 store.close()
-            write_export(data, out, fmt)
+            write_export(data, out, fmt, protect=path)  # never over the log or beside it
         except Exception as exc:  # the window must hear of any failure; nothing half-written stays
             log.warning("export failed: %s", type(exc).__name__)
             self.exported.emit(f"The export could not be written ({exc}).", False)

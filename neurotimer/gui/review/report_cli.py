@@ -6,27 +6,26 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 
+from neurotimer.storage.cli import REFUSED, out_file, record_id
 from neurotimer.storage.location import parse_location
 
 EXIT_OK, EXIT_PROBLEM, EXIT_REFUSED = 0, 1, 2
-
-
-def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a record number such as 12")
-    return int(text)
+EXIT_CODES = (
+    "exit codes:\n  0  written\n  1  nothing written: no such session or course, or the file could not be written\n"
+    + REFUSED + ",\n     or an output that is the log, a file beside it (-wal, -shm, a backup, an anchor) or a folder"
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    report = sub.add_parser("report", help="make a session's or a course's report as a PDF")
+    report = sub.add_parser("report", help="make a session's or a course's report as a PDF", epilog=EXIT_CODES,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
     report.add_argument("--db", type=parse_location, metavar="PATH|URL", default=argparse.SUPPRESS,
                         help="the session log: a file, or postgresql://user@host/dbname (default: the app's)")
     which = report.add_mutually_exclusive_group(required=True)
-    which.add_argument("--session", type=_positive, metavar="ID", help="one session, on one page")
-    which.add_argument("--course", type=_positive, metavar="ID", help="a course: summary, charts, every session")
-    report.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+    which.add_argument("--session", type=record_id, metavar="ID", help="one session, on one page")
+    which.add_argument("--course", type=record_id, metavar="ID", help="a course: summary, charts, every session")
+    report.add_argument("--out", type=out_file, required=True, metavar="FILE.pdf")
     report.add_argument("--deidentify", action="store_true",
                         help="leave out the patient's name, notes and practitioner; dates become years")
     report.set_defaults(func=run_report)
@@ -39,9 +38,12 @@ def _say(message: str) -> None:
 def run_report(args: argparse.Namespace) -> int:
     from neurotimer.storage.commands import _db_path, _open_for_reading
     from neurotimer.storage.db import StoreError
+    from neurotimer.storage.outfile import check_output
 
     try:
-        store = _open_for_reading(_db_path(args))
+        location = _db_path(args)
+        check_output(args.out, location)  # a report never replaces the log or a file beside it
+        store = _open_for_reading(location)
     except StoreError as exc:
         _say(" ".join(str(exc).split()))
         return EXIT_REFUSED
@@ -63,7 +65,7 @@ def run_report(args: argparse.Namespace) -> int:
     try:
         report.write_pdf(args.out)
     except OSError as exc:
-        _say(f"cannot write {args.out}: {exc.strerror}")
+        _say(f"cannot write {args.out}: {exc.strerror or exc}")
         return EXIT_PROBLEM
     del app
     sys.stdout.write(f"{report.title} written to {args.out}\n")

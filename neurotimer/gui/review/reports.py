@@ -4,11 +4,10 @@ timeline and course charts, the practitioner, and each session's last log hash; 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QSizeF, QUrl
+from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QSizeF, QUrl
 from PySide6.QtGui import QPagedPaintDevice, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 from neurotimer import __version__
@@ -51,18 +50,23 @@ class Report:
         doc.print_(device)
 
     def write_pdf(self, out: Path) -> None:
-        """Written to a temporary file and renamed, so a failure never leaves half a report."""
-        partial = out.with_name(out.name + ".partial")
-        writer = QPdfWriter(str(partial))
+        """Drawn in memory, then written through an exclusive temporary file (0600) renamed into place, so
+        a failure never leaves half a report and a link planted beside `out` is never followed."""
+        from neurotimer.storage.outfile import write_private
+
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        writer = QPdfWriter(buffer)
         writer.setTitle(self.title)
         writer.setCreator(f"neurotimer {__version__}")
         writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
                                          QMarginsF(15, 12, 15, 12), QPageLayout.Unit.Millimeter))
         writer.setResolution(300)
         self.print_to(writer)
-        del writer  # the file is complete once the writer is gone
-        os.chmod(partial, 0o600)  # it holds a clinical record
-        partial.replace(out)
+        del writer  # the document is complete once the writer is gone
+        data = bytes(buffer.data())
+        buffer.close()
+        write_private([(out, lambda handle: handle.write(data))])
 
 
 def _when(text: str | None, deidentify: bool) -> str:
