@@ -133,8 +133,9 @@ def _deidentified(doc: dict[str, Any], patient_id: int | None, pseudonyms: Pseud
     course = doc["course"]
     return {
         "id": doc["id"],
-        "patient": {"code": pseudonyms(patient_id)},
-        "practitioner": None if doc["practitioner"] is None else {"code": doc["practitioner"]["code"]},
+        # The format's keys stay; what could name someone is null.
+        "patient": {"code": pseudonyms(patient_id), "name": None, "birth_year": None},
+        "practitioner": None if doc["practitioner"] is None else {"code": doc["practitioner"]["code"], "name": None},
         "course": None if course is None else {
             "id": course["id"],
             "planned_sessions": course["planned_sessions"],

@@ -71,7 +71,8 @@ def test_nothing_typed_about_a_person_leaves(log, tmp_path: Path) -> None:
     for word in WORDS:
         assert word not in text, word
     first = json.loads(text)["sessions"][0]
-    assert "depth" not in first and "notes" not in first and "birth_year" not in first["patient"]
+    assert "depth" not in first and "notes" not in first
+    assert first["patient"]["name"] is None and first["patient"]["birth_year"] is None
     assert first["course"] == {"id": 1, "planned_sessions": 8, "sessions_per_week": 2.0, "started_on": "2026"}
 
 
@@ -94,7 +95,7 @@ def test_patient_codes_become_pseudonyms_new_to_each_export(log, tmp_path: Path)
     two = json.loads(_export(log, tmp_path / "two.json").read_text())["sessions"]
     assert one[0]["patient"]["code"] == one[1]["patient"]["code"], "the same patient throughout one export"
     assert one[0]["patient"]["code"] != two[0]["patient"]["code"], "two exports cannot be joined by it"
-    assert one[2]["patient"] == {"code": None}
+    assert one[2]["patient"] == {"code": None, "name": None, "birth_year": None}
     opened = next(e for e in one[0]["events"] if e["kind"] == "session.opened")
     assert opened["data"]["patient_id"] == one[0]["patient"]["code"], "the patient's row number goes too"
 
@@ -103,7 +104,7 @@ def test_the_practitioner_is_a_code_never_the_name(log, tmp_path: Path) -> None:
     plain = json.loads(_export_plain(log, tmp_path / "plain.json").read_text())["sessions"][0]
     assert plain["practitioner"] == {"code": "PR-001", "name": "Dr Elspeth Ravensworth"}
     first = json.loads(_export(log, tmp_path / "out.json").read_text())["sessions"][0]
-    assert first["practitioner"] == {"code": "PR-001"}
+    assert first["practitioner"] == {"code": "PR-001", "name": None}
 
 
 def _export_plain(log, out: Path) -> Path:
