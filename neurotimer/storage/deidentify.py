@@ -9,6 +9,7 @@ a code (PR-001), never the name.
 
 from __future__ import annotations
 
+import random
 import re
 import secrets
 from typing import Any
@@ -65,7 +66,9 @@ def listed(key: str, value: Any) -> str | None:
 class Pseudonyms:
     """Patient pseudonyms for one export: the same patient gets the same one throughout, a new one next time."""
 
-    def __init__(self) -> None:
+    def __init__(self, rng: random.Random | None = None) -> None:
+        # A seeded `rng` (tests comparing two exports) draws the same pseudonyms; by default they are secret.
+        self._draw = (lambda: f"{rng.getrandbits(32):08x}") if rng is not None else (lambda: secrets.token_hex(4))
         self._given: dict[int, str] = {}
 
     def __call__(self, patient: int | None) -> str | None:
@@ -74,7 +77,7 @@ class Pseudonyms:
             return None
         if patient not in self._given:
             taken = set(self._given.values())
-            while (name := f"X-{secrets.token_hex(4)}") in taken:
+            while (name := f"X-{self._draw()}") in taken:
                 pass
             self._given[patient] = name
         return self._given[patient]

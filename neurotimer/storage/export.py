@@ -184,14 +184,16 @@ def build_export(
     since: dt.date | None = None,
     deidentify: bool = False,
     session_ids: list[int] | None = None,
+    pseudonyms: Pseudonyms | None = None,
 ) -> dict[str, Any]:
-    """The export document; `session_ids` (the review window's current filter) replaces the other selectors."""
+    """The export document; `session_ids` (the review window's current filter) replaces the other selectors.
+    De-identified, patients get `pseudonyms` (by default new secret ones for this export)."""
     if session_ids is not None:
         ids = list(session_ids)
     else:
         ids = select_sessions(store, patient_code=patient_code, session_id=session_id, since=since)
     now = store.clock.wall()
-    pseudonyms = Pseudonyms()  # one set per export: the same patient is the same pseudonym throughout
+    pseudonyms = pseudonyms or Pseudonyms()  # one set per export: the same patient is one pseudonym throughout
     return {
         "format": FORMAT,
         "version": VERSION,
