@@ -365,6 +365,7 @@ class App:
         # The storage layer loads after the first paint: the clock must show first.
         from neurotimer.gui.shell.open_log import open_session_log
         from neurotimer.storage.recorder import Recorder
+        from neurotimer.storage.spool import Spool
 
         w = self.window
         opened = open_session_log(self._db_path(), self.clock, ask_with(w), pick_file_with(w))
@@ -385,13 +386,20 @@ class App:
             return True
         for recovered in opened.recovered:
             w.alarms.notify(f"recovered-{recovered.session_id}", recovered.message(), Priority.MEDIUM)
+        if opened.replayed is not None:
+            w.alarms.notify("spool-replayed", opened.replayed, Priority.MEDIUM)
         # The log's one writer: every chair writes its own session through its own lane.
-        self.shared.recorder = Recorder(
+        self.shared.recorder = recorder = Recorder(
             store, self.clock,
-            # Log not writable is a high alarm that lasts until a write succeeds again.
+            # Log not writable is a high alarm that lasts until a write succeeds again; its count follows.
             on_alarm=lambda text: w.alarms.raise_alarm("log-write", text, Priority.HIGH),
+            on_count=lambda text: w.alarms.restate("log-write", text),
+            on_notice=lambda text: w.alarms.notify("log-moved", text, Priority.HIGH),
             on_recovered=lambda: w.alarms.clear("log-write"),
+            spool=Spool.beside(store),
         )
+        # Quit never leaves events unwritten without asking (wait and retry, or quit keeping them in the spool).
+        w.may_quit = lambda: (question := recorder.quit_question()) is None or self._confirm(*question)
         practitioners = store.list_practitioners()
         self.shared.practitioner_id = practitioners[0].id if practitioners else None
         w.choosePatientRequested.connect(self.choose_patient)
@@ -479,12 +487,18 @@ class App:
         # Every chair's outputs off, its link closed and its device thread stopped before anything else.
         for chair in self.chairs:
             chair.shutdown()
+        if self.shared.recorder is not None:
+            self.shared.recorder.flush()
+            self.shared.recorder.close()  # an empty spool goes; one with events waits for the next start
         if self.review is not None:
             self.review.close()
             self.review = None
         if self.store is not None:
             self.store.close()
             self.store = None
+        if self._log_lock is not None:
+            self._log_lock.unlock()  # the next start in this process (or another) may write the log
+            self._log_lock = None
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None

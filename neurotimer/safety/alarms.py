@@ -31,6 +31,7 @@ class Change(Enum):
     RAISED = "raised"
     ACKNOWLEDGED = "acknowledged"
     CLEARED = "cleared"
+    RESTATED = "restated"  # the same condition in new words (a count that moved): shown, not sounded again
 
 
 @dataclass
@@ -99,6 +100,16 @@ class AlarmModel:
         self._active[key] = alarm
         self._history.append(alarm)
         self._tell(Change.RAISED, alarm)
+        return alarm
+
+    def restate(self, key: str, text: str) -> Alarm | None:
+        """New words for an active alarm whose condition is unchanged (e.g. how many events wait): the strip
+        shows them; it does not sound again nor count as a new raise."""
+        alarm = self._active.get(key)
+        if alarm is None or alarm.text == text:
+            return alarm
+        alarm.text = text
+        self._tell(Change.RESTATED, alarm)
         return alarm
 
     def acknowledge(self, key: str) -> Alarm | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,7 +14,8 @@ from typing import Any
 from neurotimer.session.clock import Clock, rfc3339
 from neurotimer.session.session import EventKind, Session, SessionEvent
 from neurotimer.storage.db import StoreError
-from neurotimer.storage.store import Store, WriteFailed
+from neurotimer.storage.spool import Spool
+from neurotimer.storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,9 @@ class _Target:
     closed: bool = False
     last_progress_mono: float = float("-inf")
     last_progress_value: float | None = None
+    key: str = field(default_factory=lambda: uuid.uuid4().hex)  # names it in the spool file
+    last_seq: int = 0  # its last committed event
+    spooled: bool = False  # its header line is in the current spool file
 
 
 @dataclass(eq=False)
@@ -46,6 +51,10 @@ class _Pending:
     mono: float
     offset: float | None
     payload: dict[str, Any] = field(default_factory=dict)
+    spooled: bool = False  # also in the spool file, synced to disk
+
+    def spool_offset(self) -> float:
+        return self.offset if self.offset is not None else self.mono - (self.target.start_mono or self.mono)
 
 
 class Recorder:
@@ -54,8 +63,14 @@ class Recorder:
     attach(session) before session.start(); the recorder then writes every domain event (it subscribes)
     and every `record(kind, payload)` the app adds, each committed as it happens. `progress()` from the
     UI tick commits treatment time so far about once a second. When the database cannot be written
-    (disk full, locked), `on_alarm(text)` is called, events wait in memory in order, and are written
-    on a later call; `on_recovered()` says when all is saved again. No SQLite error reaches the caller.
+    (disk full, locked, the server away), `on_alarm(text)` is called, events wait in memory in order, and are
+    written on a later call; `on_count(text)` restates the alarm as the count moves, and `on_recovered()`
+    says when all is saved again. No SQLite error reaches the caller.
+
+    With a `spool`, every event that waits is also appended to the spool file and synced before the call
+    returns, so a crash, a kill or a quit loses none: the next start replays them (`spool.replay_spool`).
+    A write failing for space first checkpoints the write-ahead log (it is what refills a nearly full disk).
+    `on_notice(text)` tells of what the store did by itself (a removed log saved again at its path).
 
     Several chairs share the one writer through `lane()`: each lane follows its own session (each
     session its own chain), all lanes' events go through one queue in the order they happened, and a
@@ -69,6 +84,9 @@ class Recorder:
         *,
         on_alarm: Callable[[str], None] | None = None,
         on_recovered: Callable[[], None] | None = None,
+        on_count: Callable[[str], None] | None = None,
+        on_notice: Callable[[str], None] | None = None,
+        spool: Spool | None = None,
         retry_interval: float = RETRY_INTERVAL_S,
         progress_interval: float = PROGRESS_INTERVAL_S,
     ) -> None:
@@ -76,6 +94,20 @@ class Recorder:
         self._clock = clock
         self._on_alarm = on_alarm or (lambda text: None)
         self._on_recovered = on_recovered or (lambda: None)
+        self._on_count = on_count or (lambda text: None)
+        self._on_notice = on_notice or (lambda text: None)
+        self._spool = spool
+        self._spooling = False  # the log failed: what waits goes to the spool file too
+        self._headed: list[_Target] = []  # sessions with a header line in the spool file
+        self._spool_error: str | None = None
+        self._reason = ""
+        if spool is not None and not spool.is_open:
+            try:
+                spool.open()
+            except OSError as exc:
+                log.error("the spool file cannot be opened: %s", exc)
+                self._spool_error = exc.strerror or str(exc)
+        self._spool_generation = 0 if spool is None else spool.generation
         self._retry_interval = retry_interval
         self._progress_interval = progress_interval
         self._queue: deque[_Pending] = deque()
@@ -116,8 +148,52 @@ class Recorder:
         return len(self._queue)
 
     @property
+    def spooled(self) -> int:
+        """Of the events waiting, those also kept in the spool file (the next start writes them)."""
+        return sum(1 for p in self._queue if p.spooled)
+
+    @property
+    def unsaved(self) -> int:
+        """Events of started sessions that wait and would be lost if the app stopped now (memory only)."""
+        return sum(1 for p in self._queue if not p.spooled and p.target.start_mono is not None)
+
+    @property
+    def spooling(self) -> bool:
+        return self._spooling
+
+    @property
     def failing(self) -> bool:
         return self._alarm_text is not None
+
+    @property
+    def spool_path(self):
+        return None if self._spool is None else self._spool.path
+
+    @property
+    def waiting(self) -> int:
+        """Events of started sessions not yet in the log (spooled or not)."""
+        return sum(1 for p in self._queue if p.target.start_mono is not None)
+
+    def quit_question(self) -> tuple[str, str] | None:
+        """After one more try to write: None when nothing waits, else the question (title, text) to ask
+        before quitting; Yes quits, No stays (and the recorder keeps trying every second)."""
+        self.flush()
+        waiting, memory = self.waiting, self.unsaved
+        if not waiting:
+            return None
+        reason = self._reason or "The session log cannot be written."
+        if memory:
+            return ("Quit and lose events?", f"{reason}\n\n{waiting} event(s) are not in the session log yet, and "
+                    f"{memory} of them are only in memory: quitting now loses them. Quit anyway? Choose No to stay "
+                    "while neurotimer keeps trying (free some disk space, or bring the log back).")
+        return ("Quit with events not yet in the log?", f"{reason}\n\n{waiting} event(s) are not in the session "
+                f"log yet. They are kept in the spool file {self.spool_path} and are written into the log at the "
+                "next start. Quit now, keeping them there? Choose No to stay while neurotimer keeps trying.")
+
+    def close(self) -> None:
+        """At quit, after the last flush: the spool file goes if nothing waits in it."""
+        if self._spool is not None:
+            self._spool.close(remove_if_empty=not self._spooling)
 
     # -- the first lane, for a single chair ------------------------------------------------------
     def attach(self, session: Session, **kwargs: Any) -> None:
@@ -146,6 +222,95 @@ class Recorder:
 
     def _enqueue(self, item: _Pending) -> None:
         self._queue.append(item)
+        if self._spooling:
+            self._spool_waiting()
+
+    # -- the spool -------------------------------------------------------------------------------
+    def _spool_waiting(self) -> None:
+        """Appends to the spool file, in order, every waiting event of a started session not yet in it."""
+        if self._spool is None:
+            return
+        items = [p for p in self._queue if not p.spooled and p.target.start_mono is not None]
+        if not items:
+            return
+        try:
+            self._spool.ensure()
+        except OSError as exc:
+            self._spool_error = exc.strerror or str(exc)
+            return
+        if self._spool.generation != self._spool_generation:
+            self._respool()
+            items = [p for p in self._queue if p.target.start_mono is not None]
+        records: list[dict[str, Any]] = []
+        headed: list[_Target] = []
+        for item in items:
+            target = item.target
+            if not target.spooled and target not in headed:
+                headed.append(target)
+                records.append(self._header(target))
+            records.append({"t": "event", "sk": target.key, "kind": item.kind, "at": item.at,
+                            "offset": round(item.spool_offset(), 3), "payload": item.payload})
+        try:
+            self._spool.append(records)
+        except OSError as exc:
+            if self._spool_error is None:
+                log.error("the spool file cannot be written: %s", exc)
+            self._spool_error = exc.strerror or str(exc)
+            return
+        self._spool_error = None
+        for target in headed:
+            target.spooled = True
+            self._headed.append(target)
+        for item in items:
+            item.spooled = True
+
+    def _respool(self) -> None:
+        assert self._spool is not None
+        self._spool_generation = self._spool.generation
+        for item in self._queue:
+            item.spooled = False
+        for target in self._headed:
+            target.spooled = False
+        self._headed.clear()
+
+    def _header(self, target: _Target) -> dict[str, Any]:
+        return {
+            "t": "session", "sk": target.key, "id": target.db_id, "base": target.last_seq,
+            "open": {
+                "started_at": target.started_at, "planned_minutes": round(target.session.planned_seconds / 60),
+                "patient_id": target.patient_id, "course_id": target.course_id,
+                "practitioner_id": target.practitioner_id, "details": target.details,
+            },
+        }
+
+    def _spool_progress(self, target: _Target) -> None:
+        """While the log cannot be written, the treatment time so far goes to the spool (about once a second)."""
+        now = self._clock.now()
+        if self._spool is None or not target.spooled or now - target.last_progress_mono < self._progress_interval:
+            return
+        target.last_progress_mono = now
+        try:
+            self._spool.append([{"t": "progress", "sk": target.key,
+                                 "treatment": round(target.session.treatment_seconds, 3),
+                                 "offset": round(now - (target.start_mono or now), 3),
+                                 "at": rfc3339(self._clock.wall())}])
+        except OSError as exc:
+            log.error("the spool file cannot be written: %s", exc)
+
+    def _spool_drained(self) -> None:
+        """Everything spooled is in the log now: the spool file is emptied, and the next failure starts anew."""
+        if not self._spooling or any(p.spooled for p in self._queue):
+            return
+        self._spooling = False
+        for target in self._headed:
+            target.spooled = False
+        self._headed.clear()
+        if self._spool is not None:
+            try:
+                self._spool.clear()
+            except OSError as exc:
+                # Left as it is, the next start finds every one of its events already in the log.
+                log.warning("the spool file could not be emptied: %s", exc)
 
     def _write(self, force: bool) -> bool:
         """Writes the queue in order; events of a session not started yet stay queued, in order, without
@@ -167,15 +332,25 @@ class Recorder:
                 try:
                     seq, session_id = self._write_one(item)
                 except (StoreError, sqlite3.Error) as exc:
+                    self._queue = waiting + self._queue
+                    waiting = deque()
                     self._fail(exc)
                     return False
+                finally:
+                    self._tell_notices()
                 target.db_id = session_id
                 self._queue.popleft()
-                target.lane.last_seq = seq
+                target.lane.last_seq = target.last_seq = seq
         finally:
             self._queue = waiting + self._queue
+        self._spool_drained()
         self._recovered()
         return True
+
+    def _tell_notices(self) -> None:
+        notices = getattr(self._store, "notices", None)
+        while notices:
+            self._on_notice(notices.pop(0))
 
     def _writable_waiting(self) -> bool:
         """Whether events of a started session wait in memory (those of an unstarted one always wait)."""
@@ -218,21 +393,56 @@ class Recorder:
             target.last_progress_mono = float("-inf")
             self._fail(exc)
             return False
+        finally:
+            self._tell_notices()
         target.last_progress_value = treatment
         self._recovered()
         return True
 
     def _fail(self, exc: Exception) -> None:
-        reason = str(exc) if isinstance(exc, WriteFailed) else f"The session log cannot be written ({exc})."
-        text = (
-            f"{reason} The timer goes on; {self.pending} event(s) wait in memory and will be saved "
-            "as soon as the log can be written."
-        )
-        log.error("session log write failed: %s", exc)
         first = self._alarm_text is None
+        if first:
+            log.error("session log write failed: %s", exc)
+        if "full" in str(exc):
+            self._checkpoint()
+        self._reason = str(exc) if isinstance(exc, StoreError) else f"The session log cannot be written ({exc})."
+        if not self._spooling:
+            self._spooling = self._spool is not None
+            self._spool_waiting()
+        self._restate(first)
+
+    def _checkpoint(self) -> None:
+        """The write-ahead log is what refills a nearly full disk: fold it into the log and cut it to nothing."""
+        try:
+            self._store.checkpoint()
+        except (StoreError, sqlite3.Error) as exc:
+            log.warning("checkpoint after a full disk failed: %s", exc)
+
+    def alarm_text(self) -> str:
+        """What the log-write alarm says now, with the true count of what waits and where."""
+        waiting = sum(1 for p in self._queue if p.target.start_mono is not None)
+        spooled = self.spooled
+        if self._spool is None:
+            where = f"{waiting} event(s) wait in memory"
+        elif spooled == waiting:
+            where = f"{waiting} event(s) wait, kept in the spool file {self._spool.path.name}"
+        else:
+            why = f" ({self._spool_error})" if self._spool_error else ""
+            where = (f"{waiting} event(s) wait: {spooled} kept in the spool file, {waiting - spooled} in memory "
+                     f"only{why}")
+        return f"{self._reason} The timer goes on; {where}; they are saved as soon as the log can be written."
+
+    def _restate(self, first: bool = False) -> None:
+        if self._alarm_text is None and not first:
+            return
+        text = self.alarm_text()
+        if text == self._alarm_text:
+            return
         self._alarm_text = text
         if first:
             self._on_alarm(text)
+        else:
+            self._on_count(text)
 
     def _recovered(self) -> None:
         if self._alarm_text is not None and not self._writable_waiting():
@@ -305,6 +515,7 @@ class RecorderLane:
             )
             # A domain event is never held back by the retry interval unless writing is failing.
             writer._write(force=not writer.failing)
+            writer._restate()
         except Exception:
             # Whatever goes wrong here must not stop the timer that called us.
             log.exception("the session log could not take an event")
@@ -323,6 +534,7 @@ class RecorderLane:
             item = _Pending(target, kind, rfc3339(writer._clock.wall()), writer._clock.now(), None, dict(payload or {}))
             writer._enqueue(item)
             writer._write(force=not writer.failing)
+            writer._restate()
             return None if any(p is item for p in writer._queue) else self.last_seq
         except Exception:
             log.exception("the session log could not take an event")
@@ -336,6 +548,9 @@ class RecorderLane:
         writer = self._writer
         try:
             if writer._queue and not writer._write(force=False):
+                if self._current is not None and writer._spooling:
+                    writer._spool_progress(self._current)
+                writer._restate()
                 return False
             target = self._current
             if target is None or target.db_id is None or target.closed:

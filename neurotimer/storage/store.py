@@ -21,6 +21,7 @@ from neurotimer.storage.db import (
     RefusedDatabase,
     StoreError,
 )
+from neurotimer.storage.file_watch import FileWatch, LogGone
 from neurotimer.storage.location import is_server_url
 from neurotimer.storage.people import PeopleMixin
 from neurotimer.storage.privacy import make_log_private
@@ -66,6 +67,8 @@ class Store(PeopleMixin, RecordsMixin, AmendmentsMixin, QueriesMixin):
         self._depth = 0
         self._check: BackgroundCheck | None = None
         self._refusal: StoreError | None = None
+        self._watch: FileWatch | None = None  # a log file: is it still the file at its path?
+        self.notices: list[str] = []  # what the store did by itself, for the practitioner (taken by the recorder)
 
     # -- plumbing --------------------------------------------------------------------------------
     def now_text(self) -> str:
@@ -88,10 +91,12 @@ class Store(PeopleMixin, RecordsMixin, AmendmentsMixin, QueriesMixin):
             return
         self._depth = 1
         try:
+            self._check_file()
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
                 self.conn.execute("COMMIT")
+                self._check_file()
             except BaseException:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
@@ -100,6 +105,22 @@ class Store(PeopleMixin, RecordsMixin, AmendmentsMixin, QueriesMixin):
             raise WriteFailed(describe_write_error(exc), exc) from exc
         finally:
             self._depth = 0
+
+    def _check_file(self) -> None:
+        """Before and after every write: the open log must still be the file at its path, or nothing written
+        now would be found by the next start. Once gone, it is saved again (once) or every write is refused."""
+        watch = self._watch
+        if watch is None or watch.still_there():
+            return
+        if not watch.tried:
+            new, note = watch.rescue(self.conn)
+            self.notices.append(note)
+            if new is not None:
+                old, self.conn = self.conn, new
+                old.close()
+                self.write_anchor("saved again after removal")
+                return
+        raise LogGone(f"The session log is no longer at {watch.path}.")
 
     def orphaned_sessions(self) -> list:
         """Open sessions nobody is recording: on a file, every one (it takes one writer at a time)."""
@@ -253,6 +274,7 @@ def open_store(
         conn.close()
         raise CannotOpenError(f"Cannot prepare the session log {path.name}: {exc}.") from exc
     store = Store(conn, path, clock, read_only=False)
+    store._watch = FileWatch(path, lambda: _reopen(path, busy_timeout_ms, durable))
     if anchor_at_open and not in_background:
         store.write_anchor("opened")
     if in_background:
@@ -267,6 +289,12 @@ def open_store(
             # A missing backup must not keep the practitioner from working; it is logged and retried tomorrow.
             log.warning("daily backup failed: %s", exc)
     return store
+
+
+def _reopen(path: Path, busy_timeout_ms: int, durable: bool) -> sqlite3.Connection:
+    conn = db.connect(path, busy_timeout_ms=busy_timeout_ms)
+    db.apply_durability(conn, durable)
+    return conn
 
 
 def _size(path: Path) -> int:

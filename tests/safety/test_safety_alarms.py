@@ -115,3 +115,16 @@ def test_medium_repeats_slower_and_plays_after_the_high_one_is_acknowledged(mode
     assert schedule.due() is None
     clock.advance(0.5)
     assert schedule.due() is Priority.MEDIUM
+
+
+def test_a_restated_alarm_shows_new_words_without_sounding_again_or_a_new_raise(model, clock) -> None:
+    changes: list[Change] = []
+    model.subscribe(lambda change, _alarm: changes.append(change))
+    model.raise_alarm("log-write", "The disk is full; 1 event(s) wait", Priority.HIGH)
+    model.acknowledge("log-write")
+    clock.advance(2)
+    model.restate("log-write", "The disk is full; 1,796 event(s) wait")
+    alarm = model.current()
+    assert alarm.text.endswith("1,796 event(s) wait") and alarm.acknowledged and not alarm.sounding
+    assert len(model.history()) == 1 and changes == [Change.RAISED, Change.ACKNOWLEDGED, Change.RESTATED]
+    assert model.restate("not-up", "words") is None

@@ -70,6 +70,10 @@ class AlarmBanner(QFrame):
         """A one-off notice: it goes when acknowledged."""
         self.model.raise_alarm(key, text, priority, lasting=False, audible=audible)
 
+    def restate(self, key: str, text: str) -> None:
+        """New words for an alarm already up (a count that moved); it does not sound again."""
+        self.model.restate(key, text)
+
     def clear(self, key: str) -> None:
         self.model.clear(key)
 
@@ -94,7 +98,7 @@ class AlarmBanner(QFrame):
             self.raised.emit(alarm.key, alarm.text, alarm.priority.value)
         elif change is Change.ACKNOWLEDGED:
             self.acknowledged.emit(alarm.key)
-        else:
+        elif change is Change.CLEARED:
             self.cleared.emit(alarm.key)
         self._refresh()
         self.changed.emit()

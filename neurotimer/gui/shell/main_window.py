@@ -69,6 +69,8 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__(parent)
         self._confirm = confirm
+        # Asked last at quit: whether the log can be left now (events not yet written are asked about).
+        self.may_quit: Callable[[], bool] = lambda: True
         self.setWindowTitle("neurotimer")
         self.setStyleSheet(theme.STYLE_SHEET)
         self.resize(1280, 720)
@@ -368,4 +370,7 @@ class MainWindow(QMainWindow):
                 return
         for view in active:
             view.presenter.end()
+        if not self.may_quit():
+            event.ignore()
+            return
         event.accept()

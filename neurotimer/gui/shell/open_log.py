@@ -15,6 +15,7 @@ from neurotimer.session.clock import Clock
 from neurotimer.storage.db import CannotOpenError, ForeignDatabaseError, NotSQLiteError, RefusedDatabase, StoreError
 from neurotimer.storage.location import LogLocation, describe, is_server_url
 from neurotimer.storage.recovery import RecoveredSession, recover_interrupted
+from neurotimer.storage.spool import replay_spool
 from neurotimer.storage.store import Store, open_readonly, open_store
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class OpenedLog:
     read_only_note: str = ""  # for the practitioner; empty when sessions are recorded
     recovered: list[RecoveredSession] = field(default_factory=list)  # sessions a crash had left open
     lock: QLockFile | None = None
+    replayed: str | None = None  # what the spool of the last run brought into the log, for the practitioner
 
     @property
     def writable(self) -> bool:
@@ -66,7 +68,18 @@ def open_session_log(path: LogLocation, clock: Clock, ask: Ask, pick_file: PickF
             store.close()
             return _read_only(store.path, clock, f"{store.path.name} is in use by another neurotimer window: it is "
                               "open read-only here, and sessions are not recorded.")
+    replayed = None
     try:
+        # Events the last run could not write come first, then the sessions it left open are closed.
+        try:
+            done = replay_spool(store)
+            replayed = done.message() if done.count else None
+        except RefusedDatabase:
+            raise
+        except StoreError as exc:
+            log.error("the spool could not be replayed: %s", type(exc).__name__)
+            replayed = (f"Events kept in the spool file by the last run could not be written yet ({exc}); "
+                        "they stay there for the next start.")
         recovered = recover_interrupted(store)
     except RefusedDatabase as exc:
         # A large log is checked in the background; damage found there is a refusal like any other.
@@ -75,7 +88,7 @@ def open_session_log(path: LogLocation, clock: Clock, ask: Ask, pick_file: PickF
         if choice is not Choice.READ_ONLY:
             return None
         return _read_only(store.path, clock, "The session log is open read-only: sessions are not recorded.")
-    return OpenedLog(store, recovered=recovered, lock=lock)
+    return OpenedLog(store, recovered=recovered, lock=lock, replayed=replayed)
 
 
 def _read_only(path: LogLocation, clock: Clock, note: str) -> OpenedLog:

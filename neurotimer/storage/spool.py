@@ -1,0 +1,276 @@
+"""The recovery spool: events the log could not take yet, appended and fsynced beside it, replayed at the next start.
+
+The file is one JSON object a line. Its space is reserved when it is opened (a disk that fills later still
+has room for the spool), so the file is zero-filled past its last line; a line cut short by a crash ends
+before the zeros and is never read (it was never reported as kept). Lines:
+
+- `{"t": "session", "sk": KEY, "id": ROW|null, "base": SEQ, "open": {...}}` once per session per spool: its
+  row id when it has one, the sequence number of its last committed event then, and what its row says;
+- `{"t": "event", "sk": KEY, "kind": ..., "at": ..., "offset": ..., "payload": {...}}` in the order they happened;
+- `{"t": "progress", "sk": KEY, "treatment": S, "offset": S, "at": ...}` the treatment time so far.
+
+Exactly once: a session has one writer, so its k-th spooled event is its event number base + k; an event
+already at that number with the same kind and time was written before (by the app, before it stopped).
+The replay is one transaction, and the file is emptied only after it commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import fcntl
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from neurotimer.storage.db import StoreError
+from neurotimer.storage.file_watch import make_folder
+
+log = logging.getLogger(__name__)
+
+RESERVE_BYTES = 4 * 1024 * 1024  # about 2,000 events of a busy session, kept free for the day the disk fills
+SUFFIX = ".spool"
+
+
+def spool_path(store: Any) -> Path | None:
+    """Beside a log file (`<log>.spool`); for a server log, in this workstation's app data folder."""
+    path = getattr(store, "path", None)
+    if path is None:
+        return None
+    if isinstance(path, Path):
+        return path.with_name(path.name + SUFFIX)
+    from neurotimer.storage.anchor import server_anchor_path
+
+    return server_anchor_path(str(path)).with_suffix(SUFFIX)
+
+
+class Spool:
+    """The open spool file: `append` writes lines at its end and syncs them to disk before returning."""
+
+    def __init__(self, path: Path, *, reserve: int = RESERVE_BYTES) -> None:
+        self.path = path
+        self._reserve = reserve
+        self._fd: int | None = None
+        self._end = 0
+        self._identity: tuple[int, int] | None = None
+        self.generation = 0  # opened again (its folder removed): what it held is gone, spool it all again
+
+    @classmethod
+    def beside(cls, store: Any) -> Spool | None:
+        path = spool_path(store)
+        return None if path is None else cls(path)
+
+    def open(self) -> None:
+        """Opens (creating the folder and file, 0700/0600) and reserves space. A spool the last start could
+        not replay is set aside under a dated name, for the next start to replay before this one."""
+        make_folder(self.path.parent)
+        self.generation += 1
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        try:
+            # One writer a spool: a second window on the same server log records without one.
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(fd)
+            raise OSError(exc.errno, "the spool file is in use by another neurotimer window") from exc
+        self._fd = fd
+        self._end = _content_end(os.pread(fd, os.fstat(fd).st_size, 0))
+        if self._end:
+            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+            os.rename(self.path, self.path.with_name(f"{self.path.name}-{stamp}"))
+            os.close(fd)
+            self._fd = None
+            self.open()
+            return
+        st = os.fstat(fd)
+        self._identity = (st.st_dev, st.st_ino)
+        self._reserve_space()
+
+    def _reserve_space(self) -> None:
+        if self._fd is None or not self._reserve:
+            return
+        try:
+            os.posix_fallocate(self._fd, 0, self._end + self._reserve)
+            os.fsync(self._fd)
+        except (OSError, AttributeError) as exc:  # No room even now, or a filesystem without fallocate.
+            log.warning("spool space could not be reserved: %s", exc)
+
+    @property
+    def is_open(self) -> bool:
+        return self._fd is not None
+
+    @property
+    def empty(self) -> bool:
+        return self._end == 0
+
+    def _still_at_path(self) -> bool:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return False
+        return (st.st_dev, st.st_ino) == self._identity
+
+    def ensure(self) -> None:
+        """Opens it again when its file is gone (its folder removed): a spool nobody will find keeps nothing.
+        `generation` then moves on, and the writer spools everything that waits again."""
+        if self._fd is None or not self._still_at_path():
+            self.close()
+            self.open()
+
+    def append(self, records: list[dict[str, Any]]) -> None:
+        """Writes the records at the end, in order, and syncs them; OSError when the disk refuses them."""
+        if not records:
+            return
+        if self._fd is None:
+            raise OSError(errno.EBADF, "the spool file is not open")
+        data = b"".join(json.dumps(r, separators=(",", ":"), sort_keys=True).encode() + b"\n" for r in records)
+        written = 0
+        while written < len(data):
+            written += os.pwrite(self._fd, data[written:], self._end + written)
+        os.fsync(self._fd)
+        self._end += len(data)
+
+    def clear(self) -> None:
+        """Everything spooled is in the log: the file is emptied (and its space reserved again)."""
+        if self._fd is None:
+            return
+        os.ftruncate(self._fd, 0)
+        os.fsync(self._fd)
+        self._end = 0
+        self._reserve_space()
+
+    def close(self, *, remove_if_empty: bool = False) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+            if remove_if_empty and self._end == 0 and self._still_at_path():
+                self.path.unlink(missing_ok=True)
+        self._identity = None
+
+
+def _content_end(data: bytes) -> int:
+    """Where the written lines end: before the reserved zeros, after the last whole line."""
+    cut = data.find(b"\x00")
+    data = data if cut < 0 else data[:cut]
+    return data.rfind(b"\n") + 1
+
+
+def read_spool(path: Path) -> list[dict[str, Any]]:
+    """The spooled records in order; a line cut short by a crash (never reported as kept) is left out."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return []
+    data = data[: _content_end(data)]
+    records = []
+    for line in data.splitlines():
+        try:
+            records.append(json.loads(line))
+        except ValueError:
+            log.warning("a damaged line of the spool was skipped")
+    return records
+
+
+@dataclass
+class Replayed:
+    """What a start-up replay wrote: events per session row id, and the rows it had to create."""
+
+    events: dict[int, int] = field(default_factory=dict)
+    created: list[int] = field(default_factory=list)
+    skipped: int = 0  # already in the log (written before the app stopped)
+
+    @property
+    def count(self) -> int:
+        return sum(self.events.values())
+
+    def message(self) -> str:
+        sessions = len(self.events)
+        return (f"{self.count} event(s) of {sessions} session(s) that could not be written before the app "
+                "stopped were kept in the spool file and are now in the log.")
+
+
+def replay_spool(store: Any, path: Path | None = None) -> Replayed:
+    """Writes the spooled events into the log in their order, once, one transaction a spool file, then
+    removes the file: first any set aside by an earlier start that could not replay them, then the last one.
+
+    Raises StoreError (nothing more written, the files kept) when the log cannot take them now."""
+    path = path or spool_path(store)
+    result = Replayed()
+    if path is None:
+        return result
+    for one in [*sorted(path.parent.glob(f"{path.name}-*")), path]:
+        if one.exists():
+            _replay_file(store, one, result)
+    return result
+
+
+def _replay_file(store: Any, path: Path, result: Replayed) -> None:
+    with open(path, "r+b") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            log.info("the spool file is held by another neurotimer window: left to it")
+            return
+        records = read_spool(path)
+        if records:
+            with store.transaction() as conn:
+                _replay(store, conn, records, result)
+            if any(r.get("kind") in ("session.ended", "session.interrupted") for r in records):
+                store.write_anchor("spool replayed")
+            log.warning("replayed %d spooled event(s) (%d already in the log)", result.count, result.skipped)
+        handle.truncate(0)  # Only once the replay has committed.
+        os.fsync(handle.fileno())
+        path.unlink(missing_ok=True)
+
+
+def _replay(store: Any, conn: Any, records: list[dict[str, Any]], result: Replayed) -> None:
+    sessions: dict[str, list[int]] = {}  # key -> [row id, next expected seq, 1 once one was appended]
+    for record in records:
+        kind = record.get("t")
+        if kind == "session":
+            sessions[record["sk"]] = _resolve(store, conn, record, result)
+        elif kind == "event":
+            state = sessions.get(record["sk"])
+            if state is None:
+                raise StoreError("The spool file is damaged (an event of an unknown session); it was kept.")
+            session_id, expected, appending = state
+            state[1] += 1
+            if not appending:
+                # What the app wrote before it stopped is a prefix: after the first one missing, none is there.
+                row = conn.execute("SELECT kind, at FROM events WHERE session_id = ? AND seq = ?",
+                                   (session_id, expected)).fetchone()
+                if row is not None and tuple(row) == (record["kind"], record["at"]):
+                    result.skipped += 1
+                    continue
+                state[2] = 1
+            store.append_session_event(conn, session_id, record["at"], float(record["offset"]), record["kind"],
+                                       record["payload"])
+            result.events[session_id] = result.events.get(session_id, 0) + 1
+        elif kind == "progress" and record["sk"] in sessions:
+            session_id = sessions[record["sk"]][0]
+            state_row = conn.execute("SELECT state FROM sessions WHERE id = ?", (session_id,)).fetchone()
+            if state_row is not None and state_row[0] in ("running", "paused"):
+                store.upsert_progress(conn, session_id, float(record["treatment"]), float(record["offset"]),
+                                      record["at"])
+
+
+def _resolve(store: Any, conn: Any, record: dict[str, Any], result: Replayed) -> list[int]:
+    """The session's row and its next event number: the known row, the row the app made before it stopped,
+    or a new one (the log at this path is not the one the session began in)."""
+    opened = record["open"]
+    if record.get("id") is not None:
+        row = conn.execute("SELECT started_at FROM sessions WHERE id = ?", (record["id"],)).fetchone()
+        if row is not None and row[0] == opened["started_at"]:
+            return [int(record["id"]), int(record["base"]) + 1, 0]
+    else:
+        row = conn.execute("SELECT id FROM sessions WHERE started_at = ? AND planned_minutes = ? ORDER BY id DESC",
+                           (opened["started_at"], opened["planned_minutes"])).fetchone()
+        if row is not None:
+            return [int(row[0]), 2, 0]  # its first spooled event came right after session.opened
+    if record.get("id") is not None:
+        log.warning("a spooled session's row is not in this log; its spooled events go into a new row")
+    session_id = store.insert_session(conn, **opened)
+    result.created.append(session_id)
+    return [session_id, 2, 1]

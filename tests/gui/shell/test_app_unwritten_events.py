@@ -1,0 +1,96 @@
+"""A log that cannot be written at the chair: the alarm counts what waits, quit asks, the next start writes it."""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+
+from neurotimer.app import App
+from neurotimer.storage.spool import read_spool
+from neurotimer.storage.verify import verify_store
+
+
+class FullDisk:
+    """The log's connection on a disk with no space left: every write fails as SQLite's does."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self.full = True
+
+    def execute(self, sql: str, *args):
+        if self.full and sql.split()[0] in ("INSERT", "UPDATE", "COMMIT"):
+            raise sqlite3.OperationalError("database or disk is full")
+        return self._conn.execute(sql, *args)
+
+    def __getattr__(self, name: str):
+        return getattr(self._conn, name)
+
+
+def build(qtbot, tmp_path, clock, answers: list[bool], asked: list[str]) -> App:
+    def confirm(title: str, text: str) -> bool:
+        asked.append(f"{title}\n{text}")
+        return answers.pop(0)
+
+    args = argparse.Namespace(demo=False, db=tmp_path / "log.sqlite3", device=None, startup_probe=False, command=None)
+    app = App(args, clock, chime=lambda: None, confirm=confirm)
+    qtbot.addWidget(app.window)
+    app.window.show()
+    qtbot.waitExposed(app.window)
+    app.finish_start()
+    return app
+
+
+def test_a_full_disk_is_counted_truly_quit_asks_and_the_next_start_writes_everything(qtbot, tmp_path, clock) -> None:
+    asked: list[str] = []
+    answers = [True, False, True]  # quit the running session; then stay once; then quit keeping them
+    app = build(qtbot, tmp_path, clock, answers, asked)
+    app.sessions.start()
+    clock.advance(1)
+    session_id = app.records.recorder.session_id
+    disk = FullDisk(app.store.conn)
+    app.store.conn = disk
+    for n in range(30):
+        clock.advance(0.2)
+        app.records.record("stim.intensity", {"channel": 1, "n": n})
+    alarm = app.window.alarms.model.get("log-write")
+    assert alarm is not None and alarm.priority.name == "HIGH"
+    waiting = app.records.recorder.waiting
+    assert waiting >= 30 and f"{waiting} event(s) wait, kept in the spool file" in alarm.text
+    assert alarm.text in app.window.alarms.label.text(), "the strip shows the count as it is now"
+    raises = [a for a in app.window.alarms.model.history() if a.key == "log-write"]
+    assert len(raises) == 1, "a moving count restates the alarm, it does not raise it again"
+
+    app.window.close()  # Ctrl+Q with a session running and events not yet in the log
+    assert asked[-1].startswith("Quit with events not yet in the log?")
+    assert "kept in the spool file" in asked[-1] and "written into the log at the next start" in asked[-1]
+    assert app.window.isVisible(), "No: neurotimer stays and keeps trying"
+    app.window.close()
+    assert not answers and not app.window.isVisible()
+    spool_file = app.records.recorder.spool_path
+    app.shutdown()
+    disk._conn.close()
+    spooled = [r for r in read_spool(spool_file) if r["t"] == "event"]
+    assert [r["payload"]["n"] for r in spooled if r["kind"] == "stim.intensity"] == list(range(30))
+    assert spooled[-1]["kind"] == "session.ended"
+
+    again = build(qtbot, tmp_path, clock, [], [])
+    try:
+        [notice] = [a for a in again.window.alarms.active() if a.key == "spool-replayed"]
+        assert f"{len(spooled)} event(s)" in notice.text
+        events = again.store.session_events(session_id)
+        assert [e["data"]["n"] for e in events if e["kind"] == "stim.intensity"] == list(range(30))
+        assert events[-1]["kind"] == "session.ended" and read_spool(spool_file) == []
+        assert verify_store(again.store).ok
+    finally:
+        again.shutdown()
+
+
+def test_quit_with_nothing_waiting_asks_nothing_more(qtbot, tmp_path, clock) -> None:
+    asked: list[str] = []
+    app = build(qtbot, tmp_path, clock, [], asked)
+    spool_file = app.records.recorder.spool_path
+    assert spool_file.exists(), "its space is reserved from the start"
+    app.window.close()
+    assert asked == [] and not app.window.isVisible()
+    app.shutdown()
+    assert not spool_file.exists(), "an empty spool is removed at quit"
