@@ -225,52 +225,78 @@ def _replay_file(store: Any, path: Path, result: Replayed) -> None:
         path.unlink(missing_ok=True)
 
 
+@dataclass
+class _Spooled:
+    """One spooled session as the replay goes: its row, the number its next event has if already written,
+    and whether the replay writes into it (after the first event not found there, every one is written)."""
+
+    header: dict[str, Any]
+    row: int | None
+    expected: int
+    writing: bool = False
+
+
 def _replay(store: Any, conn: Any, records: list[dict[str, Any]], result: Replayed) -> None:
-    sessions: dict[str, list[int]] = {}  # key -> [row id, next expected seq, 1 once one was appended]
+    sessions: dict[str, _Spooled] = {}
     for record in records:
         kind = record.get("t")
         if kind == "session":
-            sessions[record["sk"]] = _resolve(store, conn, record, result)
+            sessions[record["sk"]] = _resolve(conn, record)
         elif kind == "event":
-            state = sessions.get(record["sk"])
-            if state is None:
+            one = sessions.get(record["sk"])
+            if one is None:
                 raise StoreError("The spool file is damaged (an event of an unknown session); it was kept.")
-            session_id, expected, appending = state
-            state[1] += 1
-            if not appending:
-                # What the app wrote before it stopped is a prefix: after the first one missing, none is there.
-                row = conn.execute("SELECT kind, at FROM events WHERE session_id = ? AND seq = ?",
-                                   (session_id, expected)).fetchone()
-                if row is not None and tuple(row) == (record["kind"], record["at"]):
-                    result.skipped += 1
-                    continue
-                state[2] = 1
-            store.append_session_event(conn, session_id, record["at"], float(record["offset"]), record["kind"],
+            one.expected += 1
+            if not one.writing:
+                if one.row is not None:
+                    # What the app wrote before it stopped is a prefix: after the first one missing, none is there.
+                    row = conn.execute("SELECT kind, at FROM events WHERE session_id = ? AND seq = ?",
+                                       (one.row, one.expected - 1)).fetchone()
+                    if row is not None and tuple(row) == (record["kind"], record["at"]):
+                        result.skipped += 1
+                        continue
+                _start_writing(store, conn, one, result)
+            assert one.row is not None
+            store.append_session_event(conn, one.row, record["at"], float(record["offset"]), record["kind"],
                                        record["payload"])
-            result.events[session_id] = result.events.get(session_id, 0) + 1
-        elif kind == "progress" and record["sk"] in sessions:
-            session_id = sessions[record["sk"]][0]
+            result.events[one.row] = result.events.get(one.row, 0) + 1
+        elif kind == "progress" and record["sk"] in sessions and sessions[record["sk"]].writing:
+            session_id = sessions[record["sk"]].row
             state_row = conn.execute("SELECT state FROM sessions WHERE id = ?", (session_id,)).fetchone()
             if state_row is not None and state_row[0] in ("running", "paused"):
                 store.upsert_progress(conn, session_id, float(record["treatment"]), float(record["offset"]),
                                       record["at"])
+    leases = getattr(store, "leases", None)
+    if leases is not None:
+        # Nobody records these sessions now: the start-up recovery closes the open ones as interrupted.
+        for session_id in result.events:
+            leases.release(conn, session_id)
 
 
-def _resolve(store: Any, conn: Any, record: dict[str, Any], result: Replayed) -> list[int]:
-    """The session's row and its next event number: the known row, the row the app made before it stopped,
-    or a new one (the log at this path is not the one the session began in)."""
+def _resolve(conn: Any, record: dict[str, Any]) -> _Spooled:
+    """The session's row and the number its first spooled event has: the known row, or the row the app
+    made before it stopped; none when the log at this path is not the one the session began in."""
     opened = record["open"]
     if record.get("id") is not None:
         row = conn.execute("SELECT started_at FROM sessions WHERE id = ?", (record["id"],)).fetchone()
         if row is not None and row[0] == opened["started_at"]:
-            return [int(record["id"]), int(record["base"]) + 1, 0]
-    else:
-        row = conn.execute("SELECT id FROM sessions WHERE started_at = ? AND planned_minutes = ? ORDER BY id DESC",
-                           (opened["started_at"], opened["planned_minutes"])).fetchone()
-        if row is not None:
-            return [int(row[0]), 2, 0]  # its first spooled event came right after session.opened
-    if record.get("id") is not None:
+            return _Spooled(record, int(record["id"]), int(record["base"]) + 1)
         log.warning("a spooled session's row is not in this log; its spooled events go into a new row")
-    session_id = store.insert_session(conn, **opened)
-    result.created.append(session_id)
-    return [session_id, 2, 1]
+        return _Spooled(record, None, 2)
+    row = conn.execute("SELECT id FROM sessions WHERE started_at = ? AND planned_minutes = ? ORDER BY id DESC",
+                       (opened["started_at"], opened["planned_minutes"])).fetchone()
+    # Its first spooled event came right after session.opened.
+    return _Spooled(record, None if row is None else int(row[0]), 2)
+
+
+def _start_writing(store: Any, conn: Any, one: _Spooled, result: Replayed) -> None:
+    """Writes go into the session's row if it is still open and nobody else records it (it is claimed, as
+    the start-up recovery claims it); else into a new row, so that nothing is written into a closed session
+    or another workstation's, and nothing is lost."""
+    one.writing = True
+    if one.row is not None and store.claim_orphan(conn, one.row):
+        return
+    if one.row is not None:
+        log.warning("a spooled session was closed or taken meanwhile; its spooled events go into a new row")
+    one.row = store.insert_session(conn, **one.header["open"])
+    result.created.append(one.row)

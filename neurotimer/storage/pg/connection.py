@@ -250,3 +250,20 @@ class PgConnection:
                 (argument,),
             )
         raise sqlite3.NotSupportedError(f"PRAGMA {name} has no PostgreSQL counterpart in neurotimer")
+
+    def interrupt(self) -> None:
+        """From another thread, as sqlite3's `interrupt()`: the call waiting on the server fails now. Its socket
+        is shut, so a server gone silent (packets dropped, a hung host) cannot hold the caller until TCP gives
+        up; the connection is then broken, discarded, and the pool makes a new one when the server answers."""
+        import os
+        import socket
+
+        conn = self._conn
+        if conn is None or conn.closed:
+            return
+        fd = os.dup(conn.pgconn.socket)
+        with socket.socket(fileno=fd) as sock:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError as exc:
+                log.debug("socket already gone: %s", exc)
