@@ -334,3 +334,35 @@ def test_a_process_killed_with_spooled_events_has_them_written_at_the_next_start
     assert verify_store(later).ok
     assert replay_spool(later).count == 0, "exactly once"
     later.close()
+
+
+def test_the_spool_removed_with_its_folder_is_made_again_with_everything_that_waits(path, clock) -> None:
+    import shutil
+
+    store = open_log(path, clock)
+    recorder, _session, _alarms, _counts = start_recording(store, clock)
+    session_id = recorder.session_id
+    store.conn = FullDisk(store.conn)
+    store.conn.full = True
+    for n in range(5):
+        clock.advance(0.2)
+        recorder.record("stim.intensity", {"channel": 1, "n": n})
+    assert recorder.spooled == 5
+    shutil.rmtree(path.parent)  # the log and the spool beside it go
+    open_log(path, clock).close()  # and another log takes the path: the open one cannot be put back there
+    for n in range(5, 8):
+        clock.advance(0.2)
+        recorder.record("stim.intensity", {"channel": 1, "n": n})
+    assert recorder.spooled == recorder.waiting == 8 and recorder.unsaved == 0
+    spooled = read_spool(spool_path(store))
+    assert [r["payload"]["n"] for r in spooled if r["t"] == "event"] == list(range(8)), "all again, in order"
+    killed(store.conn._conn, recorder)
+    later = open_log(path, clock)
+    replayed = replay_spool(later)
+    assert intensities(later, replayed.created[0]) == list(range(8))
+    assert verify_store(later).ok
+    later.close()
+    saved = next(path.parent.glob("log.removed-*.sqlite3"))
+    copy = open_log(saved, clock)
+    assert [e["kind"] for e in copy.session_events(session_id)] == ["session.opened", "session.started"]
+    copy.close()
