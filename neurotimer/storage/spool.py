@@ -16,6 +16,7 @@ The replay is one transaction, and the file is emptied only after it commits.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import fcntl
@@ -127,9 +128,17 @@ class Spool:
             raise OSError(errno.EBADF, "the spool file is not open")
         data = b"".join(json.dumps(r, separators=(",", ":"), sort_keys=True).encode() + b"\n" for r in records)
         written = 0
-        while written < len(data):
-            written += os.pwrite(self._fd, data[written:], self._end + written)
-        os.fsync(self._fd)
+        try:
+            while written < len(data):
+                written += os.pwrite(self._fd, data[written:], self._end + written)
+            os.fsync(self._fd)
+        except OSError:
+            # A part written before the disk refused the rest is zeroed (its blocks exist): the file ends at the
+            # last whole append, and what the writer still holds goes there next time.
+            if written:
+                with contextlib.suppress(OSError):
+                    os.pwrite(self._fd, b"\0" * written, self._end)
+            raise
         self._end += len(data)
 
     def clear(self) -> None:

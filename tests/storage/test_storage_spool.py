@@ -366,3 +366,27 @@ def test_the_spool_removed_with_its_folder_is_made_again_with_everything_that_wa
     copy = open_log(saved, clock)
     assert [e["kind"] for e in copy.session_events(session_id)] == ["session.opened", "session.started"]
     copy.close()
+
+
+def test_an_append_cut_short_by_the_disk_leaves_no_part_of_it_to_replay(tmp_path, monkeypatch) -> None:
+    spool = Spool(tmp_path / "log.sqlite3.spool", reserve=4096)
+    spool.open()
+    spool.append([{"t": "event", "n": 0}])
+    real_pwrite = os.pwrite
+    calls = []
+
+    def part_then_full(fd, data, offset):
+        calls.append(offset)
+        if len(calls) == 1:
+            return real_pwrite(fd, data[:30], offset)  # two whole lines and a bit fit, then no space
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_pwrite(fd, data, offset)
+
+    monkeypatch.setattr(os, "pwrite", part_then_full)
+    with pytest.raises(OSError):
+        spool.append([{"t": "event", "n": 1}, {"t": "event", "n": 2}])
+    assert read_spool(spool.path) == [{"t": "event", "n": 0}], "none of the refused append is read back"
+    spool.append([{"t": "event", "n": 3}])
+    assert [r["n"] for r in read_spool(spool.path)] == [0, 3]
+    spool.close()
