@@ -37,6 +37,7 @@ HINT = "Choose a patient (Ctrl+P) to see their course"
 SHORT = WARNING  # a session that fell short of its plan
 EARLIER = FAINT  # a value an amendment replaced
 SESSION_LIMIT = 200
+SUMMARY_WIDTH = (210, 290)  # the course summary gives way first when the board narrows the tab
 # (header, width in px, header tooltip); the date column takes what is left.
 COLUMNS = (
     ("Date", 0, "When the session started (local time)"),
@@ -47,6 +48,8 @@ COLUMNS = (
     ("Points", 54, "Points needled"),
     ("Adverse", 62, "Adverse events recorded"),
 )
+
+TABLE_WIDTH = sum(width for _name, width, _tip in COLUMNS) + 150 + 40  # + the date, margins and scroll bar
 
 LOCAL_STYLE = f"""
 QTableWidget {{ font-size: 14px; gridline-color: {GRID}; border: 1px solid {BORDER}; }}
@@ -111,7 +114,7 @@ class HistoryPanel(QWidget):
         row = QHBoxLayout(content)
         row.setContentsMargins(10, 8, 10, 8)
         row.setSpacing(14)
-        self.summary.setFixedWidth(290)
+        self.summary.setFixedWidth(SUMMARY_WIDTH[1])
         row.addWidget(self.summary)
         row.addWidget(right, 1)
         self.pages = QStackedWidget()
@@ -140,6 +143,12 @@ class HistoryPanel(QWidget):
         """For SessionPresenter.stateChanged: a session that has just closed belongs in the history."""
         if getattr(state, "is_closed", False):
             self.refresh()
+
+    def resizeEvent(self, event) -> None:
+        # Every column of the sessions whole: the summary beside them narrows (its lines wrap) before they do.
+        low, high = SUMMARY_WIDTH
+        self.summary.setFixedWidth(max(low, min(high, event.size().width() - TABLE_WIDTH)))
+        super().resizeEvent(event)
 
     def showEvent(self, event: QShowEvent) -> None:
         # Scores and adverse events are often added after a session closes: the tab reads afresh when opened.

@@ -24,8 +24,8 @@ class FindingRow(QFrame):
             f"QFrame#findingRow {{ background: {tint}; border-left: 5px solid {strong}; border-radius: 4px; }}"
         )
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 5, 6, 5)
-        layout.setSpacing(2)
+        layout.setContentsMargins(8, 3, 6, 3)
+        layout.setSpacing(1)
         head = QHBoxLayout()
         where = f"Ch {finding.channel} · " if finding.channel else ""
         self.title = QLabel(f"{where}{finding.rule.title}")
@@ -39,7 +39,7 @@ class FindingRow(QFrame):
         elif status is Status.OPEN and finding.overridable:
             self.button = QPushButton("Override…")
         if self.button is not None:
-            self.button.setStyleSheet("padding: 3px 10px; font-size: 14px;")
+            self.button.setStyleSheet("padding: 2px 8px; font-size: 14px;")
             head.addWidget(self.button)
         layout.addLayout(head)
         self.text = QLabel(finding.message)

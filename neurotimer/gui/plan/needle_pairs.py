@@ -81,7 +81,7 @@ class NeedlePairsWidget(QWidget):
     def _build(self) -> None:
         self.setStyleSheet("QPushButton { padding: 5px 12px; font-size: 15px; }")
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(10, 8, 10, 8)
+        outer.setContentsMargins(8, 6, 8, 6)
         outer.setSpacing(6)
         columns = QHBoxLayout()
         columns.setSpacing(10)
@@ -113,7 +113,7 @@ class NeedlePairsWidget(QWidget):
         self.table.setColumnWidth(2, 122)
         self.table.verticalHeader().setDefaultSectionSize(38)
         left.addWidget(self.table, 1)
-        columns.addLayout(left, 11)
+        columns.addLayout(left, 10)
 
         right = QVBoxLayout()
         checks = QLabel("CHECKS")
@@ -125,10 +125,10 @@ class NeedlePairsWidget(QWidget):
         self.findings_host = QWidget()
         self.findings_layout = QVBoxLayout(self.findings_host)
         self.findings_layout.setContentsMargins(2, 2, 2, 2)
-        self.findings_layout.setSpacing(5)
+        self.findings_layout.setSpacing(4)
         self.scroll.setWidget(self.findings_host)
         right.addWidget(self.scroll, 1)
-        columns.addLayout(right, 9)
+        columns.addLayout(right, 10)
         outer.addLayout(columns, 1)
 
         self.summary = QLabel()
@@ -252,7 +252,7 @@ class NeedlePairsWidget(QWidget):
         self.summary.setText(self.presenter.summary_text(findings))
         self.summary.setStyleSheet(
             f"background: {tint}; color: {strong}; border: 1px solid {strong}; border-radius: 6px;"
-            "padding: 6px 10px; font-size: 16px; font-weight: bold;"
+            "padding: 4px 10px; font-size: 16px; font-weight: bold;"
         )
         if allowed != self._allowed:
             self._allowed = allowed

@@ -148,6 +148,7 @@ class PointPicker(QWidget):
         self.status.setObjectName("muted")
         self.status.setWordWrap(True)
         self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.status.hide()  # shown when it has something to say: the result list gets the line otherwise
         outer.addWidget(self.status)
         self._update_last_button()
 
@@ -295,7 +296,7 @@ class PointPicker(QWidget):
         self._plans.set_points(self._plans.plan().add(point, choice))
 
     def _say(self, text: str) -> None:
-        self.status.setText(text)
+        self._show_status(text)
         self.message.emit(text)
 
     def _run_search(self) -> None:
@@ -310,8 +311,12 @@ class PointPicker(QWidget):
         if found:
             self.results.setCurrentRow(0)
         elif query:
-            self.status.setText(f"No point matches '{query}'.")
+            self._show_status(f"No point matches '{query}'.")
         self._update_side_buttons()
+
+    def _show_status(self, text: str) -> None:
+        self.status.setText(text)
+        self.status.setVisible(bool(text))
 
     def _update_side_buttons(self) -> None:
         point = self.current_point()

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -18,6 +21,8 @@ from PySide6.QtWidgets import (
 from neurotimer.gui.session.presenter import Snapshot
 from neurotimer.gui.shell import theme
 from neurotimer.session.session import MAX_MINUTES, MIN_MINUTES, PRESET_MINUTES, SessionState, format_clock
+
+MIN_DIGITS_PX = 64  # the smallest the clock gets (a compact clock beside the board): still read from the door
 
 
 class TimerPanel(QFrame):
@@ -35,19 +40,22 @@ class TimerPanel(QFrame):
         self._styled_key: str | None = None
         self._resync = False
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(22, 14, 22, 14)
-        outer.setSpacing(6)
+        outer.setContentsMargins(18, 8, 18, 8)
+        outer.setSpacing(4)
 
         # Top row: state word, then either the plan chooser (before the start) or the last milestone.
         top = QHBoxLayout()
+        top.setSpacing(6)
         self.state_label = QLabel("PLANNED")
         self.state_label.setObjectName("stateWord")
         top.addWidget(self.state_label)
-        top.addStretch(1)
         self.milestone_label = QLabel("")
         self.milestone_label.setObjectName("muted")
-        self.milestone_label.setStyleSheet("font-size: 18px;")
-        top.addWidget(self.milestone_label)
+        self.milestone_label.setStyleSheet("font-size: 17px;")
+        # A long milestone gives way (its whole text is the tool tip and in the alarm strip), never the window.
+        self.milestone_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        top.addWidget(self.milestone_label, 1)
+        top.addStretch(0)  # before the start (no milestone yet) the room goes here, not into the preset buttons
         self.plan_label = QLabel("Planned time:")
         top.addWidget(self.plan_label)
         # Not exclusive: when the typed time matches no preset, every preset button must be able to go dark.
@@ -71,54 +79,63 @@ class TimerPanel(QFrame):
         self.minutes_spin.setToolTip(f"{MIN_MINUTES} to {MAX_MINUTES} minutes")
         self.minutes_spin.setSuffix(" min")
         self.minutes_spin.setValue(30)
-        self.minutes_spin.setMinimumWidth(100)
+        self.minutes_spin.setMinimumWidth(96)
         self.minutes_spin.setAccessibleName("Planned minutes")
         self.minutes_spin.editingFinished.connect(lambda: self._choose(self.minutes_spin.value()))
         top.addWidget(self.minutes_spin)
         self.plan_widgets = [*self.preset_buttons.values(), self.minutes_spin]
         outer.addLayout(top)
 
+        # The digits take whatever room the card has (they grow and shrink with it); the buttons sit beside them
+        # two by two, so the clock costs the working tab below as little height as it can.
         middle = QHBoxLayout()
-        middle.setSpacing(16)
-        self.digits = QLabel("30:00")
+        middle.setSpacing(12)
+        self.digits = FitDigits("30:00")
         self.digits.setObjectName("digits")
-        self.digits.setFont(theme.digits_font())
-        self.digits.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.digits.setAccessibleName("Remaining time")
         middle.addWidget(self.digits, 1)
 
-        buttons = QVBoxLayout()
-        buttons.setSpacing(8)
+        buttons = QGridLayout()
+        buttons.setHorizontalSpacing(8)
+        buttons.setVerticalSpacing(6)
         self.start_button = QPushButton("Start  (Ctrl+Enter)")
         self.start_button.setObjectName("primary")
         self.pause_button = QPushButton("Pause  (Space)")
         self.extend_button = QPushButton("+5 min")
         self.end_button = QPushButton("End  (Ctrl+E)")
-        for button, signal in (
+        for n, (button, signal) in enumerate((
             (self.start_button, self.startClicked),
             (self.pause_button, self.pauseClicked),
             (self.extend_button, self.extendClicked),
             (self.end_button, self.endClicked),
-        ):
-            button.setMinimumHeight(40)
-            button.setMinimumWidth(230)
+        )):
+            button.setMinimumHeight(38)
+            button.setStyleSheet("padding: 6px 10px;")
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
             button.clicked.connect(signal)
-            buttons.addWidget(button)
-        middle.addLayout(buttons)
+            buttons.addWidget(button, n // 2, n % 2)
+        # "New session  (Ctrl+Enter)" is the longest text the start button shows: the column never changes width.
+        self.start_button.setMinimumWidth(
+            self.start_button.fontMetrics().horizontalAdvance("New session  (Ctrl+Enter)") + 28)
+        column = QVBoxLayout()  # centred beside the digits whatever height the practitioner gives the clock
+        column.addStretch(1)
+        column.addLayout(buttons)
+        column.addStretch(1)
+        middle.addLayout(column)
         outer.addLayout(middle, 1)
 
+        bottom = QHBoxLayout()
+        bottom.setSpacing(12)
         self.progress = QProgressBar()
         self.progress.setTextVisible(False)
         self.progress.setRange(0, 1000)
         self.progress.setFixedHeight(10)
-        outer.addWidget(self.progress)
-
+        bottom.addWidget(self.progress, 1)
         self.detail = QLabel("Treatment 00:00 of 30:00")
         self.detail.setObjectName("muted")
-        self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.detail.setStyleSheet("font-size: 18px;")
-        outer.addWidget(self.detail)
+        self.detail.setStyleSheet("font-size: 17px;")
+        bottom.addWidget(self.detail)
+        outer.addLayout(bottom)
 
     def _choose(self, minutes: int) -> None:
         self._resync = True  # whatever the session makes of it, the controls then show the session's time
@@ -135,7 +152,7 @@ class TimerPanel(QFrame):
                 f"background: {colour}; color: white; border-radius: 6px; padding: 4px 14px;"
                 "font-size: 22px; font-weight: bold; letter-spacing: 2px;"
             )
-            self.digits.setStyleSheet(f"color: {colour};")
+            self.digits.set_colour(colour)
             self.progress.setStyleSheet(f"QProgressBar::chunk {{ background: {colour}; border-radius: 5px; }}")
         shown = snap.remaining_seconds
         if snap.state.is_closed:
@@ -175,3 +192,45 @@ class TimerPanel(QFrame):
 
     def show_milestone(self, text: str) -> None:
         self.milestone_label.setText(text)
+        self.milestone_label.setToolTip(text)
+
+
+class FitDigits(QLabel):
+    """The remaining time as large as its room allows: the font follows the label's size, never the reverse."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.setMinimumHeight(MIN_DIGITS_PX)
+        font = theme.digits_font()
+        font.setPixelSize(100)
+        metrics = QFontMetrics(font)
+        # Per pixel of font size: the height of a line of digits, and the width of the widest text shown.
+        self._height_per_px = metrics.height() / 100
+        self._width_per_px = metrics.horizontalAdvance("-00:00") / 100
+        self._colour = theme.INK
+        self.pixel_size = theme.DIGITS_PX
+        self._restyle()
+
+    def set_colour(self, colour: str) -> None:
+        self._colour = colour
+        self._restyle()
+
+    def sizeHint(self) -> QSize:
+        return QSize(round(self._width_per_px * MIN_DIGITS_PX), round(self._height_per_px * MIN_DIGITS_PX))
+
+    def resizeEvent(self, event) -> None:
+        size = event.size()
+        fit = int(min(size.height() / self._height_per_px, size.width() / self._width_per_px, theme.DIGITS_PX))
+        if fit != self.pixel_size:
+            self.pixel_size = max(fit, 24)
+            self._restyle()
+        super().resizeEvent(event)
+
+    def _restyle(self) -> None:
+        # The label's own style sheet wins over the window's QLabel#digits rule, whatever the specificity.
+        font = theme.digits_font()
+        font.setPixelSize(self.pixel_size)
+        self.setFont(font)
+        self.setStyleSheet(f"color: {self._colour}; font-size: {self.pixel_size}px;")

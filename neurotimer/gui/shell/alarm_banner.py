@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from neurotimer.gui.shell import theme
@@ -11,7 +12,8 @@ from neurotimer.session.clock import Clock, SystemClock
 
 __all__ = ["STRIP_HEIGHT", "Alarm", "AlarmBanner", "Priority"]
 
-STRIP_HEIGHT = 56  # two lines of banner text; the strip keeps this height with or without alarms
+TEXT_PX = 15
+STRIP_HEIGHT = 48  # the header line's height: two lines of banner text; kept with or without alarms
 
 
 class AlarmBanner(QFrame):
@@ -34,22 +36,27 @@ class AlarmBanner(QFrame):
         self.setFixedHeight(STRIP_HEIGHT)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(14, 4, 6, 4)
+        layout.setContentsMargins(12, 3, 5, 3)
+        layout.setSpacing(8)
         self.count_label = QLabel()
         self.count_label.setObjectName("alarmCount")
         layout.addWidget(self.count_label)
         self.label = QLabel()
         self.label.setWordWrap(True)
+        self._text = ""
+        self.label.installEventFilter(self)
         self.label.setTextFormat(Qt.TextFormat.PlainText)
-        # A long text wraps to two lines and is cut there (the whole text is the tool tip and in the list):
+        # A long text wraps to two lines and ends in "…" there (the whole text is the tool tip and in the list):
         # it never widens the window nor makes the strip taller.
         self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         layout.addWidget(self.label, 1)
         self.ack_button = QPushButton("Acknowledge")
+        self.ack_button.setStyleSheet("padding: 6px 10px;")
         self.ack_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.ack_button.clicked.connect(self.acknowledge_current)
         layout.addWidget(self.ack_button)
         self.list_button = QPushButton("List…")
+        self.list_button.setStyleSheet("padding: 6px 10px;")
         self.list_button.setToolTip("Every alarm of this session, with raise, acknowledge and clear times")
         self.list_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.list_button.clicked.connect(self.listRequested)
@@ -114,7 +121,7 @@ class AlarmBanner(QFrame):
             self._flash.stop()
             self.flash_on = False
             self.count_label.setText("")
-            self.label.setText("No alarms")
+            self._set_text("No alarms")
             self.label.setToolTip("")
             self.ack_button.hide()
             self.list_button.setVisible(bool(self.model.history()))
@@ -127,7 +134,7 @@ class AlarmBanner(QFrame):
         word = alarm.priority.value.upper()
         self.count_label.setText(f"{word} · {len(shown)} alarms" if len(shown) > 1 else word)
         prefix = "Acknowledged: " if alarm.acknowledged else ""
-        self.label.setText(prefix + alarm.text)
+        self._set_text(prefix + alarm.text)
         self.label.setToolTip(alarm.text)
         self.ack_button.setVisible(not alarm.acknowledged)
         self.list_button.show()
@@ -144,6 +151,38 @@ class AlarmBanner(QFrame):
         self._restyle()
         if was_empty:
             self.visibilityChanged.emit(True)
+
+    def _set_text(self, text: str) -> None:
+        self._text = text
+        self._fit_text()
+
+    def eventFilter(self, watched, event) -> bool:
+        # The label's width changes with the buttons beside it as well as with the strip.
+        if watched is self.label and event.type() == QEvent.Type.Resize:
+            self._fit_text()
+        return False
+
+    def _fit_text(self) -> None:
+        """The text as it fits two lines of the label, ending in "…" when it does not (the strip never grows)."""
+        text = self._text
+        width = self.label.width()
+        font = QFont(self.label.font())
+        font.setPixelSize(TEXT_PX)
+        font.setBold(True)
+        metrics = QFontMetrics(font)
+        if width > 40 and metrics.boundingRect(0, 0, width, 10_000, Qt.TextFlag.TextWordWrap, text).height() > \
+                2 * metrics.lineSpacing():
+            words = text.split()
+            while words and metrics.boundingRect(0, 0, width, 10_000, Qt.TextFlag.TextWordWrap,
+                                                 " ".join(words) + "…").height() > 2 * metrics.lineSpacing():
+                words.pop()
+            text = " ".join(words) + "…"
+        if self.label.text() != text:
+            self.label.setText(text)
+
+    def text(self) -> str:
+        """The whole text of the alarm shown (the label may end it in "…")."""
+        return self._text
 
     def colour(self) -> str:
         """The strip's background now: the priority colour, its pale phase while flashing, grey once acknowledged."""
@@ -165,7 +204,7 @@ class AlarmBanner(QFrame):
         ink = theme.ALARM_INK[alarm.priority.value] if not alarm.acknowledged else "white"
         self.setStyleSheet(
             f"QFrame#alarmStrip {{ background: {self.colour()}; border-radius: 8px; }}"
-            f"QLabel {{ color: {ink}; font-size: 17px; font-weight: bold; }}"
+            f"QLabel {{ color: {ink}; font-size: {TEXT_PX}px; font-weight: bold; }}"
             f"QLabel#alarmCount {{ border: 2px solid {ink}; border-radius: 11px; padding: 1px 10px;"
             " font-size: 14px; }"
         )

@@ -20,7 +20,7 @@ MILESTONE_TEXT = {
     Milestone.PLANNED_END.value: "Planned time reached: remove the needles or extend",
 }
 
-SIDE_WIDTH = 460
+SIDE_WIDTH = 440
 
 
 class ChairView(QWidget):
@@ -56,6 +56,7 @@ class ChairView(QWidget):
         left.addWidget(self.tabs)
         left.setStretchFactor(0, 0)
         left.setStretchFactor(1, 1)
+        self._side_dragged = False
         self.left_splitter = left
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -67,6 +68,10 @@ class ChairView(QWidget):
         self._side_layout.addStretch(1)
         self._side.hide()
         self.splitter.addWidget(self._side)
+        # The stimulator column keeps its width (every channel card whole); the work gets the rest.
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)
+        self.splitter.splitterMoved.connect(lambda *_: setattr(self, "_side_dragged", True))
         layout.addWidget(self.splitter)
         self._connect_presenter()
 
@@ -76,7 +81,19 @@ class ChairView(QWidget):
         self._side_layout.insertWidget(self._side_layout.count() - 1, panel)
         if self._side.isHidden():
             self._side.show()
-            self.splitter.setSizes([max(200, self.width() - SIDE_WIDTH), SIDE_WIDTH])
+        self._size_side()
+
+    def _size_side(self) -> None:
+        side = max(SIDE_WIDTH, self._side.minimumSizeHint().width())
+        total = sum(self.splitter.sizes())
+        if total > side + 200:
+            self.splitter.setSizes([total - side, side])
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if not self._side_dragged and not self._side.isHidden():
+            # The column keeps its width as the window or the board changes, until the practitioner drags it.
+            self._size_side()
 
     def add_tab(self, title: str, widget: QWidget, keep_last: bool = False) -> None:
         """Adds a tab; one added with keep_last stays the last tab whatever is added after it."""

@@ -78,29 +78,38 @@ class MainWindow(QMainWindow):
         central = QWidget()
         root = QVBoxLayout(central)
         self._root = root
-        root.setContentsMargins(16, 12, 16, 12)
-        root.setSpacing(10)
+        root.setContentsMargins(12, 6, 12, 6)
+        root.setSpacing(6)
 
         header = QHBoxLayout()
+        header.setSpacing(10)
         who = QVBoxLayout()
         who.setSpacing(2)
         self.patient_label = QLabel("Patient: unassigned")
         self.patient_label.setStyleSheet("font-size: 18px;")
         self.patient_label.setTextFormat(Qt.TextFormat.PlainText)  # a name is shown as typed, never as markup
-        # A long name must not push the window wider than the screen: the name gives way, never the chips.
-        self.patient_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.patient_label.setMinimumWidth(200)
+        # The name takes the room it needs, up to a limit, and the alarm strip beside it the rest: a long name
+        # must not push the window wider than the screen (it gives way, never the chips) nor starve the strip.
+        self.patient_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self.patient_label.setMinimumWidth(160)
+        self.patient_label.setMaximumWidth(420)
         who.addWidget(self.patient_label)
         self.flag_chips = FlagChips()
         self.flag_chips.hide()
         who.addWidget(self.flag_chips)
-        header.addLayout(who, 1)
-        self.patient_button = QPushButton("Patient…  (Ctrl+P)")
-        self.patient_button.setToolTip("Choose or add the patient for this session")
+        header.addLayout(who)
+        self.patient_button = QPushButton("Patient…")
+        self.patient_button.setToolTip("Choose or add the patient for this session (Ctrl+P)")
         self.patient_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.patient_button.clicked.connect(self.choosePatientRequested)
         header.addWidget(self.patient_button)
-        header.addStretch(1)
+        # The alarm strip is in the header line, at a fixed size, there with or without alarms: a banner never
+        # pushes what is below it down under the practitioner's cursor, nor widens the window, and it costs the
+        # chair no row of its own.
+        self.alarms = AlarmBanner(presenter.clock)
+        self.alarms.listRequested.connect(self.show_alarm_list)
+        self.alarm_list: AlarmListDialog | None = None
+        header.addWidget(self.alarms, 1)
         self.stop_button = QPushButton("STOP ALL OUTPUTS  (Esc)")
         self.stop_button.setObjectName("stop")
         self.stop_button.setMinimumHeight(44)
@@ -108,12 +117,6 @@ class MainWindow(QMainWindow):
         self.stop_button.clicked.connect(self.emergencyStopRequested)
         header.addWidget(self.stop_button)
         root.addLayout(header)
-        # The alarm strip has its own full-width row of fixed height, there with or without alarms: a banner
-        # never pushes what is below it down under the practitioner's cursor, nor widens the window.
-        self.alarms = AlarmBanner(presenter.clock)
-        self.alarms.listRequested.connect(self.show_alarm_list)
-        self.alarm_list: AlarmListDialog | None = None
-        root.addWidget(self.alarms)
 
         body = QHBoxLayout()
         body.setSpacing(10)
@@ -150,7 +153,7 @@ class MainWindow(QMainWindow):
         self.board = board
         self._board_slot.addWidget(board)
         # With a board beside the chair every pixel of width goes to the work, none to the frame.
-        self._root.setContentsMargins(8, 8, 8, 8)
+        self._root.setContentsMargins(8, 6, 8, 6)
 
     @property
     def view(self) -> ChairView:

@@ -104,5 +104,5 @@ QPushButton#preset {{ padding: 8px 12px; }}
 QPushButton#preset:checked {{ background: #e3f2e4; border: 2px solid #2e7d32; font-weight: bold; }}
 QProgressBar {{ border: none; background: #e3e8eb; border-radius: 5px; height: 10px; }}
 QTabWidget::pane {{ border: 1px solid {BORDER}; border-radius: 6px; background: {CARD}; }}
-QTabBar::tab {{ padding: 8px 16px; }}
+QTabBar::tab {{ padding: 5px 14px; }}
 """

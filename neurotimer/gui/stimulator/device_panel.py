@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -47,12 +49,18 @@ class StimulatorPanel(QFrame):
         self._controller = controller
         self._list_ports = list_ports
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 10, 14, 12)
-        layout.setSpacing(6)
+        layout.setContentsMargins(12, 6, 12, 6)
+        layout.setSpacing(4)
 
+        # The title and the link state share a line: the channel cards below need the column's height.
+        head = QHBoxLayout()
         title = QLabel("STIMULATOR")
         title.setObjectName("cardTitle")
-        layout.addWidget(title)
+        head.addWidget(title)
+        self.link_label = QLabel()
+        self.link_label.setStyleSheet("font-weight: bold;")
+        head.addWidget(self.link_label, 1)
+        layout.addLayout(head)
 
         row = QHBoxLayout()
         self.source = QComboBox()
@@ -61,10 +69,11 @@ class StimulatorPanel(QFrame):
         row.addWidget(self.source, 1)
         self.refresh_button = QPushButton("Rescan")
         self.refresh_button.setToolTip("Look for serial ports again")
-        self.refresh_button.setStyleSheet("padding: 8px 10px;")
+        self.refresh_button.setStyleSheet("padding: 5px 10px;")
         self.refresh_button.clicked.connect(self.refresh_ports)
         row.addWidget(self.refresh_button)
         self.connect_button = QPushButton("Connect")
+        self.connect_button.setStyleSheet("padding: 5px 12px;")
         self.connect_button.setObjectName("primary")
         self.connect_button.clicked.connect(self._on_connect_clicked)
         row.addWidget(self.connect_button)
@@ -75,27 +84,30 @@ class StimulatorPanel(QFrame):
         self.address.returnPressed.connect(self._on_connect_clicked)
         layout.addWidget(self.address)
 
-        self.link_label = QLabel()
-        self.link_label.setStyleSheet("font-weight: bold;")
-        layout.addWidget(self.link_label)
         self.identity_label = QLabel("No stimulator connected")
         self.identity_label.setObjectName("muted")
-        self.identity_label.setWordWrap(True)
+        self.identity_label.setStyleSheet("font-size: 13px;")
         self.identity_label.setTextFormat(Qt.TextFormat.PlainText)
+        # One line: a long identity gives way (it is whole in the tool tip), never the column's width.
+        self.identity_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout.addWidget(self.identity_label)
         self.simulator_label = QLabel(SIMULATOR_MARK)
         self.simulator_label.setWordWrap(True)
         self.simulator_label.setStyleSheet(f"background: {SIMULATOR_COLOUR}; color: white; font-weight: bold; "
-                                           "border-radius: 4px; padding: 3px 8px;")
+                                           "border-radius: 4px; padding: 2px 8px;")
         self.simulator_label.hide()
         layout.addWidget(self.simulator_label)
         self.message_label = QLabel("")
         self.message_label.setWordWrap(True)
         self.message_label.setTextFormat(Qt.TextFormat.PlainText)
         self.message_label.setStyleSheet(f"color: {WARNING};")
-        # Two lines kept for it, with or without a message: a refusal never pushes the channel cards below
-        # down under the practitioner's cursor. The whole text is in its tooltip and in the alarm strip.
-        lines = self.message_label.fontMetrics().lineSpacing()
+        self.message_label.setStyleSheet(f"color: {WARNING}; font-size: 13px;")
+        self.message_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        # Two short lines kept for it, with or without a message: a refusal never pushes the channel cards
+        # below down under the practitioner's cursor. The whole text is in its tooltip and in the alarm strip.
+        small = QFont(self.message_label.font())
+        small.setPixelSize(13)
+        lines = QFontMetrics(small).lineSpacing()
         self.message_label.setFixedHeight(2 * lines + 2)
         self.message_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.message_label)
@@ -198,9 +210,9 @@ class StimulatorPanel(QFrame):
     def on_connected(self, info: DeviceInfo) -> None:
         """Names the device from its own *IDN? answer, and marks the simulator for what it is."""
         i = info.identity
-        self.identity_label.setText(
-            f"{i.maker} {i.model} · {info.channels} channels\nserial {i.serial} · firmware {i.firmware}"
-        )
+        text = f"{i.maker} {i.model} · {info.channels} channels · serial {i.serial} · firmware {i.firmware}"
+        self.identity_label.setText(text)
+        self.identity_label.setToolTip(text)
         self.simulator_label.setVisible(info.simulated)
         self.show_message("")
 

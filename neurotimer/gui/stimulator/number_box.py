@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QValidator
 from PySide6.QtWidgets import QDoubleSpinBox, QWidget
 
@@ -29,6 +29,16 @@ class NumberBox(QDoubleSpinBox):
         self.setButtonSymbols(QDoubleSpinBox.ButtonSymbols.NoButtons)
         self.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.setCorrectionMode(QDoubleSpinBox.CorrectionMode.CorrectToPreviousValue)
+
+    def minimumSizeHint(self) -> QSize:
+        # Room for what a device takes (four digits and a decimal), not for the wide typed range, so that a
+        # channel card fits a 1366-px screen's column beside the board.
+        hint = super().minimumSizeHint()
+        sample = "9999" + ("." + "9" * self.decimals() if self.decimals() else "") + self.suffix()
+        return QSize(min(hint.width(), self.fontMetrics().horizontalAdvance(sample) + 14), hint.height())
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.minimumSizeHint().width(), super().sizeHint().height())
 
     def _body(self, text: str) -> str:
         return text.removesuffix(self.suffix()).strip()

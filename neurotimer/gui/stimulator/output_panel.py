@@ -43,8 +43,9 @@ class ChannelPanel(QFrame):
         self._controller = controller
         self.channel = channel
         rows = QVBoxLayout(self)
-        rows.setContentsMargins(12, 8, 12, 10)
-        rows.setSpacing(6)
+        # Compact: four cards and the stimulator panel share a 1366×768 screen's column without scrolling.
+        rows.setContentsMargins(10, 5, 10, 6)
+        rows.setSpacing(4)
 
         # Row 0: name, output state, measured current, lead, high-output badge.
         head = QHBoxLayout()
@@ -78,7 +79,7 @@ class ChannelPanel(QFrame):
             self.mode.addItem(MODE_LABELS[mode], mode)
         self.mode.setToolTip("Waveform mode")
         self.mode.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.mode.setMinimumContentsLength(9)
+        self.mode.setMinimumContentsLength(8)
         self.mode.currentIndexChanged.connect(self._on_mode)
         settings.addWidget(self.mode, 3)
         refused = controller.report_refusal
@@ -115,7 +116,7 @@ class ChannelPanel(QFrame):
         self.target = _spin(0.0, "mA", refused, decimals=1)
         self.target.setToolTip(f"Target intensity, {limits.current[0]:g} to {limits.current[1]:g} mA "
                                "(the stimulator ramps to it)")
-        self.target.setMinimumWidth(84)
+        self.target.setMinimumWidth(76)
         self.target.valueChanged.connect(self._on_target)
         intensity.addWidget(self.target, 2)
         steps = QHBoxLayout()
@@ -124,8 +125,8 @@ class ChannelPanel(QFrame):
         for step in STEPS_MA:
             button = QPushButton(f"{step:+.1f}".replace("-", "−"))
             button.setToolTip(f"{'Raise' if step > 0 else 'Lower'} the intensity by {abs(step):.1f} mA")
-            button.setStyleSheet("padding: 6px 2px; font-size: 14px;")
-            button.setMinimumWidth(38)
+            button.setStyleSheet("padding: 4px 2px; font-size: 14px;")
+            button.setMinimumWidth(34)
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
             button.clicked.connect(lambda _=False, s=step: self.step(s))
             steps.addWidget(button)
@@ -133,7 +134,7 @@ class ChannelPanel(QFrame):
         intensity.addLayout(steps, 4)
         self.switch = QPushButton("Switch on")
         self.switch.setMinimumWidth(96)
-        self.switch.setStyleSheet("padding: 6px 8px;")
+        self.switch.setStyleSheet("padding: 4px 8px;")
         self.switch.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.switch.clicked.connect(self._on_switch)
         intensity.addWidget(self.switch, 2)
@@ -291,8 +292,8 @@ class ChannelsPanel(QWidget):
     def on_connected(self, info: DeviceInfo) -> None:
         body = QWidget()
         column = QVBoxLayout(body)
-        column.setContentsMargins(0, 0, 4, 0)
-        column.setSpacing(8)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(6)
         self.channels = {}
         for n in range(1, info.channels + 1):
             panel = ChannelPanel(self._controller, n, info.limits)
@@ -300,6 +301,8 @@ class ChannelsPanel(QWidget):
             self.channels[n] = panel
         column.addStretch(1)
         self.scroll.setWidget(body)
+        # Every card whole across: the column is never narrower than a card (and a scroll bar, with 8 channels).
+        self.scroll.setMinimumWidth(body.minimumSizeHint().width() + self.scroll.verticalScrollBar().sizeHint().width())
         self.scroll.show()
         self.placeholder.hide()
         self.updateGeometry()

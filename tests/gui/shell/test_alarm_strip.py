@@ -95,3 +95,27 @@ def test_banners_never_move_the_layout_nor_grow_the_window(qtbot, window: MainWi
     assert window.timer_panel.end_button.mapTo(window, window.timer_panel.end_button.rect().topLeft()) == before_end
     hint = window.minimumSizeHint()
     assert hint.width() <= SCREEN[0] and hint.height() <= SCREEN[1]
+
+
+def test_in_the_header_a_long_alarm_ends_in_an_ellipsis_on_two_lines_and_keeps_its_whole_text(qtbot, window) -> None:
+    strip = window.alarms
+    stop = window.stop_button
+    # The strip shares the header line with the patient and the stop button: no row of its own.
+    assert abs(strip.mapTo(window, strip.rect().center()).y() - stop.mapTo(window, stop.rect().center()).y()) <= 2
+    long_text = ("Room 3: channel 2: lead off. The output was switched off: check the clip and the lead, then switch "
+                 "on again from 0 mA. If the lead keeps coming off, change the clip or the needle.")
+    window.alarms.raise_alarm("lead", long_text, Priority.HIGH)
+    QApplication.processEvents()
+    shown = strip.label.text()
+    assert shown.endswith("…") and long_text.startswith(shown[:-1])
+    metrics = strip.label.fontMetrics()
+    height = metrics.boundingRect(0, 0, strip.label.width(), 10_000, 0x1000, shown).height()  # word wrap
+    assert height <= 2 * metrics.lineSpacing() <= strip.label.height() + 2
+    assert strip.text() == long_text and strip.label.toolTip() == long_text
+    assert strip.height() == before_height(strip)
+
+
+def before_height(strip: AlarmBanner) -> int:
+    from neurotimer.gui.shell.alarm_banner import STRIP_HEIGHT
+
+    return STRIP_HEIGHT

@@ -188,7 +188,7 @@ def test_the_panel_names_the_device_from_its_idn_and_marks_the_simulator(qtbot, 
     ctl, panel, *_ = setup
     assert panel.identity_label.text() == "No stimulator connected" and panel.simulator_label.isHidden()
     connect(qtbot, ctl, panel)
-    assert panel.identity_label.text().startswith("NeuroTimer SIM-4 · 4 channels\nserial SIM000001")
+    assert panel.identity_label.text().startswith("NeuroTimer SIM-4 · 4 channels · serial SIM000001")
     assert not panel.simulator_label.isHidden()
     assert panel.simulator_label.text() == "SIMULATOR — no current reaches the patient"
     assert panel.link_label.text() == "● Connected to the simulator"
