@@ -151,7 +151,7 @@ class Interlock:
             return Decision(Allow.OFF, f"Channel {channel} stays off: the session is paused.", PAUSED_KEY)
         if channel not in pairs:
             return Decision(Allow.OFF, f"Channel {channel} stays off: it has no pair of needles in the plan "
-                            "(Channel pairs tab).", "interlock.unpaired")
+                            "(Needle pairs tab).", "interlock.unpaired")
         if not allowed:
             return Decision(Allow.OFF, f"Channel {channel} stays off. {summary}", "interlock.verdict")
         if session.ends_at is not None and now >= session.ends_at and not session.keep_past_end:

@@ -149,6 +149,17 @@ class QueriesMixin:
                 return [(str(code), str(side)) for code, side in points]
         return []
 
+    def session_marks(self, session_id: int, kinds: tuple[str, ...]) -> list[tuple[str, dict[str, Any]]]:
+        """A session's events of these kinds, in order, as (kind, data): a few rows, not its whole log."""
+        if not kinds:
+            return []
+        rows = self.conn.execute(
+            f"SELECT kind, payload FROM events WHERE session_id = ? AND kind IN ({', '.join('?' for _ in kinds)})"
+            " ORDER BY seq",
+            (session_id, *kinds),
+        )
+        return [(kind, json.loads(payload)) for kind, payload in rows]
+
     def session_events(self, session_id: int) -> list[dict[str, Any]]:
         rows = self.conn.execute(
             "SELECT seq, at, offset_s, kind, payload, hash FROM events WHERE session_id = ? ORDER BY seq",

@@ -132,7 +132,7 @@ class ChairFactory:
             chair.chart.bar.addWidget(larger)
         view.add_tab("Points", chair.picker)
         view.add_tab("Body chart", chair.chart)
-        view.add_tab("Channel pairs", chair.pairing)
+        view.add_tab("Needle pairs", chair.pairing)
         if records is not None:
             chair.pairing.acknowledged.connect(lambda p: records.record(p["kind"], p))
             chair.pairing.overrideGiven.connect(lambda p: records.record(p["kind"], p))
@@ -214,7 +214,7 @@ class ChairFactory:
             records = chair.records
             guard.keepPastEndChanged.connect(
                 lambda keep, at: at and records.record("stimulation.keep_past_end", {"keep": keep, "at": at}))
-        channels.allow_keep_past_end(False)
+        channels.allow_keep_past_end(guard.may_choose_keep())
 
     def build_record_panel(self, chair: Chair, shared: Shared) -> None:
         """What the practitioner notes at the chair: needling details, scores, needles in and out, side effects."""

@@ -37,16 +37,19 @@ HINT = "Choose a patient (Ctrl+P) to see their course"
 SHORT = WARNING  # a session that fell short of its plan
 EARLIER = FAINT  # a value an amendment replaced
 SESSION_LIMIT = 200
-SUMMARY_WIDTH = (210, 290)  # the course summary gives way first when the board narrows the tab
+EXTENDED = "session.extended"
+QUIT_WITH_NEEDLES = "session.quit_with_needles_in"
+NOT_COUNTED = "⚠ Uncounted"  # the state of a session quit with needles not counted out (the tip says it all)
+SUMMARY_WIDTH = (200, 290)  # the course summary gives way first when the board narrows the tab
 # (header, width in px, header tooltip); the date column takes what is left.
 COLUMNS = (
     ("Date", 0, "When the session started (local time)"),
     ("No.", 36, "Session number in its course"),
-    ("State", 118, "How the session ended"),
-    ("Plan", 44, "Planned minutes"),
-    ("Treated", 62, "Minutes of treatment (pauses left out)"),
-    ("Points", 54, "Points needled"),
-    ("Adverse", 62, "Adverse events recorded"),
+    ("State", 118, "How the session ended (⚠ Uncounted: quit with needles not counted out)"),
+    ("Plan", 48, "Planned minutes (+ minutes added with +5 min)"),
+    ("Treated", 58, "Minutes of treatment (pauses left out)"),
+    ("Points", 50, "Points needled"),
+    ("Adverse", 58, "Adverse events recorded"),
 )
 
 TABLE_WIDTH = sum(width for _name, width, _tip in COLUMNS) + 150 + 40  # + the date, margins and scroll bar
@@ -230,11 +233,15 @@ class HistoryPanel(QWidget):
         for row, record in enumerate(records):
             summary = record.summary
             number = record.effective("number")
+            marks = self.store.session_marks(record.id, (EXTENDED, QUIT_WITH_NEEDLES))
+            added = sum(int(data.get("minutes", 0)) for kind, data in marks if kind == EXTENDED)
+            quit_why = next((str(data.get("why", "")) for kind, data in marks if kind == QUIT_WITH_NEEDLES), None)
+            planned = record.effective("planned_minutes")
             cells = (
                 when_text(summary.started_at, self.tz, today),
                 "–" if number is None else str(number),
                 state_word(summary.state),
-                str(record.effective("planned_minutes")),
+                f"{planned}+{added}" if added else str(planned),
                 f"{summary.treatment_seconds / 60:.0f}",
                 str(len(record.effective("points"))),
                 str(len(record.adverse_events)) if record.adverse_events else "–",
@@ -249,12 +256,17 @@ class HistoryPanel(QWidget):
                     item.setToolTip("From an earlier course")
                 if column:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                if column == 2 and short:
-                    item.setForeground(QColor(SHORT))
+                if column == 2 and (short or quit_why is not None):
+                    item.setForeground(QColor(SHORT if quit_why is None else ERROR))
                     font = QFont(item.font())
                     font.setBold(True)
                     item.setFont(font)
-                    item.setText(f"⚠ {text}")
+                    item.setText(f"⚠ {text}" if quit_why is None else NOT_COUNTED)
+                    if quit_why is not None:
+                        item.setToolTip(f"{text}: neurotimer was quit with needles not counted out "
+                                        f"({quit_why.rstrip('.')}). Check that the patient has no needle left in.")
+                if column == 3 and added:
+                    item.setToolTip(f"{planned} minutes planned, {added} added with +5 min: {planned + added} in all")
                 if column == 6 and record.adverse_events:
                     item.setToolTip(", ".join(f"{e.kind} ({e.severity})" for e in record.adverse_events))
                 self.table.setItem(row, column, item)

@@ -67,6 +67,7 @@ class CourseSummary(QWidget):
         self.progress = QLabel()
         self.pace = QLabel()
         self.pace.setObjectName("muted")
+        self.pace.setWordWrap(True)  # "2.3 a week (plan 2) · since Mon 5 Jan" wraps in a summary narrowed by the board
         self.grid = QGridLayout()
         self.grid.setHorizontalSpacing(10)
         self.grid.setVerticalSpacing(0)

@@ -57,6 +57,7 @@ class NeedlePairsWidget(QWidget):
     acknowledged = Signal(dict)  # event payload for the session record
     overrideGiven = Signal(dict)  # event payload for the session record
     outputAllowedChanged = Signal(bool)
+    verdictChanged = Signal(bool, str)  # allowed, the summary line: whenever either changes (an acknowledgement too)
 
     def __init__(
         self,
@@ -71,6 +72,7 @@ class NeedlePairsWidget(QWidget):
         self.presenter = PairingPresenter(plans, acks, screening or Screening(), channel_count)
         self._ask_reason = ask_reason or _default_ask_reason(self)
         self._allowed: bool | None = None
+        self._verdict: tuple[bool, str] | None = None
         self._combos: dict[tuple[int, str], QComboBox] = {}
         self._build()
         self._rebuild_rows()
@@ -109,8 +111,8 @@ class NeedlePairsWidget(QWidget):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.setColumnWidth(0, 34)
-        self.table.setColumnWidth(1, 122)
-        self.table.setColumnWidth(2, 122)
+        self.table.setColumnWidth(1, 112)
+        self.table.setColumnWidth(2, 112)
         self.table.verticalHeader().setDefaultSectionSize(38)
         left.addWidget(self.table, 1)
         columns.addLayout(left, 10)
@@ -257,6 +259,12 @@ class NeedlePairsWidget(QWidget):
         if allowed != self._allowed:
             self._allowed = allowed
             self.outputAllowedChanged.emit(allowed)
+        # The interlock quotes this line when it refuses an output: it must say what the tab says, so it is told
+        # of every change, an acknowledgement that leaves the output blocked ("2 warnings" → "1 warning") too.
+        verdict = (allowed, self.summary.text())
+        if verdict != self._verdict:
+            self._verdict = verdict
+            self.verdictChanged.emit(*verdict)
 
     def _show_findings(self, findings: list[Finding]) -> None:
         while self.findings_layout.count():

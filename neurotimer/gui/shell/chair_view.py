@@ -20,7 +20,7 @@ MILESTONE_TEXT = {
     Milestone.PLANNED_END.value: "Planned time reached: remove the needles or extend",
 }
 
-SIDE_WIDTH = 440
+SIDE_WIDTH = 410
 
 
 class ChairView(QWidget):
@@ -191,3 +191,4 @@ class ChairView(QWidget):
             self.alarms.clear("milestone")
         if state.is_closed:
             self.alarms.clear("milestone")
+            self.timer_panel.show_milestone("")  # "Planned time reached: … extend" is no instruction after End

@@ -13,7 +13,7 @@ SHORTCUTS: tuple[tuple[str, str, str], ...] = (
     ("stop", "Escape", "Emergency stop: every output off at once, whatever is open (a list, a menu, a dialog)"),
     ("review", "Ctrl+R", "Open the review window: every session, courses, notes, reports"),
     ("quit", "Ctrl+Q", "Quit (asks first while a session runs, and for the needle count as End does)"),
-    ("tabs", "Alt+1 … Alt+9", "Open the tabs in order (Points, Body chart, Channel pairs, …)"),
+    ("tabs", "Alt+1 … Alt+9", "Open the tabs in order (Points, Body chart, Needle pairs, …)"),
     ("chairs", "Ctrl+1 … Ctrl+8", "Bring a chair on screen, in board order (the others go on as they are)"),
 )
 

@@ -20,6 +20,7 @@ from neurotimer.stimulator.driver import ChannelSettings, DeviceInfo, LinkState
 from neurotimer.stimulator.events import StimEvent, StimEventKind
 from neurotimer.stimulator.protocol import DEFAULT_WATCHDOG_S, ChannelStatus, Mode
 from neurotimer.stimulator.transport import transport_factory
+from neurotimer.stimulator.validate import MODE_LABELS
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ class StimulatorController(QObject):
     refused = Signal(str)  # a practitioner's message: a value refused, a command the device declined
     alarm = Signal(str, str)  # key, text: raise in the AlarmBanner at HIGH priority
     alarmCleared = Signal(str)  # key
+    sessionMoved = Signal()  # the session started, paused, resumed, was extended or ended: old refusals are stale
     emergencyStopConfirmed = Signal()  # the device reported every output off after a stop
     commanded = Signal(str, object)  # (name, args) carried out at the device (a connect: tried), for the record
     _submit = Signal(object)
@@ -56,6 +58,9 @@ class StimulatorController(QObject):
         self.link_state = LinkState.DISCONNECTED
         self._statuses: dict[int, ChannelStatus] = {}
         self._settings: dict[int, ChannelSettings] = {}
+        # What the device held when the link went: a device that comes back reset is set again, and said so.
+        self._before_loss: dict[int, ChannelSettings] = {}
+        self._targets_before_loss: dict[int, float] = {}
         self._thread = QThread()
         self._thread.setObjectName("stimulator")
         # No interlock given is one that knows nothing yet, and so refuses every output: never allow-all.
@@ -141,6 +146,10 @@ class StimulatorController(QObject):
     def output_off(self, channel: int) -> None:
         self._send("output_off", channel)
 
+    def note_session_moved(self) -> None:
+        """The session changed what the interlock allows (+5 min, End, …): a refusal shown before may be untrue now."""
+        self.sessionMoved.emit()
+
     def report_refusal(self, text: str) -> None:
         """A value refused before it was sent (a typing slip in a box): shown like the device's refusals."""
         self.refused.emit(text)
@@ -176,12 +185,16 @@ class StimulatorController(QObject):
             self.emergencyStopConfirmed.emit()
         elif event.kind is StimEventKind.RECONNECTED:
             self.alarmCleared.emit(LINK_ALARM_KEY)
+            self._restore_after_reconnect()
         elif event.kind is StimEventKind.LEAD_RESTORED:
             self.alarmCleared.emit(f"stimulator.lead_off.{event.channel}")
         if event.kind.is_alarm:
             self.alarm.emit(event.alarm_key, event.message)
 
     def _on_link_state(self, state: LinkState) -> None:
+        if state is LinkState.LOST and self.link_state is LinkState.CONNECTED:
+            self._before_loss = dict(self._settings)
+            self._targets_before_loss = {ch: s.target_ma for ch, s in self._statuses.items() if s.target_ma > 0}
         self.link_state = state
         if state is not LinkState.CONNECTED:
             self._statuses.clear()  # nothing is known of the outputs until the device answers again
@@ -190,7 +203,46 @@ class StimulatorController(QObject):
             self._settings.clear()
         self.linkStateChanged.emit(state)
 
+    def _restore_after_reconnect(self) -> None:
+        """The link is back: settings the device no longer holds are sent again; what cannot be is said."""
+        before, self._before_loss = self._before_loss, {}
+        targets, self._targets_before_loss = self._targets_before_loss, {}
+        restored = []
+        for channel, was in sorted(before.items()):
+            now = self._settings.get(channel)
+            if now is None or now == was:
+                continue
+            if now.mode is not was.mode:
+                self.set_mode(channel, was.mode)
+            if was.mode is Mode.DENS and (now.freq_low, now.freq_high) != (was.freq_low, was.freq_high):
+                self.set_dense_frequencies(channel, was.freq_low, was.freq_high)
+            if was.mode is not Mode.DENS and now.freq != was.freq:
+                self.set_frequency(channel, was.freq)
+            if now.width_us != was.width_us:
+                self.set_pulse_width(channel, was.width_us)
+            if now.slew != was.slew:
+                self.set_slew(channel, was.slew)
+            restored.append(f"CH{channel} {describe_settings(was)}")
+        words = []
+        if restored:
+            words.append("The stimulator came back from the lost link with its settings reset; neurotimer set them "
+                         "again: " + "; ".join(restored) + ".")
+        if targets:
+            # Never raised again by itself: the outputs were stopped, and switch on only from 0 mA.
+            was_at = ", ".join(f"CH{ch} {ma:.1f} mA" for ch, ma in sorted(targets.items()))
+            words.append(f"The outputs were stopped when the link was lost ({was_at}): switch on and raise the "
+                         "intensity again.")
+        if words:
+            self.refused.emit(" ".join(words))
+
     def _on_connected(self, info: DeviceInfo) -> None:
         self.info = info
         self._statuses.clear()
         self.deviceConnected.emit(info)
+
+
+def describe_settings(settings: ChannelSettings) -> str:
+    """'100 Hz continuous, 300 µs, 0.5 mA/s': a channel's settings in the practitioner's words."""
+    dense = settings.mode is Mode.DENS
+    rate = f"{settings.freq_low:g}/{settings.freq_high:g} Hz" if dense else f"{settings.freq:g} Hz"
+    return f"{rate} {MODE_LABELS[settings.mode].lower()}, {settings.width_us:g} µs, {settings.slew:g} mA/s"

@@ -48,6 +48,7 @@ class StimulatorPanel(QFrame):
         self.setObjectName("card")
         self._controller = controller
         self._list_ports = list_ports
+        self._refusal_shown = False  # the message is a command's refusal (not a link's trouble)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 6, 12, 6)
         layout.setSpacing(4)
@@ -115,6 +116,7 @@ class StimulatorPanel(QFrame):
         controller.linkStateChanged.connect(self.on_link_state)
         controller.deviceConnected.connect(self.on_connected)
         controller.refused.connect(self.show_message)
+        controller.sessionMoved.connect(self._drop_stale_refusal)
         # Whatever neurotimer tries to connect to (the configured device at start) becomes the choice shown:
         # a device that cannot be reached is tried again from here, never swapped for the simulator.
         controller.commanded.connect(lambda name, args: name == "connect" and self.choose_url(str(args[0])))
@@ -221,3 +223,9 @@ class StimulatorPanel(QFrame):
             self.on_link_state(LinkState.DISCONNECTED)  # a failed connect: not "Connecting…" any more
         self.message_label.setText(text)
         self.message_label.setToolTip(text)
+        self._refusal_shown = bool(text) and self._controller.link_state is LinkState.CONNECTED
+
+    def _drop_stale_refusal(self) -> None:
+        # "The planned time is over" is untrue after +5 min, and any refusal is old news after End or a pause.
+        if self._refusal_shown:
+            self.show_message("")

@@ -22,7 +22,7 @@ class StimulationGuard(QObject):
     """
 
     keepPastEndChanged = Signal(bool, str)  # chosen, at (local HH:MM:SS)
-    keepPastEndAvailable = Signal(bool)  # only a running session that has not reached its end may choose it
+    keepPastEndAvailable = Signal(bool)  # chosen before the planned end: while preparing the session or during it
 
     def __init__(self, stim: StimulatorController, pairing: Any, sessions: SessionPresenter, plans: Any,
                  parent: QObject | None = None) -> None:
@@ -33,7 +33,7 @@ class StimulationGuard(QObject):
         self.interlock: Interlock = stim.interlock
         self.keep_past_end = False
         stim.statusChanged.connect(self.on_status)
-        pairing.outputAllowedChanged.connect(lambda _allowed: self.feed_plan())
+        pairing.verdictChanged.connect(lambda _allowed, _summary: self.feed_plan())
         plans.changed.connect(lambda _plan: self.feed_plan())  # after the pairs' own verdict, connected first
         sessions.sessionEvent.connect(lambda _event: self.feed_session())
         sessions.stateChanged.connect(lambda _state: self.feed_session())
@@ -46,13 +46,14 @@ class StimulationGuard(QObject):
     def feed_session(self) -> None:
         session = self._sessions.session
         self.interlock.set_session(session_input(session, self._sessions.clock.now(), self.keep_past_end))
-        self.keepPastEndAvailable.emit(self._may_choose_keep())
+        self.keepPastEndAvailable.emit(self.may_choose_keep())
+        self._stim.note_session_moved()
 
     def feed_plan(self) -> None:
         try:
             paired = {pair.channel for pair in self._pairing.plan().active_pairs}
-            allowed, _findings = self._pairing.can_start_output()
-            summary = self._pairing.summary.text()
+            allowed, findings = self._pairing.can_start_output()
+            summary = self._pairing.presenter.summary_text(findings)
         except Exception as exc:  # a check that breaks stops the output, with the reason
             log.exception("the safety verdict could not be worked out")
             self.interlock.fail("verdict", f"the safety checks could not be worked out ({exc}).")
@@ -61,12 +62,13 @@ class StimulationGuard(QObject):
         self.interlock.set_pairs(paired)
         self.interlock.set_verdict(allowed, summary)
 
-    def _may_choose_keep(self) -> bool:
+    def may_choose_keep(self) -> bool:
+        # Before the start too: the practitioner prepares the session, and the choice carries into it.
         session = self._sessions.session
-        return session.state.is_active and not session.overdue
+        return not session.state.is_closed and not session.overdue
 
     def _on_tick(self, _snapshot: object) -> None:
-        available = self._may_choose_keep()
+        available = self.may_choose_keep()
         if available != getattr(self, "_available", None):
             self._available = available
             self.keepPastEndAvailable.emit(available)
@@ -81,9 +83,9 @@ class StimulationGuard(QObject):
         """Keep stimulating past the planned end (or not), chosen before the end; returns why not, if refused."""
         if keep == self.keep_past_end:
             return None
-        if not self._may_choose_keep():
-            return ("Keep stimulating past the end is chosen while the session runs, before its planned end. "
-                    "After the end, +5 min gives more time.")
+        if not self.may_choose_keep():
+            return ("Keep stimulating past the end is chosen before the planned end (before the start or while the "
+                    "session runs). After the end, +5 min gives more time.")
         self.keep_past_end = keep
         at = f"{self._sessions.clock.wall().astimezone():%H:%M:%S}"
         self.feed_session()

@@ -23,7 +23,8 @@ SPAN_STEP_MIN = 5.0  # a session's x axis grows in 5-minute steps: calm to read,
 Y_FLOOR_MA = 12.0
 MAX_MARKS = 40
 AXIS_PX = 13
-_MARK_ROWS = (0.95, 0.885)  # labels of marks close together are staggered so they do not overprint
+MARK_TOP = 0.95  # where the first row of mark labels sits, as a fraction of the plot's height
+SAME_MARK_S = 1.0  # the same mark again within this time (one stop reported twice) is drawn once
 
 
 class _Trace:
@@ -218,10 +219,13 @@ class IntensityPlot(QWidget):
     def mark(self, text: str, at: float | None = None) -> None:
         """A labelled vertical line at clock time `at` (now if None), e.g. 'Emergency stop'."""
         at = self._clock.now() if at is None else at
-        row = _MARK_ROWS[len(self._marks) % len(_MARK_ROWS)]
+        if self._marks:
+            last_at, last = self._marks[-1]
+            if last.label.toPlainText() == text and abs(at - last_at) < SAME_MARK_S:
+                return
         line = pg.InfiniteLine(
             angle=90, movable=False, pen=pg.mkPen(MUTED, width=1, style=Qt.PenStyle.DashDotLine),
-            label=text, labelOpts={"position": row, "color": INK, "fill": (255, 255, 255, 210)},
+            label=text, labelOpts={"position": MARK_TOP, "color": INK, "fill": (255, 255, 255, 210)},
         )
         self._item.addItem(line, ignoreBounds=True)
         self._marks.append((at, line))
@@ -284,9 +288,28 @@ class IntensityPlot(QWidget):
             # Labels near the right edge go to the left of their line, or the edge would cut them.
             side = 1 if x > left + 0.7 * (right - left) else 0
             line.label.anchors = [(side, 0.5), (side, 0.5)]
-            line.label.updatePosition()
+        self._stagger(left, right)
         self._dirty = False
         self.redraws += 1
+
+    def _stagger(self, left: float, right: float) -> None:
+        """Each mark's label on the highest row where it overprints no other (marks close together step down)."""
+        box = self._item.getViewBox()
+        per_minute = max(box.width(), 1.0) / max(right - left, 1e-9)
+        row_ends: list[float] = []
+        for x, line in sorted(((line.value(), line) for _at, line in self._marks), key=lambda pair: pair[0]):
+            label = line.label
+            rect = label.boundingRect()
+            px = (x - left) * per_minute
+            start, end = (px - rect.width(), px) if label.anchors[0][0] else (px, px + rect.width())
+            row = next((i for i, row_end in enumerate(row_ends) if row_end + 4 <= start), len(row_ends))
+            if row == len(row_ends):
+                row_ends.append(end)
+            else:
+                row_ends[row] = end
+            step = (rect.height() + 2) / max(box.height(), 1.0)
+            label.setPosition(max(0.05, MARK_TOP - row * step))
+            label.updatePosition()
 
     def curves(self, channel: int) -> tuple[pg.PlotDataItem, pg.PlotDataItem]:
         return self._measured[channel - 1], self._target[channel - 1]

@@ -19,6 +19,7 @@ from neurotimer.gui.shell.theme import ERROR, MUTED, OK, WARNING
 from neurotimer.gui.stimulator.controller import StimulatorController
 from neurotimer.gui.stimulator.number_box import NumberBox
 from neurotimer.safety.findings import HIGH_OUTPUT_MA
+from neurotimer.safety.interlock import Allow
 from neurotimer.stimulator.driver import ChannelSettings, DeviceInfo, LinkState
 from neurotimer.stimulator.protocol import DEFAULTS, ChannelStatus, Limits, Mode
 from neurotimer.stimulator.validate import MODE_LABELS
@@ -210,8 +211,12 @@ class ChannelPanel(QFrame):
             for button in self.step_buttons.values():
                 button.setEnabled(False)  # nothing to step from while the device is not answering
             return
-        for button in self.step_buttons.values():
-            button.setEnabled(True)
+        # Past the planned end (not kept going) the interlock lets an output only wind down: nothing switches on
+        # or rises, so the buttons that would ask say so instead of offering it.
+        decision = self._controller.interlock.decide(self.channel)
+        winding_down = decision.allow is Allow.WIND_DOWN
+        for step, button in self.step_buttons.items():
+            button.setEnabled(step < 0 or not winding_down)
         on = status.output
         self.output_label.setText("ON" if on else "OFF")
         _restyle(self.output_label,
@@ -230,10 +235,15 @@ class ChannelPanel(QFrame):
             self.target.blockSignals(True)
             self.target.setValue(status.target_ma)
             self.target.blockSignals(False)
-        can_switch_on = status.target_ma == 0 and status.measured_ma == 0 and status.lead_ok
+        can_switch_on = status.target_ma == 0 and status.measured_ma == 0 and status.lead_ok and not winding_down
         self.switch.setText("Switch off" if on else "Switch on")
         self.switch.setEnabled(on or can_switch_on)
-        self.switch.setToolTip("" if on or can_switch_on else "Switch on only from 0 mA with the lead attached")
+        if on or can_switch_on:
+            self.switch.setToolTip("")
+        elif winding_down:
+            self.switch.setToolTip(decision.reason + " +5 min gives more time.")
+        else:
+            self.switch.setToolTip("Switch on only from 0 mA with the lead attached")
 
 
 def _restyle(widget: QWidget, css: str) -> None:

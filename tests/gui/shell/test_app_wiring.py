@@ -191,7 +191,7 @@ def test_large_chart_window_follows_the_plan_and_adds_clicked_points(qtbot, app:
 
 def test_alt_number_opens_the_tabs_in_order(qtbot, app: App) -> None:
     qtbot.keyClick(app.window, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)
-    assert app.window.tabs.tabText(app.window.tabs.currentIndex()) == "Channel pairs"
+    assert app.window.tabs.tabText(app.window.tabs.currentIndex()) == "Needle pairs"
 
 
 def test_the_planned_time_and_the_stimulator_are_remembered_for_the_next_start(qtbot, app: App, tmp_path,

@@ -275,3 +275,30 @@ def test_a_pulse_width_out_of_range_is_refused_with_a_message_never_cut_to_fit(q
     assert "9999" in refusal.args[0]
     qtbot.waitUntil(lambda: card.pulse_width.value() == 300, timeout=3000)
     assert sim.model.channels[0].width_us == 300
+
+
+def test_a_device_back_from_a_lost_link_with_its_settings_reset_is_set_again_and_says_so(qtbot, setup, clock) -> None:
+    ctl, panel, channels, *_ = setup
+    connect(qtbot, ctl, panel)
+    card = channels.channels[1]
+    ctl.set_frequency(1, 100)
+    ctl.set_pulse_width(1, 200)
+    ctl.set_slew(1, 1.0)
+    qtbot.waitUntil(lambda: ctl.last_settings(1).slew == 1.0, timeout=3000)
+    ctl.set_current(1, 2.0)
+    qtbot.waitUntil(lambda: (s := ctl.last_status(1)) is not None and s.target_ma == 2.0, timeout=3000)
+    ctl.command("*RST")  # the device forgets its settings (as one that restarted would) …
+    with qtbot.waitSignal(ctl.alarm, timeout=3000):
+        ctl.command("SIMulate:DROP")  # … and the link goes
+    clock.advance(1.5)
+    with qtbot.waitSignal(ctl.refused, timeout=5000) as said:
+        pass
+    assert "set them again" in said.args[0] and "CH1 100 Hz continuous, 200 µs, 1 mA/s" in said.args[0]
+    assert "CH1 2.0 mA" in said.args[0] and "raise the intensity again" in said.args[0]
+    qtbot.waitUntil(lambda: ctl.last_settings(1).slew == 1.0, timeout=3000)
+    settings = ctl.last_settings(1)
+    assert (settings.freq, settings.width_us) == (100, 200)
+    assert card.freq.value() == 100 and card.pulse_width.value() == 200 and card.slew.value() == 1.0
+    qtbot.waitUntil(lambda: ctl.last_status(1) is not None, timeout=3000)
+    assert ctl.last_status(1).target_ma == 0.0 and not ctl.last_status(1).output  # never raised by itself
+    assert said.args[0] in panel.message_label.toolTip()

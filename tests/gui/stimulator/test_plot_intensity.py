@@ -264,3 +264,27 @@ def test_gaps_survive_a_long_session_being_compacted(plot, clock):
     plot.refresh()
     _x, y = data(plot.curves(1)[0])
     assert plot._traces[0].bucket > 1 and np.isnan(y).any()
+
+
+def test_emergency_stop_labels_close_together_never_overprint(qtbot, clock) -> None:
+    from neurotimer.gui.stimulator.intensity_plot import IntensityPlot
+
+    plot = IntensityPlot(clock, channels=2)
+    qtbot.addWidget(plot)
+    plot.resize(800, 380)
+    plot.show()
+    qtbot.waitExposed(plot)
+    plot.reset(clock.now())
+    clock.advance(120)
+    for _ in range(4):
+        plot.mark("Emergency stop")
+        plot.mark("Emergency stop")  # the same stop reported twice: drawn once
+        clock.advance(3)
+    plot.mark("Paused")
+    plot.refresh()
+    labels = [line.label for _at, line in plot._marks]
+    assert len(labels) == 5
+    rects = [label.sceneBoundingRect() for label in labels]
+    for i, a in enumerate(rects):
+        for b in rects[i + 1:]:
+            assert not a.intersects(b), "two mark labels overprint each other"
