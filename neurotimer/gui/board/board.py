@@ -21,7 +21,7 @@ class ChairBoard(QWidget):
                      else QBoxLayout.Direction.LeftToRight)
         self._layout = QBoxLayout(direction, self)
         self._layout.setContentsMargins(0, 0, 0, 0)
-        self._layout.setSpacing(6)
+        self._layout.setSpacing(4)  # eight cards and the chair fit a 768-px screen
         self.cards: list[ChairCard] = []
         self.current = -1
 

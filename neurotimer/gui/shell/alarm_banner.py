@@ -13,7 +13,7 @@ from neurotimer.session.clock import Clock, SystemClock
 __all__ = ["STRIP_HEIGHT", "Alarm", "AlarmBanner", "Priority"]
 
 TEXT_PX = 15
-STRIP_HEIGHT = 48  # the header line's height: two lines of banner text; kept with or without alarms
+STRIP_HEIGHT = 44  # the header line's height (the STOP button's): two lines of banner text; kept with or without alarms
 
 
 class AlarmBanner(QFrame):

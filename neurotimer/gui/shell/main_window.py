@@ -79,7 +79,7 @@ class MainWindow(QMainWindow):
         root = QVBoxLayout(central)
         self._root = root
         root.setContentsMargins(12, 6, 12, 6)
-        root.setSpacing(6)
+        root.setSpacing(4)
 
         header = QHBoxLayout()
         header.setSpacing(10)

@@ -95,7 +95,7 @@ class StimulatorPanel(QFrame):
         self.simulator_label = QLabel(SIMULATOR_MARK)
         self.simulator_label.setWordWrap(True)
         self.simulator_label.setStyleSheet(f"background: {SIMULATOR_COLOUR}; color: white; font-weight: bold; "
-                                           "border-radius: 4px; padding: 2px 8px;")
+                                           "font-size: 13px; border-radius: 4px; padding: 2px 8px;")
         self.simulator_label.hide()
         layout.addWidget(self.simulator_label)
         self.message_label = QLabel("")

@@ -36,7 +36,7 @@ def whole_off_badges(path: Path) -> int:
 
 
 @pytest.mark.xvfb
-@pytest.mark.parametrize("extra", [[]], ids=["one chair"])
+@pytest.mark.parametrize("extra", [[], ["--chairs", "3"]], ids=["one chair", "the board of 3 chairs"])
 def test_the_real_window_fits_1366x768_with_every_channel_card(xvfb_display, tmp_path, colour_count, extra) -> None:
     exe = Path(sys.executable).parent / "neurotimer"
     assert shutil.which("xdotool") and shutil.which("import"), "xdotool and imagemagick are needed"

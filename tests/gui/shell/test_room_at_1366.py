@@ -9,11 +9,8 @@ from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 from neurotimer.app import App
-from neurotimer.gui.board.board import ChairBoard
-from neurotimer.gui.session.presenter import SessionPresenter
 from neurotimer.gui.session.timer_panel import MIN_DIGITS_PX
 from neurotimer.gui.shell.alarm_banner import STRIP_HEIGHT
-from neurotimer.gui.shell.chair_view import ChairView
 from neurotimer.plan.plan import Lead, NeedlePair
 from neurotimer.session.clock import ManualClock
 
@@ -21,13 +18,13 @@ SCREEN = (1366, 768)
 HISTORY_SESSIONS = 16
 
 
-def _args(db) -> argparse.Namespace:
-    return argparse.Namespace(demo=False, db=db, device=None, startup_probe=False, command=None)
+def _args(db, chairs: int | None = None) -> argparse.Namespace:
+    return argparse.Namespace(demo=False, db=db, device=None, startup_probe=False, command=None, chairs=chairs)
 
 
-@pytest.fixture
-def app(qtbot, tmp_path, clock: ManualClock):
-    a = App(_args(tmp_path / "log.sqlite3"), clock, chime=lambda: None, confirm=lambda t, x: True)
+@pytest.fixture(params=[None], ids=["one chair"])
+def app(request, qtbot, tmp_path, clock: ManualClock):
+    a = App(_args(tmp_path / "log.sqlite3", request.param), clock, chime=lambda: None, confirm=lambda t, x: True)
     qtbot.addWidget(a.window)
     a.window.resize(*SCREEN)
     a.window.show()
@@ -38,16 +35,6 @@ def app(qtbot, tmp_path, clock: ManualClock):
     a.shutdown()
 
 
-def with_board(app: App, qtbot, chairs: int = 3) -> None:
-    """The board column beside the chair on screen, as the window shows it with several chairs."""
-    window = app.window
-    for n in range(2, chairs + 1):
-        window.add_chair_view(ChairView(SessionPresenter(app.clock), window.alarms, lambda t, x: True,
-                                        name=f"Room {n}"))
-    board = ChairBoard()
-    board.set_chairs([f"Room {n}" for n in range(1, chairs + 1)])
-    window.set_board(board)
-    qtbot.waitUntil(lambda: board.isVisible() and board.width() > 0)
 
 
 def settle(qtbot, app: App) -> None:
@@ -159,10 +146,11 @@ def test_one_chair_at_1366x768_has_room_for_the_work_and_every_channel(app, qtbo
     assert_room_to_work(measure(app, qtbot, clock))
 
 
+@pytest.mark.parametrize("app", [3, 8], ids=["3 chairs", "8 chairs"], indirect=True)
 def test_with_the_board_beside_it_the_chair_still_fits_1366x768(app, qtbot, clock) -> None:
+    assert app.several and app.window.board is not None and app.window.board.isVisible()
     fill_history(app, clock)
     risky_pairs(app)
-    with_board(app, qtbot)
     found = measure(app, qtbot, clock)
     assert_room_to_work(found)
     board = app.window.board
