@@ -1,12 +1,13 @@
 """Session log figures (not a test): append latency, a 10,000-session log, verify, bytes per long session.
 
 1. Event append latency with synchronous=FULL (each event its own committed transaction): p50, p99, beside
-   the write path before the whole-log chain (format 2: one chain per session), measured in the same run.
+   the write path before the whole-log chain (format 2: one chain per session), measured in the same run
+   with the two paths' appends interleaved, and the pages each commit writes.
 2. A log of 10,000 sessions (1,000 patients, ~50 events each, valid hash chains): opening the store
    (identity checks and migrations; the quick check of a log this large runs in the background and
    the time until it has passed is printed too; today's backup already taken), listing the newest 100
    sessions, loading one patient's course (sessions and scores), and that course's full records.
-   `verify` of that log (chain and replay of every table) and its rate in events per second.
+   `verify` of that log (chain and replay of every table): wall and CPU time, sessions and events per second.
 3. Bytes added to the database by one 60-minute, 8-channel session written through the Recorder.
 Several runs; medians printed.
 Run: .venv/bin/python benchmarks/bench_storage.py [--runs 5] [--keep DIR]
@@ -58,51 +59,85 @@ def append_latency(folder: Path, count: int = 2000) -> tuple[float, float]:
     return percentile(samples, 0.5) * 1000, percentile(samples, 0.99) * 1000
 
 
-def raw_append_latency(folder: Path, legacy: bool, count: int = 2000) -> tuple[float, float]:
-    """One event per committed transaction at the SQL layer, same durability and payloads: the format-2
-    write path (one chain per session, before issue 11) or today's (the whole log's chain)."""
-    path = folder / "raw.sqlite3"
-    db.create_file(path)
-    conn = db.connect(path)
-    db.apply_durability(conn)
-    migrations.migrate(conn, target=2 if legacy else migrations.LATEST_VERSION)
-    conn.execute("INSERT INTO sessions (planned_minutes, state, started_at, last_hash) VALUES (60, 'running', 'x', ?)",
-                 (GENESIS,))
-    samples = []
-    for step in range(count):
+class RawWriter:
+    """One event per committed transaction at the SQL layer, same durability and payloads, on a file of its own:
+    the format-2 write path (one chain per session, before issue 11) or today's (the whole log's chain)."""
+
+    def __init__(self, path: Path, legacy: bool) -> None:
+        self.path, self.legacy, self.step = path, legacy, 0
+        db.create_file(path)
+        self.conn = db.connect(path)
+        db.apply_durability(self.conn)
+        migrations.migrate(self.conn, target=2 if legacy else migrations.LATEST_VERSION)
+        self.conn.execute("INSERT INTO sessions (planned_minutes, state, started_at, last_hash)"
+                          " VALUES (60, 'running', 'x', ?)", (GENESIS,))
+
+    def append(self) -> float:
+        """Appends the next event; returns the seconds it took (BEGIN to COMMIT)."""
+        step, conn = self.step, self.conn
+        self.step += 1
         payload = {"channel": 1 + step % 8, "mA": round(step % 100 * 0.1, 1)}
         t0 = time.perf_counter()
-        if not legacy:
-            conn.execute("BEGIN IMMEDIATE")
-            append_event(conn, 1, "2026-01-01T00:00:00Z", step * 0.2, "stim.intensity", payload)
-            conn.execute("COMMIT")
-            samples.append(time.perf_counter() - t0)
-            continue
         conn.execute("BEGIN IMMEDIATE")
-        count_, last = conn.execute("SELECT event_count, last_hash FROM sessions WHERE id = 1").fetchone()
-        seq, text, offset = count_ + 1, canonical_payload(payload), normal_offset(step * 0.2)
-        digest = legacy_chain.event_hash(bytes(last), 1, seq, "2026-01-01T00:00:00Z", offset, "stim.intensity", text)
-        conn.execute("INSERT INTO events VALUES (1, ?, '2026-01-01T00:00:00Z', ?, 'stim.intensity', ?, ?, ?)",
-                     (seq, offset, text, bytes(last), digest))
-        conn.execute("UPDATE sessions SET event_count = ?, last_hash = ? WHERE id = 1", (seq, digest))
+        if not self.legacy:
+            append_event(conn, 1, "2026-01-01T00:00:00Z", step * 0.2, "stim.intensity", payload)
+        else:
+            count_, last = conn.execute("SELECT event_count, last_hash FROM sessions WHERE id = 1").fetchone()
+            seq, text, offset = count_ + 1, canonical_payload(payload), normal_offset(step * 0.2)
+            digest = legacy_chain.event_hash(bytes(last), 1, seq, "2026-01-01T00:00:00Z", offset, "stim.intensity",
+                                             text)
+            conn.execute("INSERT INTO events VALUES (1, ?, '2026-01-01T00:00:00Z', ?, 'stim.intensity', ?, ?, ?)",
+                         (seq, offset, text, bytes(last), digest))
+            conn.execute("UPDATE sessions SET event_count = ?, last_hash = ? WHERE id = 1", (seq, digest))
         conn.execute("COMMIT")
-        samples.append(time.perf_counter() - t0)
-    conn.close()
-    for leftover in folder.glob("raw.sqlite3*"):
-        leftover.unlink()
-    return percentile(samples, 0.5) * 1000, percentile(samples, 0.99) * 1000
+        return time.perf_counter() - t0
+
+    def pages_per_commit(self, commits: int = 200) -> float:
+        """Pages each commit adds to the write-ahead log (what the disk must sync), checkpoints held off."""
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.conn.execute("PRAGMA wal_autocheckpoint = 0")
+        for _ in range(commits):
+            self.append()
+        frames = self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[1]
+        self.conn.execute("PRAGMA wal_autocheckpoint = 1000")
+        return frames / commits
+
+    def close(self) -> None:
+        self.conn.close()
+        for leftover in self.path.parent.glob(self.path.name + "*"):
+            leftover.unlink()
 
 
-def verify_figures(path: Path) -> tuple[float, int]:
+def paired_append_latency(folder: Path, count: int = 2000) -> dict[str, tuple[float, float]]:
+    """Both write paths in the same run, one append each in turn (who goes first alternating), so that both
+    meet the same disk and the same load; (p50, p99) in ms of each."""
+    writers = {"old": RawWriter(folder / "old.sqlite3", legacy=True), "new": RawWriter(folder / "new.sqlite3",
+                                                                                        legacy=False)}
+    samples: dict[str, list[float]] = {"old": [], "new": []}
+    try:
+        for step in range(count):
+            for name in (("old", "new") if step % 2 else ("new", "old")):
+                samples[name].append(writers[name].append())
+        pages = {name: w.pages_per_commit() for name, w in writers.items()}
+    finally:
+        for w in writers.values():
+            w.close()
+    figures = {name: (percentile(s, 0.5) * 1000, percentile(s, 0.99) * 1000) for name, s in samples.items()}
+    figures["pages"] = (pages["old"], pages["new"])
+    return figures
+
+
+def verify_figures(path: Path) -> tuple[float, float, int]:
+    """Seconds (wall clock, and this process's CPU time over all its threads) and events of one verify."""
     store = open_readonly(path)
     try:
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), time.process_time()
         report = verify_store(store)
-        seconds = time.perf_counter() - t0
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     finally:
         store.close()
     assert report.ok, report.lines()[:3]
-    return seconds, report.events
+    return seconds, cpu, report.events
 
 
 def build_big_log(path: Path) -> None:
@@ -239,19 +274,22 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-storage-") as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        latencies, legacy, new = [], [], []
-        for _ in range(args.runs):  # interleaved, so every path sees the same disk and load
+        latencies, paired = [], []
+        for _ in range(args.runs):
             latencies.append(append_latency(folder))
-            legacy.append(raw_append_latency(folder, legacy=True))
-            new.append(raw_append_latency(folder, legacy=False))
+            paired.append(paired_append_latency(folder))
         print(f"append latency through the Recorder (synchronous=FULL): "
               f"p50 {statistics.median(p for p, _ in latencies):.2f} ms, "
               f"p99 {statistics.median(q for _, q in latencies):.2f} ms  (target p99 < 10 ms)")
-        p99, old_p99 = statistics.median(q for _, q in new), statistics.median(q for _, q in legacy)
-        print(f"  SQL write path, whole-log chain: p50 {statistics.median(p for p, _ in new):.2f} ms, "
-              f"p99 {p99:.2f} ms; format-2 (per-session chain) in the same run: "
-              f"p50 {statistics.median(p for p, _ in legacy):.2f} ms, p99 {old_p99:.2f} ms; "
-              f"new/old p99 = {p99 / old_p99:.2f} (target within 1.5)")
+        med = {k: (statistics.median(r[k][0] for r in paired), statistics.median(r[k][1] for r in paired))
+               for k in ("old", "new", "pages")}
+        ratios = sorted(r["new"][1] / r["old"][1] for r in paired)
+        print(f"  SQL write path, whole-log chain: p50 {med['new'][0]:.2f} ms, p99 {med['new'][1]:.2f} ms; "
+              f"format-2 (per-session chain), interleaved in the same run: p50 {med['old'][0]:.2f} ms, "
+              f"p99 {med['old'][1]:.2f} ms; new/old p99 = {statistics.median(ratios):.2f} "
+              f"(runs: {', '.join(f'{r:.2f}' for r in ratios)}; target within 1.5)")
+        print(f"  pages written per commit: {med['pages'][1]:.1f} whole-log chain (event, its session index "
+              f"entry, the session's head) against {med['pages'][0]:.1f}")
         big = folder / "big.sqlite3"
         if not big.exists():
             t0 = time.perf_counter()
@@ -274,10 +312,12 @@ def main() -> None:
         print(f"list newest 100 sessions: {med['newest_100_ms']:.2f} ms (target < 50)")
         print(f"load one patient's course (10 sessions with scores): {med['course_ms']:.2f} ms (target < 50)")
         print(f"  and those 10 sessions' full records: {med['course_records_ms']:.2f} ms")
-        checks = [verify_figures(big) for _ in range(min(args.runs, 3))]
-        seconds = statistics.median(c for c, _ in checks)
-        print(f"verify (chain and every table replayed): {seconds:.2f} s for {checks[0][1]} events "
-              f"({checks[0][1] / seconds:,.0f} events/s, {SESSIONS / seconds:,.0f} sessions/s; target < 5 s)")
+        checks = [verify_figures(big) for _ in range(args.runs)]
+        seconds, cpu = statistics.median(c for c, _, _ in checks), statistics.median(c for _, c, _ in checks)
+        events = checks[0][2]
+        print(f"verify (chain and every table replayed): {seconds:.2f} s for {SESSIONS:,} sessions and {events:,} "
+              f"events: {SESSIONS / seconds:,.0f} sessions/s, {events / seconds:,.0f} events/s (target < 5 s); "
+              f"CPU {cpu:.2f} s; median of {len(checks)} (runs: {', '.join(f'{c:.2f}' for c, _, _ in checks)} s)")
         sizes = [bytes_per_long_session(folder) for _ in range(args.runs)]
         print(f"60-minute 8-channel session: {statistics.median(b for b, _ in sizes) / 1024:.1f} KB "
               f"for {sizes[0][1]} events (target < 50 KB)")

@@ -20,9 +20,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     sim = sub.add_parser(
         "sim",
         help="run the simulated NTS-1 stimulator on a TCP port",
-        description="Runs the simulated NTS-1 stimulator as a TCP server (one client at a time). "
-        "Its first line on stdout is `listening HOST:PORT`. SIGINT or SIGTERM switch every output "
-        "off and stop it.",
+        description="Runs the simulated NTS-1 stimulator as a TCP server (one client at a time). Its first line\n"
+        "on stdout is `listening HOST:PORT`. SIGINT or SIGTERM switch every output off and stop it.",
+        epilog="exit codes:\n"
+        "  0  stopped by SIGINT or SIGTERM, every output off\n"
+        "  1  cannot listen on the address (in use, not this computer's)\n"
+        "  2  refused: bad arguments, or an address other than loopback without --allow-remote",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sim.add_argument(
         "--listen",

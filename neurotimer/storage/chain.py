@@ -13,6 +13,7 @@ import hashlib
 import json
 import math
 import sqlite3
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,40 +117,48 @@ class ChainWalker:
         self.problems: list[ChainProblem] = []
 
     def feed(self, row: tuple) -> None:
-        n, session_id, seq, at, offset, kind, payload, prev_hash, digest = row
+        for _ in self.walk((row,)):
+            pass
+
+    def walk(self, rows: Iterable[tuple]) -> Iterator[tuple]:
+        """Checks each row (EVENT_COLUMNS) as it passes and yields it on: one pass for the chain and replay.
+
+        The same checks as one `feed` per row, with the walker's state held in locals while it walks (a
+        10,000-session log has half a million events).
+        """
+        prev, expected_n = self.prev, self.expected_n
+        session_seq, session_last = self.session_seq, self.session_last
         problem = self.problems.append
-        if n != self.expected_n:
-            if n > self.expected_n:
-                missing = f"{self.expected_n}" if n == self.expected_n + 1 else f"{self.expected_n}–{n - 1}"
-                problem(ChainProblem(session_id, seq, f"log event(s) {missing} before it are missing", n))
-            self.expected_n = n
-        if session_id is not None:
-            expected_seq = self.session_seq.get(session_id, 0) + 1
-            if seq != expected_seq:
-                problem(ChainProblem(session_id, seq, f"expected event {expected_seq} of this session here", n))
-            self.session_seq[session_id] = seq if isinstance(seq, int) else expected_seq
-            self.session_last[session_id] = digest
-        elif seq is not None:
-            problem(ChainProblem(None, seq, "has a session place but no session", n))
-        if not isinstance(prev_hash, bytes) or prev_hash != self.prev:
-            problem(ChainProblem(session_id, seq, "does not follow the event before it in the log", n))
         try:
-            recomputed = event_hash(
-                prev_hash if isinstance(prev_hash, bytes) else b"",
-                n,
-                session_id,
-                seq,
-                str(at),
-                float(offset),
-                str(kind),
-                str(payload),
-            )
-        except (TypeError, ValueError):
-            recomputed = b""
-        if not isinstance(digest, bytes) or recomputed != digest or not isinstance(offset, float):
-            problem(ChainProblem(session_id, seq, "content was changed after it was written", n))
-        self.prev = digest if isinstance(digest, bytes) else b""
-        self.expected_n += 1
+            for row in rows:
+                n, session_id, seq, at, offset, kind, payload, prev_hash, digest = row
+                if n != expected_n:
+                    if n > expected_n:
+                        missing = f"{expected_n}" if n == expected_n + 1 else f"{expected_n}–{n - 1}"
+                        problem(ChainProblem(session_id, seq, f"log event(s) {missing} before it are missing", n))
+                    expected_n = n
+                if session_id is not None:
+                    expected_seq = session_seq.get(session_id, 0) + 1
+                    if seq != expected_seq:
+                        problem(ChainProblem(session_id, seq, f"expected event {expected_seq} of this session here", n))
+                    session_seq[session_id] = seq if isinstance(seq, int) else expected_seq
+                    session_last[session_id] = digest
+                elif seq is not None:
+                    problem(ChainProblem(None, seq, "has a session place but no session", n))
+                linked = type(prev_hash) is bytes
+                if not linked or prev_hash != prev:
+                    problem(ChainProblem(session_id, seq, "does not follow the event before it in the log", n))
+                if type(offset) is float and type(at) is str and type(kind) is str and type(payload) is str:
+                    recomputed = event_hash(prev_hash if linked else b"", n, session_id, seq, at, offset, kind, payload)
+                else:
+                    recomputed = b""  # a stored value of the wrong type was changed after it was written
+                if type(digest) is not bytes or recomputed != digest:
+                    problem(ChainProblem(session_id, seq, "content was changed after it was written", n))
+                prev = digest if type(digest) is bytes else b""
+                expected_n += 1
+                yield row
+        finally:
+            self.prev, self.expected_n = prev, expected_n
 
     @property
     def head(self) -> tuple[int, bytes]:

@@ -39,7 +39,7 @@ LISTS: dict[str, tuple[str, ...]] = {
 # Keys whose text the app itself writes (commands, rule and alarm keys, states): kept when they look like one.
 CODE_KEYS = frozenset({
     "command", "mode", "freq_hz", "milestone", "key", "rule", "priority", "subject", "severity", "timing",
-    "outcome", "field", "table", "side", "state", "kind",
+    "outcome", "field", "table", "side", "state", "kind", "practitioner_code",
 })
 # Point codes and sides of the plan (lists, or a pair's {"code", "side"}), and command arguments.
 CODE_LISTS = frozenset({"points", "a", "b", "args", "code"})

@@ -297,9 +297,19 @@ def _note(replay: Replay, e: Event) -> None:
     replay.put("session_notes", {**row, "text": str(d.get("text", "")), "practitioner": str(d.get("practitioner", ""))})
 
 
+_UNREAD = object()
+MEMO_LIMIT = 100_000
+
+
 @on("stim.command", "stim.intensity")
 def _peak(replay: Replay, e: Event) -> None:
-    current = commanded_current(e.kind, e.data)
+    # A session sets the same current on the same channel many times: read each payload once per replay.
+    key = (e.kind, e.payload)
+    current = replay.memo.get(key, _UNREAD)
+    if current is _UNREAD:
+        current = commanded_current(e.kind, e.data)
+        if len(replay.memo) < MEMO_LIMIT:
+            replay.memo[key] = current
     if current is None or e.session_id is None:
         return
     channel, milliamps = current

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from neurotimer.storage import projections  # (importing it registers the record's tables with the replay)
+from neurotimer.storage import db, projections  # (importing it registers the record's tables with the replay)
 from neurotimer.storage.chain import EVENT_COLUMNS, ChainProblem, ChainWalker
-from neurotimer.storage.derived import HANDLERS, Event, Replay, RowProblem
+from neurotimer.storage.derived import Replay, RowProblem
 from neurotimer.storage.legacy_chain import check_session
+from neurotimer.storage.location import is_server_url
 from neurotimer.storage.migrations import WHOLE_LOG_VERSION
 from neurotimer.storage.store import Store
 
@@ -94,22 +97,68 @@ def _integrity(conn: sqlite3.Connection, report: VerifyReport) -> None:
         report.integrity.append(f"{table} row {rowid} points to a missing {parent} row")
 
 
+class _IntegrityBeside:
+    """SQLite's integrity check of a log file on a connection and thread of its own, while the chain is
+    walked: SQLite lets go of Python's lock while it checks, so on two cores the check costs no time."""
+
+    def __init__(self, path: Path, report: VerifyReport) -> None:
+        self._path, self._report = path, report
+        self._failed: Exception | None = None
+        self._thread = threading.Thread(target=self._run, name="verify-integrity", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            conn = db.connect(self._path, read_only=True)
+        except Exception as exc:  # the caller checks on its own connection instead
+            self._failed = exc
+            return
+        try:
+            _integrity(conn, self._report)
+        except Exception as exc:
+            self._failed = exc
+        finally:
+            conn.close()
+
+    def finish(self, conn: sqlite3.Connection) -> None:
+        self._thread.join()
+        if self._failed is not None:
+            self._report.integrity = []
+            _integrity(conn, self._report)
+
+
+def _start_integrity(store: Store, report: VerifyReport) -> _IntegrityBeside | None:
+    """The check on its own thread for a log file; None (checked at once, inline) for anything else."""
+    if isinstance(store.conn, sqlite3.Connection) and store.path is not None and not is_server_url(store.path):
+        return _IntegrityBeside(Path(store.path), report)
+    _integrity(store.conn, report)
+    return None
+
+
 def verify_store(store: Store) -> VerifyReport:
     """Full integrity check, the whole chain in order, and each table against the replayed events."""
     conn = store.conn
     report = VerifyReport(version=store.schema_version)
-    _integrity(conn, report)
     if report.version < WHOLE_LOG_VERSION:
+        _integrity(conn, report)
         _verify_legacy(conn, report)
         return report
+    beside = _start_integrity(store, report)
+    try:
+        _verify_chain(conn, report)
+    finally:
+        if beside is not None:
+            beside.finish(conn)
+    return report
+
+
+def _verify_chain(conn: sqlite3.Connection, report: VerifyReport) -> None:
     walker = ChainWalker()
     replay = Replay()
     count = 0
-    handled = HANDLERS.keys()
-    for row in conn.execute(f"SELECT {EVENT_COLUMNS} FROM events ORDER BY n"):
-        walker.feed(row)
-        if row[5] in handled:
-            replay.feed(Event(*row[:7], row[8]))
+    feed = replay.feed_row
+    for row in walker.walk(conn.execute(f"SELECT {EVENT_COLUMNS} FROM events ORDER BY n")):
+        feed(row)
         count += 1
     projections.chain_heads(replay, walker.session_seq, walker.session_last)
     report.problems = walker.problems
@@ -119,7 +168,6 @@ def verify_store(store: Store) -> VerifyReport:
     report.head = walker.head
     report.migrated_sessions = sorted(replay.migrated_sessions)
     report.notes = replay.notes
-    return report
 
 
 def _verify_legacy(conn: sqlite3.Connection, report: VerifyReport) -> None:

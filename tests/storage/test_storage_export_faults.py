@@ -143,7 +143,7 @@ def test_a_command_that_only_reads_creates_no_app_folder(tmp_path: Path, args) -
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("command", ["export", "verify", "demo-data", "migrate", "report"])
+@pytest.mark.parametrize("command", ["export", "verify", "demo-data", "migrate", "report", "sim"])
 def test_each_command_lists_its_exit_codes(command: str, capsys) -> None:
     with pytest.raises(SystemExit) as info:
         cli_main([command, "--help"])
