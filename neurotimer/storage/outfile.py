@@ -22,6 +22,7 @@ from neurotimer.storage.db import SQLITE_MAGIC, StoreError
 from neurotimer.storage.location import LogLocation, is_server_url
 
 LOG_SUFFIXES = ("", "-wal", "-shm", "-journal")
+_ROLES = {"-wal": "write-ahead log", "-shm": "shared-memory index", "-journal": "rollback journal"}
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 Writer = Callable[[BinaryIO], None]
@@ -67,8 +68,9 @@ def check_output(out: Path, log: LogLocation | None) -> None:
     target = out.resolve()
     for protected in files:
         if target == protected.resolve() or _same_file(out, protected):
-            raise OutputRefused(f"{out} is the session log or a file beside it ({protected.name}); "
-                                "an export is never written over it. Choose another file.")
+            what = "the session log itself" if protected == files[0] else (
+                f"the session log's {_ROLES.get(protected.name[len(files[0].name):], 'anchor file')}")
+            raise OutputRefused(f"{out} is {what}; an export is never written over it. Choose another file.")
     for folder in folders:
         if _inside(target, folder):
             raise OutputRefused(f"{out} is in the log's {folder.name} folder; an export is never written there.")
