@@ -20,6 +20,7 @@ from typing import BinaryIO
 
 from neurotimer.storage.db import SQLITE_MAGIC, StoreError
 from neurotimer.storage.location import LogLocation, is_server_url
+from neurotimer.storage.spool import SUFFIX as SPOOL  # <log>.spool, and <log>.spool-<time> set aside
 
 LOG_SUFFIXES = ("", "-wal", "-shm", "-journal")
 _ROLES = {"-wal": "write-ahead log", "-shm": "shared-memory index", "-journal": "rollback journal"}
@@ -62,8 +63,8 @@ def _inside(path: Path, folder: Path) -> bool:
 
 
 def check_output(out: Path, log: LogLocation | None) -> None:
-    """Refuses an output that is the log, its -wal/-shm/-journal, an anchor file, or in the backups
-    folder (by resolved path and by file identity), a folder, or another SQLite database."""
+    """Refuses an output that is the log, its -wal/-shm/-journal, its spool, an anchor file, or in the
+    backups folder (by resolved path and by file identity), a folder, or another SQLite database."""
     files, folders = protected_paths(log)
     target = out.resolve()
     for protected in files:
@@ -71,6 +72,9 @@ def check_output(out: Path, log: LogLocation | None) -> None:
             what = "the session log itself" if protected == files[0] else (
                 f"the session log's {_ROLES.get(protected.name[len(files[0].name):], 'anchor file')}")
             raise OutputRefused(f"{out} is {what}; an export is never written over it. Choose another file.")
+    if files and target.parent == files[0].parent.resolve() and target.name.startswith(files[0].name + SPOOL):
+        raise OutputRefused(f"{out} is the session log's spool of events waiting for it; an export is never "
+                            "written over it. Choose another file.")
     for folder in folders:
         if _inside(target, folder):
             raise OutputRefused(f"{out} is in the log's {folder.name} folder; an export is never written there.")

@@ -46,6 +46,7 @@ def test_an_export_over_the_log_or_anything_beside_it_is_refused(log: Path, tmp_
     os.link(log, tmp_path / "hard" / "copy.json")
     (tmp_path / "via.json").symlink_to(log)
     targets = [*_beside(log), log.parent / "backups" / "new.json", tmp_path / "hard" / "copy.json",
+               log.with_name(log.name + ".spool"), log.with_name(log.name + ".spool-20260105-101500-000001"),
                tmp_path / "via.json", log.parent / "." / ".." / log.parent.name / log.name]
     for target in targets:
         code = cli_main(["export", "--db", str(log), "--format", fmt, "--out", str(target)])

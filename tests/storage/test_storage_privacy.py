@@ -49,6 +49,7 @@ def test_files_an_earlier_version_left_readable_are_made_private_on_open(tmp_pat
     store = open_store(path, clock=clock)
     run_session(store, clock)
     store.close()
+    (tmp_path / "log.sqlite3.spool-20260105-101500-000001").write_bytes(b"events set aside\n")
     for p in _everything(tmp_path):
         os.chmod(p, 0o755 if p.is_dir() else 0o644)
     store = open_store(path, clock=clock)
