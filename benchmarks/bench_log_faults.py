@@ -5,8 +5,8 @@
 2. Spooling: the time one event takes to be appended and synced to the spool file while the log fails (p50, p99).
 3. Replay at start: a spool of 1,796 events written into the log in one transaction (seconds, events per second).
 4. A silent log server (a relay that accepts and never answers): the longest the calling (GUI) thread is held by
-   one write, and the median over 20 writes, with the 0.5 s write bound (without it: until the process is
-   killed). Uses NEUROTIMER_TEST_PG or a throwaway cluster; skipped when PostgreSQL is not installed.
+   one write, and the median over 20 writes, with the 0.5 s bound on the GUI thread's calls (without it: until
+   the process is killed). Uses NEUROTIMER_TEST_PG or a throwaway cluster; skipped when PostgreSQL is not installed.
 Run: .venv/bin/python benchmarks/bench_log_faults.py [--runs 5]
 """
 
@@ -25,7 +25,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from neurotimer.session.clock import ManualClock
 from neurotimer.session.session import Session
-from neurotimer.storage.recorder import SERVER_WRITE_BOUND_S, Recorder
+from neurotimer.storage.bounded import SERVER_CALL_BOUND_S
+from neurotimer.storage.recorder import Recorder
 from neurotimer.storage.spool import Spool, replay_spool, spool_path
 from neurotimer.storage.store import open_store
 
@@ -126,7 +127,8 @@ def silent_server() -> tuple[float, float] | None:
         url = urlunsplit(parts._replace(netloc=f"{parts.username}@127.0.0.1:{relay.port}", path=f"/{name}"))
         clock = ManualClock()
         store = open_store(url, clock=clock)
-        recorder = Recorder(store, clock, write_bound=SERVER_WRITE_BOUND_S)
+        store.bound_gui_calls(SERVER_CALL_BOUND_S)
+        recorder = Recorder(store, clock)
         session = Session(clock, 30)
         recorder.attach(session)
         session.start()
@@ -168,7 +170,7 @@ def main() -> None:
         print(f"3. replay of 1,796 spooled events at start: {replay_s:.2f} s ({1796 / replay_s:,.0f} events/s)")
     held = silent_server()
     if held is not None:
-        print(f"4. silent server, write bound {SERVER_WRITE_BOUND_S} s: GUI thread held at most {held[0]:.0f} ms, "
+        print(f"4. silent server, write bound {SERVER_CALL_BOUND_S} s: GUI thread held at most {held[0]:.0f} ms, "
               f"median {held[1]:.1f} ms over 20 writes (without the bound: until the process is killed)")
 
 

@@ -364,8 +364,9 @@ class App:
         """Opens the session log (read-only when it must be); False when the practitioner chose to quit."""
         # The storage layer loads after the first paint: the clock must show first.
         from neurotimer.gui.shell.open_log import open_session_log
+        from neurotimer.storage.bounded import SERVER_CALL_BOUND_S
         from neurotimer.storage.location import is_server_url
-        from neurotimer.storage.recorder import SERVER_WRITE_BOUND_S, Recorder
+        from neurotimer.storage.recorder import Recorder
         from neurotimer.storage.spool import Spool
 
         w = self.window
@@ -374,6 +375,8 @@ class App:
             return False
         self.store, self._log_lock = opened.store, opened.lock
         self.shared.store = store = opened.store
+        if is_server_url(store.path):
+            store.bound_gui_calls(SERVER_CALL_BOUND_S)  # a server gone silent never holds the window
         review = QAction("&Review sessions…", w)
         review.setShortcut(QKeySequence(key_for("review")))
         review.triggered.connect(self.open_review)
@@ -398,7 +401,6 @@ class App:
             on_notice=lambda text: w.alarms.notify("log-moved", text, Priority.HIGH),
             on_recovered=lambda: w.alarms.clear("log-write"),
             spool=Spool.beside(store),
-            write_bound=SERVER_WRITE_BOUND_S if is_server_url(store.path) else None,  # a silent server
         )
         # Quit never leaves events unwritten without asking (wait and retry, or quit keeping them in the spool).
         w.may_quit = lambda: (question := recorder.quit_question()) is None or self._confirm(*question)

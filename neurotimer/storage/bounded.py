@@ -1,39 +1,88 @@
-"""A bound on how long the calling thread (the GUI's) waits on the log: past it, the connection is interrupted."""
+"""A bound on how long the GUI (main) thread waits on a log server: past it, the connection is interrupted."""
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 log = logging.getLogger(__name__)
 
+# The longest the window waits on a log server: over a clinic's network a statement takes a few ms (a write
+# waiting for another workstation's lock 0.2 s at most); past this the server is deemed silent.
+SERVER_CALL_BOUND_S = 0.5
+
 
 class Bound:
-    """`with bound():` around a write: if it has not returned after `seconds`, `interrupt()` is called from a
-    timer thread, so a write waiting on a silent network fails at once (the recorder keeps the event and
-    retries) instead of holding the timer for as long as TCP takes to give up."""
+    """`with bound():` around a call: if it has not returned after `seconds`, `interrupt()` is called from a
+    watchdog thread, so a call waiting on a silent network fails at once (the recorder keeps the event and
+    retries; a dialog says the log cannot be reached) instead of holding the window for as long as TCP takes
+    to give up. One watchdog thread serves every call: arming and disarming cost a lock, not a thread."""
 
     def __init__(self, seconds: float, interrupt: Callable[[], None]) -> None:
         self.seconds = seconds
         self._interrupt = interrupt
+        self._cond = threading.Condition()
+        self._deadline: float | None = None
+        self._depth = 0
+        self._thread: threading.Thread | None = None
         self.fired = 0
-
-    def _fire(self) -> None:
-        self.fired += 1
-        log.warning("a write to the log took over %.1f s: interrupted", self.seconds)
-        try:
-            self._interrupt()
-        except Exception as exc:  # A timer thread must not die silently; the write fails on its own later.
-            log.warning("the write could not be interrupted: %s", exc)
 
     @contextmanager
     def __call__(self) -> Iterator[None]:
-        timer = threading.Timer(self.seconds, self._fire)
-        timer.daemon = True
-        timer.start()
+        with self._cond:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._watch, name="log-call-bound", daemon=True)
+                self._thread.start()
+            if not self._depth:
+                self._deadline = time.monotonic() + self.seconds
+                self._cond.notify()
+            self._depth += 1
         try:
             yield
         finally:
-            timer.cancel()
+            with self._cond:
+                self._depth -= 1
+                if not self._depth:
+                    self._deadline = None
+                    self._cond.notify()
+
+    def _watch(self) -> None:
+        while True:
+            with self._cond:
+                while self._deadline is None or time.monotonic() < self._deadline:
+                    self._cond.wait(None if self._deadline is None else self._deadline - time.monotonic())
+                self._deadline = None  # once per call
+            self.fired += 1
+            log.warning("a call to the log took over %.1f s: interrupted", self.seconds)
+            try:
+                self._interrupt()
+            except Exception as exc:  # The watchdog must not die: the call then fails on its own, later.
+                log.warning("the call could not be interrupted: %s", exc)
+
+
+class BoundedConnection:
+    """A server connection whose every statement run on the GUI (main) thread is bounded; other threads (the
+    review's query thread, the lease heartbeat) use their own connections and wait as TCP says."""
+
+    def __init__(self, inner: Any, seconds: float) -> None:
+        self._inner = inner
+        self.bound = Bound(seconds, inner.interrupt)
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
+        if threading.current_thread() is not threading.main_thread():
+            return self._inner.execute(sql, params)
+        with self.bound():
+            return self._inner.execute(sql, params)
+
+    def executemany(self, sql: str, seq: Any) -> Any:
+        if threading.current_thread() is not threading.main_thread():
+            return self._inner.executemany(sql, seq)
+        with self.bound():
+            return self._inner.executemany(sql, seq)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)

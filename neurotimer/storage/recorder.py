@@ -6,12 +6,11 @@ import logging
 import sqlite3
 from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from typing import Any
 
 from neurotimer.session.clock import Clock, rfc3339
 from neurotimer.session.session import Session
-from neurotimer.storage.bounded import Bound
 from neurotimer.storage.db import StoreError
 from neurotimer.storage.recorder_lane import RecorderLane, _Pending, _Target
 from neurotimer.storage.recorder_spool import SpoolingMixin
@@ -21,9 +20,6 @@ from neurotimer.storage.store import Store
 log = logging.getLogger(__name__)
 
 RETRY_INTERVAL_S = 1.0
-# The longest the GUI thread waits for a write to a log server: over a clinic's network a write takes a few ms
-# (and a lock held by another workstation 0.2 s at most); past this the server is deemed silent.
-SERVER_WRITE_BOUND_S = 0.5
 # The UI ticks every ~200 ms: writing when 0.8 s have passed keeps the gap between writes under 1 s.
 PROGRESS_INTERVAL_S = 0.8
 
@@ -58,7 +54,6 @@ class Recorder(SpoolingMixin):
         on_count: Callable[[str], None] | None = None,
         on_notice: Callable[[str], None] | None = None,
         spool: Spool | None = None,
-        write_bound: float | None = None,
         retry_interval: float = RETRY_INTERVAL_S,
         progress_interval: float = PROGRESS_INTERVAL_S,
     ) -> None:
@@ -68,8 +63,6 @@ class Recorder(SpoolingMixin):
         self._on_recovered = on_recovered or (lambda: None)
         self._on_count = on_count or (lambda text: None)
         self._on_notice = on_notice or (lambda text: None)
-        # A write that has not returned after `write_bound` seconds is interrupted (a silent server).
-        self._bound = Bound(write_bound, lambda: store.conn.interrupt()) if write_bound else None
         self._spool = spool
         self._spooling = False  # the log failed: what waits goes to the spool file too
         self._headed: list[_Target] = []  # sessions with a header line in the spool file
@@ -204,12 +197,9 @@ class Recorder(SpoolingMixin):
         """Whether events of a started session wait in memory (those of an unstarted one always wait)."""
         return any(p.target.start_mono is not None for p in self._queue)
 
-    def _bounded(self):
-        return self._bound() if self._bound is not None else nullcontext()
-
     def _write_one(self, item: _Pending) -> tuple[int, int]:
         target = item.target
-        with self._bounded(), self._store.transaction() as conn:
+        with self._store.transaction() as conn:
             session_id = target.db_id
             if session_id is None:
                 session_id = self._store.insert_session(
@@ -224,8 +214,7 @@ class Recorder(SpoolingMixin):
             offset = item.offset if item.offset is not None else item.mono - (target.start_mono or item.mono)
             seq = self._store.append_session_event(conn, session_id, item.at, offset, item.kind, item.payload)
         if item.kind in ("session.ended", "session.interrupted"):
-            with self._bounded():
-                self._store.write_anchor(f"session {session_id} ended")
+            self._store.write_anchor(f"session {session_id} ended")
         return seq, session_id
 
     def _write_progress(self, target: _Target) -> bool:
@@ -237,7 +226,7 @@ class Recorder(SpoolingMixin):
         if treatment == target.last_progress_value:
             return False
         try:
-            with self._bounded(), self._store.transaction() as conn:
+            with self._store.transaction() as conn:
                 self._store.upsert_progress(
                     conn, target.db_id, treatment, now - (target.start_mono or now), rfc3339(self._clock.wall())
                 )

@@ -3,6 +3,7 @@ never waits long on a silent server, and the next start writes them gap-free and
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from urllib.parse import urlsplit, urlunsplit
 
@@ -11,10 +12,11 @@ from blackhole import Blackhole
 from storage_helpers import wait
 
 from neurotimer.session.session import Session, SessionState
-from neurotimer.storage.recorder import SERVER_WRITE_BOUND_S, Recorder
+from neurotimer.storage.bounded import SERVER_CALL_BOUND_S
+from neurotimer.storage.recorder import Recorder
 from neurotimer.storage.recovery import recover_interrupted
 from neurotimer.storage.spool import Spool, read_spool, replay_spool, spool_path
-from neurotimer.storage.store import open_store
+from neurotimer.storage.store import WriteFailed, open_store
 from neurotimer.storage.verify import verify_store
 
 
@@ -38,9 +40,10 @@ def test_a_silent_server_never_holds_the_gui_thread_and_the_spool_outlives_the_a
     relay = Blackhole(urlsplit(pg_url).port)
     try:
         store = open_store(through(pg_url, relay.port), clock=clock)
+        store.bound_gui_calls(SERVER_CALL_BOUND_S)
         alarms: list[str] = []
         spool = Spool.beside(store)
-        recorder = Recorder(store, clock, on_alarm=alarms.append, spool=spool, write_bound=SERVER_WRITE_BOUND_S)
+        recorder = Recorder(store, clock, on_alarm=alarms.append, spool=spool)
         session = Session(clock, 30)
         recorder.attach(session)
         session.start()
@@ -60,7 +63,7 @@ def test_a_silent_server_never_holds_the_gui_thread_and_the_spool_outlives_the_a
         session.pause()
         assert session.state is SessionState.PAUSED, "the timer goes on"
         # Bounded, not a speed target: without the bound the first write waited until the test gave up (40 s).
-        assert max(blocked) < SERVER_WRITE_BOUND_S + 1.5, blocked
+        assert max(blocked) < SERVER_CALL_BOUND_S + 1.5, blocked
         assert len(alarms) == 1 and "cannot be reached" in alarms[0] and "spool file" in alarms[0]
         assert recorder.waiting == recorder.spooled >= 13 and recorder.unsaved == 0
         killed(store, recorder)
@@ -78,6 +81,24 @@ def test_a_silent_server_never_holds_the_gui_thread_and_the_spool_outlives_the_a
     assert [e["kind"] for e in events][-2:] == ["session.paused", "session.interrupted"]
     assert verify_store(later).ok
     later.close()
+
+
+def test_any_write_on_the_gui_thread_to_a_silent_server_is_cut_off_with_a_clear_error(pg_url, clock) -> None:
+    relay = Blackhole(urlsplit(pg_url).port)
+    store = open_store(through(pg_url, relay.port), clock=clock)
+    try:
+        store.bound_gui_calls(SERVER_CALL_BOUND_S)
+        store.create_patient("P-0001")  # the server answers: written
+        relay.silence()
+        began = time.monotonic()
+        with pytest.raises((WriteFailed, sqlite3.OperationalError), match="cannot be reached"):
+            store.create_patient("P-0002")  # from the patient dialog: its first read is cut off too
+        assert time.monotonic() - began < SERVER_CALL_BOUND_S + 1.5
+    finally:
+        relay.close()
+        if store.leases is not None:
+            store.leases.stop()
+        store.conn._pool.close(timeout=1)
 
 
 def test_server_stopped_then_app_restarted_every_spooled_event_arrives_in_order(pg_server, pg_url, clock) -> None:
