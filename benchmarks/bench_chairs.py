@@ -41,107 +41,93 @@ def wait_until(app, condition, seconds: float) -> bool:
     return condition()
 
 
-class BenchChair:
-    """One chair as the app builds it for this figure: session, stimulator controller and worker, card."""
-
-    def __init__(self, index: int, url: str, board, plot=None) -> None:
-        from neurotimer.chairs.status import ChairStatus
-        from neurotimer.gui.session.presenter import SessionPresenter
-        from neurotimer.gui.shell import theme
-        from neurotimer.gui.stimulator.controller import StimulatorController
-        from neurotimer.session.clock import SystemClock
-
-        clock = SystemClock()
-        self.sessions = SessionPresenter(clock, 30)
-        self.stim = StimulatorController(clock)
-        self.confirmed: float | None = None
-        self.stim.emergencyStopConfirmed.connect(lambda: setattr(self, "confirmed", time.perf_counter()))
-        self.connected = False
-        self.stim.deviceConnected.connect(lambda _info: setattr(self, "connected", True))
-        if plot is not None:
-            self.stim.deviceConnected.connect(plot.on_device_connected)
-            self.stim.statusChanged.connect(plot.on_status)
-            self.stim.stimEvent.connect(plot.on_stim_event)
-            self.sessions.sessionEvent.connect(plot.on_session_event)
-
-        def show(snap) -> None:
-            on = [s for ch in range(1, CHANNELS + 1) if (s := self.stim.last_status(ch)) and s.output]
-            board.update_chair(index, ChairStatus(
-                f"Room {index + 1}", "", theme.state_key(snap.state, snap.overdue), snap.remaining_seconds,
-                len(on), max((s.measured_ma for s in on), default=0.0)))
-
-        self.sessions.updated.connect(show)
-        self.stim.connect_device(url)
-        self.sessions.start()
-
-    def outputs_on(self) -> int:
-        return sum(1 for ch in range(1, CHANNELS + 1) if (s := self.stim.last_status(ch)) and s.output)
-
-    def start_outputs(self, channels: int, milliamps: float) -> None:
-        for ch in range(1, channels + 1):
-            self.stim.output_on(ch)
-            self.stim.set_current(ch, milliamps)
-
-    def emergency_stop(self) -> None:
-        self.stim.emergency_stop()
-
-    def shutdown(self) -> None:
-        self.stim.shutdown()
-
-
-def build_chairs(app, urls: list[str]) -> list[BenchChair]:
-    from PySide6.QtWidgets import QHBoxLayout, QWidget
-
-    from neurotimer.gui.board.board import ChairBoard
-    from neurotimer.gui.stimulator.intensity_plot import IntensityPlot
+def build_app(app, urls: list[str], data: Path):
+    """The real app as `neurotimer` builds it: one chair per URL (the settings name them), a log of its own."""
+    os.environ["XDG_DATA_HOME"] = str(data / "data")
+    os.environ["XDG_CONFIG_HOME"] = str(data / "config")
+    from neurotimer import paths
+    from neurotimer.app import App
+    from neurotimer.cli import build_parser
+    from neurotimer.gui.shell.settings import Settings
     from neurotimer.session.clock import SystemClock
 
-    window = QWidget()
-    layout = QHBoxLayout(window)
-    board = ChairBoard()
-    board.set_chairs([f"Room {n}" for n in range(1, len(urls) + 1)])
-    board.set_current(0)
-    plot = IntensityPlot(SystemClock())
-    layout.addWidget(board)
-    layout.addWidget(plot, 1)
-    window.resize(1366, 700)
-    window.show()
-    chairs = [BenchChair(i, url, board, plot if i == 0 else None) for i, url in enumerate(urls)]
-    wait_until(app, lambda: all(c.connected for c in chairs), 15)
-    app._bench_window = window  # kept alive for the run
-    return chairs
+    paths.app_data_dir().mkdir(parents=True, exist_ok=True)
+    argv = ["--db", str(data / "log.sqlite3")]
+    if len(urls) > 1:
+        Settings(paths.app_data_dir() / "settings.ini").chairs = [
+            {"name": f"Room {n}", "device": url} for n, url in enumerate(urls, start=1)]
+    else:
+        argv += ["--device", urls[0]]
+    nt = App(build_parser().parse_args(argv), SystemClock(), chime=lambda: None, confirm=lambda _t, _x: True)
+    nt.window.resize(1366, 768)
+    nt.window.show()
+    nt.finish_start()
+    wait_until(app, lambda: all(c.stim is not None and c.stim.info is not None for c in nt.chairs), 20)
+    nt.window.tabs.setCurrentWidget(nt.chairs[0].plot)  # the chair on screen shows its live plot
+    return nt
+
+
+def start_outputs(nt, milliamps: float) -> None:
+    for chair in nt.chairs:
+        if not chair.plans.plan().points:
+            chair.picker.load_selected_template()  # the neuropathy protocol: four pairs that pass the checks
+        if not chair.sessions.session.state.is_active:
+            chair.sessions.start()
+        for channel in range(1, CHANNELS + 1):
+            chair.stim.output_on(channel)
+            chair.stim.set_current(channel, milliamps)
+
+
+def all_on(nt) -> bool:
+    return all(len(c.outputs()) == CHANNELS for c in nt.chairs)
 
 
 def child(count: int, seconds: float) -> None:
-    from PySide6.QtCore import QTimer
+    import tempfile
+
+    from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QApplication
+
+    from neurotimer.stimulator.events import StimEventKind
 
     app = QApplication(sys.argv[:1])
     procs, urls = start_sims(count)
+    data = Path(tempfile.mkdtemp(prefix="bench-chairs-"))
     try:
-        chairs = build_chairs(app, urls)
-        for chair in chairs:
-            chair.start_outputs(CHANNELS, 2.0)
-        wait_until(app, lambda: all(c.outputs_on() == CHANNELS for c in chairs), 10)
+        nt = build_app(app, urls, data)
+        start_outputs(nt, 2.0)
+        if not wait_until(app, lambda: all_on(nt), 15):
+            raise SystemExit(f"outputs did not come on: {[c.outputs() for c in nt.chairs]}")
         cpu0, wall0 = time.process_time(), time.monotonic()
         QTimer.singleShot(round(seconds * 1000), app.quit)
         app.exec()  # the app's own event loop, as in use: nothing of the benchmark's spins meanwhile
         cpu = (time.process_time() - cpu0) / (time.monotonic() - wall0)
-        stops = []
+        stops, lines = [], []
+        reported: dict[int, float] = {}
+
+        def device_reported(index: int, event) -> None:  # in the chair's stimulator thread, as it happens
+            if event.kind is StimEventKind.EMERGENCY_STOP_CONFIRMED:
+                reported.setdefault(index, time.perf_counter())
+
+        for chair in nt.chairs:
+            chair.stim._worker.stimEvent.connect(lambda e, i=chair.index: device_reported(i, e),
+                                                 Qt.ConnectionType.DirectConnection)
         for _ in range(5):
-            for chair in chairs:
-                chair.start_outputs(CHANNELS, 1.0)
-            wait_until(app, lambda: all(c.outputs_on() == CHANNELS for c in chairs), 10)
-            for chair in chairs:
-                chair.confirmed = None
+            start_outputs(nt, 1.0)
+            wait_until(app, lambda: all_on(nt), 15)
+            reported.clear()
+            done: list[str] = []
+            nt.stop_all.finished.connect(done.append)
             t0 = time.perf_counter()
-            for chair in chairs:  # what Escape does: every chair's stop, at once
-                chair.emergency_stop()
-            wait_until(app, lambda: all(c.confirmed is not None for c in chairs), 5)
-            stops.append((max(c.confirmed for c in chairs) - t0) * 1e3)
-        for chair in chairs:
-            chair.shutdown()
-        print(f"cpu {cpu:.6f} stop {statistics.median(stops):.3f}")
+            nt.window.emergencyStopRequested.emit()  # what Escape does
+            wait_until(app, lambda d=done: bool(d), 5)
+            shown = time.perf_counter()
+            nt.stop_all.finished.disconnect()
+            every = len(reported) == len(nt.chairs)
+            stops.append((max(reported.values()) - t0) * 1e3 if every else float("nan"))
+            lines.append((shown - t0) * 1e3 if done and "Not confirmed" not in done[0] else float("nan"))
+        nt.shutdown()
+        print(f"cpu {cpu:.6f} stop {statistics.median(stops):.3f} line {statistics.median(lines):.3f}")
     finally:
         for proc in procs:
             proc.terminate()
@@ -173,8 +159,10 @@ def main() -> int:
     for count, runs in results.items():
         cpu = statistics.median(r["cpu"] for r in runs) * 100
         stop = statistics.median(r["stop"] for r in runs)
+        line = statistics.median(r["line"] for r in runs)
         print(f"{count} chair{'s' if count > 1 else ' '}: CPU {cpu:5.1f} % of a core (target < 20 %)   "
-              f"Escape to every device off {stop:5.1f} ms (target < 50 ms)")
+              f"Escape to every device reporting off {stop:5.1f} ms (target < 50 ms)   "
+              f"to the confirmation line on screen {line:6.1f} ms")
     return 0
 
 

@@ -114,7 +114,7 @@ class App:
         self.shared = Shared()
         self.catalogue_source: CatalogueSource | None = None
         self.large_chart: BodyChartPanel | None = None
-        self._large_charts: dict[int, BodyChartPanel] = {}  # each chair's own, opened on demand
+        self._large_charts: dict[Chair, BodyChartPanel] = {}  # each chair's own, opened on demand
         self.review: ReviewWindow | None = None
         self.stop_all: StopAll | None = None
         self._requested_device: str | None = None  # the stimulator last asked for, remembered once it answers
@@ -145,22 +145,11 @@ class App:
         self._build_alarm_outputs()
         for problem in self._roster_problems:
             self.window.alarms.notify("settings-chairs", problem, Priority.MEDIUM)
-        # The planned time last used is the next session's default: most clinics keep one length.
-        minutes = self.settings.planned_minutes
         for chair in self.chairs:
-            # Every chair's milestones chime, on screen or not; the strip names the chair ("Room 2: Halfway").
-            chair.sessions.milestone.connect(lambda _name, _remaining: self._chime())
-            if minutes is not None and not chair.sessions.session.started:
-                chair.sessions.set_planned_minutes(minutes)
-            chair.sessions.stateChanged.connect(lambda state, c=chair: self._on_session_state(c, state))
+            self._wire_session(chair)
         for chair in self.chairs:
-            try:
-                # First, while the helper thread's pyqtgraph import is fresh; device signals join it later.
-                self.factory.build_plot(chair)
-            except Exception as exc:  # the plot is a view only: everything else must still come up
-                log.exception("could not set up the intensity plot")
-                self.window.alarms.notify("setup-plot", f"The intensity plot is not available ({exc}); "
-                                          "everything else works.", Priority.LOW)
+            # First, while the helper thread's pyqtgraph import is fresh; device signals join it later.
+            if not self._build_plot(chair):
                 break
         self.mark("plots-ready")
         if not self._open_log():
@@ -174,6 +163,25 @@ class App:
         self.window.quitWithNeedlesIn.connect(self._on_quit_with_needles_in)
         self._remind_forgotten_needles()
         self.mark("ready")
+
+    def _wire_session(self, chair: Chair) -> None:
+        # Every chair's milestones chime, on screen or not; the strip names the chair ("Room 2: Halfway").
+        chair.sessions.milestone.connect(lambda _name, _remaining: self._chime())
+        # The planned time last used is the next session's default: most clinics keep one length.
+        minutes = self.settings.planned_minutes
+        if minutes is not None and not chair.sessions.session.started:
+            chair.sessions.set_planned_minutes(minutes)
+        chair.sessions.stateChanged.connect(lambda state: self._on_session_state(chair, state))
+
+    def _build_plot(self, chair: Chair) -> bool:
+        try:
+            self.factory.build_plot(chair)
+        except Exception as exc:  # the plot is a view only: everything else must still come up
+            log.exception("could not set up the intensity plot")
+            self.window.alarms.notify("setup-plot", f"The intensity plot is not available ({exc}); "
+                                      "everything else works.", Priority.LOW)
+            return False
+        return True
 
     def _build_chair(self, chair: Chair) -> None:
         """Everything of one chair after the first paint, in order; a part that fails is said and keeps the
@@ -307,24 +315,62 @@ class App:
 
         open_chairs_dialog(self.roster, self._chairs_saved, self.window, list_ports=list_serial_ports)
 
-    def _chairs_saved(self, roster: ChairRoster) -> None:
-        """Renames show at once; chairs added, removed or moved to another stimulator come at the next start."""
-        before = [(c.name, c.device_url) for c in self.chairs]
+    def _chairs_saved(self, roster: ChairRoster, origins: list[str | None] | None = None) -> None:
+        """Settings → Chairs saved: kept in the settings and, with several chairs, put to use at once (renames,
+        chairs added and removed, another stimulator for a chair with no session running). Going from one
+        chair to several, or back, changes the window: that comes at the next start."""
         self.settings.chairs = roster.to_records()
         self._chairs_from_settings = True
-        if len(roster) == len(self.chairs):
-            for chair, spec in zip(self.chairs, roster, strict=True):
-                if spec.name != chair.name and spec.device == chair.device_url:
-                    chair.rename(spec.name)
-            if self.board is not None:
-                self.board.set_chairs([c.name for c in self.chairs])
-                self.board_presenter.refresh_all()
-            self.window.refresh_header()
-        self.roster = ChairRoster([spec for spec in roster], is_busy=self._chair_busy)
-        if [d for _n, d in before] != [c.device for c in roster] or len(before) != len(roster):
+        if origins is None:  # the same chairs in the same order, perhaps renamed
+            origins = [c.name for c in self.chairs] if len(roster) == len(self.chairs) else roster.names()
+        by_name = {chair.name: chair for chair in self.chairs}
+        kept = [by_name.get(origin) if origin is not None else None for origin in origins]
+        live = self.several and len(roster) > 1
+        if not live and (len(roster) != len(self.chairs) or None in kept):
             self.window.alarms.notify(
-                "settings-chairs", "The chairs are saved. Chairs added or removed, and new stimulators, "
-                "come into use at the next start of neurotimer.", Priority.LOW)
+                "settings-chairs", "The chairs are saved. Going from one chair to several, or back, comes into "
+                "use at the next start of neurotimer.", Priority.LOW)
+            kept = [chair for chair in kept if chair is not None][:len(roster)]
+        for chair in self.chairs:
+            if live and chair not in kept:
+                self._remove_chair(chair)
+        chairs: list[Chair] = []
+        for spec, chair in zip(roster, kept, strict=False):
+            if chair is None:
+                chair = self._add_chair(spec.name, spec.device)
+            if chair.name != spec.name:
+                chair.rename(spec.name)
+            if chair.device_url != spec.device and chair.stim is not None and not chair.busy:
+                chair.device_url = spec.device
+                chair.stim.connect_device(spec.device)
+            chairs.append(chair)
+        if live:
+            self.chairs = chairs
+            for index, chair in enumerate(chairs):
+                chair.index = index
+        if self.board_presenter is not None:
+            self.board_presenter.set_chairs(self.chairs)
+        self.window.refresh_header()
+        self.roster = ChairRoster(roster.chairs, is_busy=self._chair_busy)
+
+    def _add_chair(self, name: str, device: str) -> Chair:
+        """A chair added in Settings → Chairs, built as the ones of the start were, on its own stimulator."""
+        chair = self.factory.frame(len(self.chairs), name, device)
+        self._wire_session(chair)
+        self._build_plot(chair)
+        self._build_chair(chair)
+        return chair
+
+    def _remove_chair(self, chair: Chair) -> None:
+        """A chair removed in Settings → Chairs (never one with a session running): its stimulator off and
+        let go, its record closed, its alarms and its view gone."""
+        chair.shutdown()
+        for alarm in chair.alarms.active():
+            self.window.alarms.clear(alarm.key)
+        chart = self._large_charts.pop(chair, None)
+        if chart is not None:
+            chart.close()
+        self.window.remove_chair_view(chair.view)
 
     def _remind_forgotten_needles(self) -> None:
         """neurotimer was last quit with needles not counted out: say so at once, loudly, once."""
@@ -428,14 +474,14 @@ class App:
         chair = self.current_chair()
         if chair.picker is None or self.catalogue_source is None:
             return
-        panel = self._large_charts.get(chair.index)
+        panel = self._large_charts.get(chair)
         if panel is None:
             source = self.catalogue_source
             panel = BodyChartPanel(source.catalogue, source.nerves)
             panel.setWindowFlag(Qt.WindowType.Window)
             panel.pointClicked.connect(chair.picker.select_point)
             chair.plans.pointsChanged.connect(lambda plan: panel.set_selected(plan.point_sides()))
-            self._large_charts[chair.index] = panel
+            self._large_charts[chair] = panel
         self.large_chart = panel
         where = f" — {chair.name}" if self.several else ""
         self.large_chart.setWindowTitle(f"neurotimer: body chart{where}")

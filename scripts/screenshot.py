@@ -2,6 +2,8 @@
 
 Outside: starts Xvfb and runs itself inside it. Inside: builds the app as `neurotimer --demo` does, chooses
 a demo patient, loads a published protocol, starts the session and two channels, then photographs the screen.
+`SHOT_CHAIRS=4 … docs/board.png`: four chairs as `--demo --chairs 4`, one running, one paused, one with a lead
+off, one not started yet.
 """
 
 from __future__ import annotations
@@ -37,23 +39,32 @@ def inside(out: Path) -> int:
     home = tempfile.mkdtemp(prefix="nt-shot-")
     os.environ["XDG_DATA_HOME"] = home
     qapp = QApplication(sys.argv[:1])
-    args = argparse.Namespace(demo=True, db=None, device=None, startup_probe=False, command=None)
+    chairs = int(os.environ.get("SHOT_CHAIRS", "1"))
+    args = argparse.Namespace(demo=True, db=None, device=None, startup_probe=False, command=None, chairs=chairs)
     app = App(args, SystemClock(), chime=lambda: None, confirm=lambda _t, _x: True)
     app.window.resize(1366, 768)
     app.window.show()
     app.finish_start()
 
-    def setup() -> None:
-        patient = app.store.list_patients()[1]
-        app.records.choose_patient(patient)
-        app.picker.load_selected_template()
-        for row in app.pairing.finding_rows():  # the practitioner reads and acknowledges each warning
+    def start_chair(chair, patient, outputs) -> None:
+        chair.records.choose_patient(patient)
+        chair.picker.load_selected_template()
+        for row in chair.pairing.finding_rows():  # the practitioner reads and acknowledges each warning
             if row.button is not None:
                 row.button.click()
-        app.sessions.start()
-        for channel, milliamps in ((1, 2.5), (2, 2.0)):
-            app.stim.output_on(channel)
-            app.stim.set_current(channel, milliamps)
+        chair.sessions.start()
+        for channel, milliamps in outputs:
+            chair.stim.output_on(channel)
+            chair.stim.set_current(channel, milliamps)
+
+    def setup() -> None:
+        patients = app.store.list_patients()
+        start_chair(app.chairs[0], patients[1], ((1, 2.5), (2, 2.0)))
+        if len(app.chairs) >= 4:
+            start_chair(app.chairs[1], patients[2], ((1, 1.5),))
+            start_chair(app.chairs[2], patients[3], ((1, 2.0), (2, 2.0)))
+            QTimer.singleShot(3000, app.chairs[1].sessions.toggle_pause)
+            QTimer.singleShot(3500, lambda: app.chairs[2].stim.command("SIMulate:LEAD2 OFF"))
 
     def show_tab() -> None:
         tab = os.environ.get("SHOT_TAB")  # e.g. SHOT_TAB="Body chart" to photograph another tab

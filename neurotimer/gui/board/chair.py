@@ -85,6 +85,8 @@ class Chair(QObject):
             self.view.name = name
         if self.alarms.name:
             self.alarms.rename(name)
+        if self.stop_button is not None:
+            self.stop_button.setText(f"Stop {name}'s outputs")
         self.changed.emit()
 
     # -- stopping --------------------------------------------------------------------------------

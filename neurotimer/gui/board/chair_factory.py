@@ -49,13 +49,15 @@ class ChairFactory:
         self.window = window
         self.confirm = confirm
         self.several = several
+        self._made = 0  # chairs made so far: each one's alarm keys get a prefix never used before
 
     # -- before the first paint ------------------------------------------------------------------
     def frame(self, index: int, name: str, device_url: str = "sim:") -> Chair:
         """The chair's session, plan, view and alarms. The window's first view is the first chair's."""
         w = self.window
         label = name if self.several else ""
-        alarms = ChairAlarms(w.alarms, f"chair{index + 1}/" if self.several else "", label)
+        self._made += 1
+        alarms = ChairAlarms(w.alarms, f"chair{self._made}/" if self.several else "", label)
         if index == 0 and w.views:
             view = w.views[0]
             view.alarms, view.name = alarms, label
@@ -193,7 +195,6 @@ class ChairFactory:
         button.setObjectName("stop")
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         button.setToolTip("Every output of this chair off at once; Escape stops every chair's")
-        chair.changed.connect(lambda: button.setText(f"Stop {chair.name}'s outputs"))
         chair.stop_button = button
         return button
 

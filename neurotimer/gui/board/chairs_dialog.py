@@ -39,6 +39,9 @@ class ChairsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Chairs")
         self.roster = ChairRoster(roster.chairs, is_busy=roster.is_busy)
+        # Each row's chair as it was when the dialog opened (None: added here), so a rename is told from a
+        # chair removed and another added.
+        self.origins: list[str | None] = roster.names()
         self._list_ports = list_ports
         layout = QVBoxLayout(self)
         intro = QLabel("Each chair has its own clock, stimulator and record. Ctrl+1 … Ctrl+8 bring "
@@ -150,12 +153,14 @@ class ChairsDialog(QDialog):
             self._apply(lambda: self.roster.set_device(name, url), self.list.currentRow())
 
     def _add(self) -> None:
-        self._apply(self.roster.add, len(self.roster))
+        if self._apply(self.roster.add, len(self.roster)):
+            self.origins.append(None)
 
     def _remove(self) -> None:
         name = self._current()
-        if name is not None:
-            self._apply(lambda: self.roster.remove(name), max(0, self.list.currentRow() - 1))
+        row = self.list.currentRow()
+        if name is not None and self._apply(lambda: self.roster.remove(name), max(0, row - 1)):
+            del self.origins[row]
 
     def _save(self) -> None:
         # A name typed but not yet confirmed with Enter or Tab counts: Save means what is on screen.
@@ -165,11 +170,12 @@ class ChairsDialog(QDialog):
         self.accept()
 
 
-def open_chairs_dialog(roster: ChairRoster, on_saved: Callable[[ChairRoster], None], parent: QWidget,
-                       list_ports: Callable[[], list[PortInfo]] = lambda: []) -> ChairsDialog:
-    """Not modal: every clock, channel and the STOP button stay usable while it is open."""
+def open_chairs_dialog(roster: ChairRoster, on_saved: Callable[[ChairRoster, list[str | None]], None],
+                       parent: QWidget, list_ports: Callable[[], list[PortInfo]] = lambda: []) -> ChairsDialog:
+    """Not modal: every clock, channel and the STOP button stay usable while it is open. on_saved gets the
+    roster and, for each of its chairs, the name it had when the dialog opened (None: added)."""
     dialog = ChairsDialog(roster, list_ports, parent)
-    dialog.saved.connect(on_saved)
+    dialog.saved.connect(lambda saved: on_saved(saved, list(dialog.origins)))
     dialog.setWindowModality(Qt.WindowModality.NonModal)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.show()

@@ -23,21 +23,32 @@ class BoardPresenter(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._redraw)
-        board.set_chairs([chair.name for chair in self.chairs])
         board.chairChosen.connect(window.show_chair)
         window.chairShown.connect(board.set_current)
-        board.set_current(window.current_chair)
+        self._followed: set[int] = set()
+        self.set_chairs(self.chairs)
+
+    def set_chairs(self, chairs: Sequence) -> None:
+        """The chairs after Settings → Chairs (added, removed, renamed): a card each, in board order."""
+        self.chairs = list(chairs)
+        self.board.set_chairs([chair.name for chair in self.chairs])
+        self.board.set_current(self.window.current_chair)
         for chair in self.chairs:
-            chair.changed.connect(lambda c=chair: self._mark(c.index))
-            self._dirty.add(chair.index)
-        self._redraw()
+            if id(chair) not in self._followed:
+                self._followed.add(id(chair))
+                chair.changed.connect(lambda c=chair: self._mark(c))
+        self.refresh_all()
 
     def refresh_all(self) -> None:
         """Every card again (after the chairs were renamed)."""
-        self._dirty.update(chair.index for chair in self.chairs)
+        self._dirty.update(range(len(self.chairs)))
         self._redraw()
 
-    def _mark(self, index: int) -> None:
+    def _mark(self, chair) -> None:
+        if chair in self.chairs:  # a chair removed may still say it changed as it goes
+            self._mark_index(self.chairs.index(chair))
+
+    def _mark_index(self, index: int) -> None:
         self._dirty.add(index)
         if not self._timer.isActive():
             self._timer.start(REDRAW_MS)
@@ -45,4 +56,5 @@ class BoardPresenter(QObject):
     def _redraw(self) -> None:
         dirty, self._dirty = self._dirty, set()
         for index in sorted(dirty):
-            self.board.update_chair(index, self.chairs[index].status())
+            if index < len(self.chairs):
+                self.board.update_chair(index, self.chairs[index].status())

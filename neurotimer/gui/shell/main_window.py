@@ -148,6 +148,17 @@ class MainWindow(QMainWindow):
         view.patientTextChanged.connect(lambda _text, v=view: v is self.view and self._show_patient(v))
         return len(self.views) - 1
 
+    def remove_chair_view(self, view: ChairView) -> None:
+        """A chair removed (Settings → Chairs): its view goes; the chair on screen stays, or the first comes."""
+        shown = self.view
+        self.views.remove(view)
+        self.stack.removeWidget(view)
+        view.deleteLater()
+        if shown is view:
+            self.stack.setCurrentIndex(0)
+            self._show_patient(self.view)
+        self.chairShown.emit(self.stack.currentIndex())
+
     def set_board(self, board: QWidget) -> None:
         """The board column, left of the chair on screen (only shown when there is more than one chair)."""
         self.board = board

@@ -224,3 +224,84 @@ def test_one_chair_has_no_board_and_names_nothing(qtbot, tmp_path, clock) -> Non
     assert len(a.chairs) == 1 and a.board is None
     assert a.window.patient_label.text() == "Patient: unassigned"
     a.shutdown()
+
+
+def test_after_a_crash_each_chairs_open_session_is_closed_as_interrupted(qtbot, tmp_path, clock) -> None:
+    args = build_parser().parse_args(["--db", str(tmp_path / "log.sqlite3"), "--chairs", "3"])
+    first = App(args, clock, chime=lambda: None, confirm=lambda t, x: True)
+    qtbot.addWidget(first.window)
+    first.finish_start()
+    first.chairs[0].sessions.start()
+    clock.advance(60)
+    first.chairs[2].sessions.start()
+    clock.advance(65)
+    for chair in first.chairs:
+        chair.sessions.tick()
+    ids = [first.chairs[0].records.recorder.session_id, first.chairs[2].records.recorder.session_id]
+    first.store.close()  # the process dies: no end, no flush, and its lock goes with it
+    for chair in first.chairs:
+        chair.records.close()
+        chair.stim.shutdown()
+    first._log_lock.unlock()
+    second = App(args, clock, chime=lambda: None, confirm=lambda t, x: True)
+    qtbot.addWidget(second.window)
+    second.finish_start()
+    texts = [a.text for a in second.window.alarms.active() if "interrupted" in a.text]
+    assert len(texts) == 2
+    assert any("2 min 05 s" in t for t in texts) and any("1 min 05 s" in t for t in texts)
+    assert [second.store.get_session(i).summary.state for i in ids] == ["interrupted", "interrupted"]
+    assert verify_store(second.store).ok
+    second.shutdown()
+
+
+def test_chairs_added_removed_and_moved_in_settings_come_into_use_at_once(qtbot, app, clock) -> None:
+    from neurotimer.gui.board.chairs_dialog import ChairsDialog
+
+    room1, room2, room3 = app.chairs
+    start_with_output(qtbot, room1, 30, (1,))
+    dialog = ChairsDialog(app.roster)
+    qtbot.addWidget(dialog)
+    dialog.list.setCurrentRow(1)
+    dialog._remove()  # Room 2: no session running
+    dialog._add()
+    dialog.name_edit.setText("Recliner C")
+    dialog._rename()
+    dialog.list.setCurrentRow(1)
+    dialog.name_edit.setText("Room 3b")
+    dialog._rename()
+    with qtbot.waitSignal(dialog.saved):
+        dialog.saved.connect(lambda roster: app._chairs_saved(roster, list(dialog.origins)))
+        dialog._save()
+    assert [c.name for c in app.chairs] == ["Room 1", "Room 3b", "Recliner C"]
+    assert app.chairs[:2] == [room1, room3] and room2.stim is None  # Room 2's stimulator let go
+    assert [card.status.name for card in app.board.cards] == ["Room 1", "Room 3b", "Recliner C"]
+    assert len(app.window.views) == 3
+    added = app.chairs[2]
+    qtbot.waitUntil(lambda: added.stim is not None and added.stim.info is not None, timeout=5000)
+    assert outputs_on(room1) == [1] and room1.sessions.session.state is SessionState.RUNNING
+    qtbot.keyClick(app.window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert app.window.view is added.view and "Recliner C" in app.window.patient_label.text()
+    start_with_output(qtbot, added, 30, (2,))
+    added.stim.command("SIMulate:LEAD2 OFF")
+    qtbot.waitUntil(lambda: any(a.text.startswith("Recliner C: ") and a.key.startswith("chair4/")
+                                for a in app.window.alarms.active()), timeout=5000)
+    with qtbot.waitSignal(app.stop_all.finished, timeout=5000) as done:
+        qtbot.keyClick(app.window, Qt.Key.Key_Escape)
+    assert ": Room 1 CH1" in done.args[0] and "Room 3b" not in done.args[0]
+    assert app.settings.chairs == [{"name": "Room 1", "device": "sim:"}, {"name": "Room 3b", "device": "sim:"},
+                                   {"name": "Recliner C", "device": "sim:"}]
+
+
+def test_a_chairs_own_stop_button_stops_that_chair_only(qtbot, app, clock) -> None:
+    room1, _room2, room3 = app.chairs
+    start_with_output(qtbot, room1, 30, (1,))
+    start_with_output(qtbot, room3, 30, (1, 2))
+    assert room3.stop_button.text() == "Stop Room 3's outputs"
+    room3.stop_button.click()
+    qtbot.waitUntil(lambda: outputs_on(room3) == [], timeout=5000)
+    qtbot.waitUntil(lambda: app.window.alarms.current() is not None
+                    and app.window.alarms.current().key == "chair3/emergency-stop", timeout=5000)
+    assert app.window.alarms.current().text.startswith("Room 3: All outputs stopped at ")
+    assert app.window.alarms.current().text.endswith(": CH1, CH2.")
+    advance(qtbot, app, clock, 3)
+    assert outputs_on(room1) == [1]
