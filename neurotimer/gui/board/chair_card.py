@@ -39,7 +39,8 @@ class ChairCard(QFrame):
         top = QHBoxLayout()
         top.setSpacing(6)
         self.name_label = QLabel()
-        self.name_label.setStyleSheet("font-size: 15px; font-weight: bold;")
+        self.name_label.setStyleSheet("font-size: 14px; font-weight: bold;")
+        self.name_label.setTextFormat(Qt.TextFormat.PlainText)  # a chair's name is shown as typed
         self.name_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         top.addWidget(self.name_label, 1)
         self.state_label = QLabel()
@@ -68,7 +69,7 @@ class ChairCard(QFrame):
     # -- rendering -------------------------------------------------------------------------------
     def render(self, status: ChairStatus) -> None:
         self.status = status
-        self.name_label.setText(status.name)
+        self._fit_name()
         key = f" (Ctrl+{self.number})" if self.number <= 8 else ""
         self.setToolTip(f"{status.name}: {status.patient or 'patient unassigned'}. Click to bring it on screen{key}.")
         self.digits.setText(format_clock(status.shown_seconds))
@@ -121,8 +122,8 @@ class ChairCard(QFrame):
             " border-radius: 8px; }")
         self._style_digits()
         self.state_label.setStyleSheet(
-            f"background: {colour}; color: white; border-radius: 4px; padding: 1px 6px;"
-            " font-size: 11px; font-weight: bold;")
+            f"background: {colour}; color: white; border-radius: 4px; padding: 0px 4px;"
+            " font-size: 10px; font-weight: bold;")
         self.alarm_label.setStyleSheet(
             f"color: {'white' if self._flash_on else alarm_colour}; font-size: 12px; font-weight: bold;")
 
@@ -134,8 +135,15 @@ class ChairCard(QFrame):
             ' font-family: "DejaVu Sans Mono", "Consolas", "Menlo", monospace;')
 
     # -- size and input --------------------------------------------------------------------------
+    def _fit_name(self) -> None:
+        """The whole name when it fits beside the state, else as much as fits and "…" (the tooltip has it all)."""
+        room = max(20, self.width() - 44 - self.state_label.sizeHint().width())  # borders, margins, spacing
+        metrics = self.name_label.fontMetrics()
+        self.name_label.setText(metrics.elidedText(self.status.name, Qt.TextElideMode.ElideRight, room))
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self._fit_name()
         # Fewer chairs, taller cards: the remaining time grows to be read from further away.
         room = self.height() - 52 - (16 if self.status.alarm else 0)
         wide = (self.width() - 24) / 3.7  # six monospace characters ("-01:15") across the card
