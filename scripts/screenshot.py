@@ -63,8 +63,9 @@ def inside(out: Path) -> int:
         if len(app.chairs) >= 4:
             start_chair(app.chairs[1], patients[2], ((1, 1.5),))
             start_chair(app.chairs[2], patients[3], ((1, 2.0), (2, 2.0)))
-            QTimer.singleShot(3000, app.chairs[1].sessions.toggle_pause)
-            QTimer.singleShot(3500, lambda: app.chairs[2].stim.command("SIMulate:LEAD2 OFF"))
+            QTimer.singleShot(2000, app.chairs[1].sessions.toggle_pause)
+            QTimer.singleShot(2500, lambda: app.chairs[2].stim.command("SIMulate:LEAD2 OFF"))
+            QTimer.singleShot(6000, shoot)
 
     def show_tab() -> None:
         tab = os.environ.get("SHOT_TAB")  # e.g. SHOT_TAB="Body chart" to photograph another tab
@@ -80,8 +81,9 @@ def inside(out: Path) -> int:
         qapp.quit()
 
     QTimer.singleShot(1500, setup)
-    QTimer.singleShot(8000, show_tab)
-    QTimer.singleShot(9000, shoot)
+    if chairs == 1:
+        QTimer.singleShot(8000, show_tab)
+        QTimer.singleShot(9000, shoot)
     return qapp.exec()
 
 

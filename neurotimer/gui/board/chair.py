@@ -64,7 +64,8 @@ class Chair(QObject):
         snap = self.sessions.snapshot()
         shown = snap.treatment_seconds if snap.state.is_closed else snap.remaining_seconds
         on = self.outputs()
-        worst = self.alarms.worst()
+        # The card shows alarms (high, medium), not notices: "outputs stopped" or a waveform set is no alarm.
+        worst = next((a for a in self.alarms.active() if a.priority.value != "low"), None)
         patient = getattr(getattr(self.records, "patient", None), "code", "") or ""
         priority = ""
         if worst is not None:

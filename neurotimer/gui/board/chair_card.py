@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QMouseEvent, QResizeEvent
+from PySide6.QtGui import QFont, QFontMetrics, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from neurotimer.chairs.status import ChairStatus
@@ -13,6 +13,9 @@ from neurotimer.session.session import format_clock
 # IEC 60601-1-8 visual alarm rates: high priority flashes at 1.4–2.8 Hz, medium at 0.4–0.8 Hz.
 FLASH_HALF_PERIOD_MS = {"high": 250, "medium": 800}
 MIN_DIGITS_PX = 30
+NAME_PX = 14
+CHIP_PX = 10
+CHIP_PADDING_PX = 4
 MAX_DIGITS_PX = 72
 
 
@@ -39,7 +42,7 @@ class ChairCard(QFrame):
         top = QHBoxLayout()
         top.setSpacing(6)
         self.name_label = QLabel()
-        self.name_label.setStyleSheet("font-size: 14px; font-weight: bold;")
+        self.name_label.setStyleSheet(f"font-size: {NAME_PX}px; font-weight: bold;")
         self.name_label.setTextFormat(Qt.TextFormat.PlainText)  # a chair's name is shown as typed
         self.name_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         top.addWidget(self.name_label, 1)
@@ -69,11 +72,11 @@ class ChairCard(QFrame):
     # -- rendering -------------------------------------------------------------------------------
     def render(self, status: ChairStatus) -> None:
         self.status = status
-        self._fit_name()
         key = f" (Ctrl+{self.number})" if self.number <= 8 else ""
         self.setToolTip(f"{status.name}: {status.patient or 'patient unassigned'}. Click to bring it on screen{key}.")
         self.digits.setText(format_clock(status.shown_seconds))
         self.state_label.setText(theme.state_word(status.state))
+        self._fit_name()
         outputs = f"{status.outputs_on} on" + (f" · {status.peak_ma:.1f} mA" if status.outputs_on else "")
         self.detail.setText(f"{status.patient or 'unassigned'} · {outputs}")
         self.alarm_label.setText(status.alarm)
@@ -122,8 +125,8 @@ class ChairCard(QFrame):
             " border-radius: 8px; }")
         self._style_digits()
         self.state_label.setStyleSheet(
-            f"background: {colour}; color: white; border-radius: 4px; padding: 0px 4px;"
-            " font-size: 10px; font-weight: bold;")
+            f"background: {colour}; color: white; border-radius: 4px; padding: 0px {CHIP_PADDING_PX}px;"
+            f" font-size: {CHIP_PX}px; font-weight: bold;")
         self.alarm_label.setStyleSheet(
             f"color: {'white' if self._flash_on else alarm_colour}; font-size: 12px; font-weight: bold;")
 
@@ -136,10 +139,17 @@ class ChairCard(QFrame):
 
     # -- size and input --------------------------------------------------------------------------
     def _fit_name(self) -> None:
-        """The whole name when it fits beside the state, else as much as fits and "…" (the tooltip has it all)."""
-        room = max(20, self.width() - 44 - self.state_label.sizeHint().width())  # borders, margins, spacing
-        metrics = self.name_label.fontMetrics()
-        self.name_label.setText(metrics.elidedText(self.status.name, Qt.TextElideMode.ElideRight, room))
+        """The whole name when it fits beside the state, else as much as fits and "…" (the tooltip has it all).
+        Measured in the fonts the style sheets give, which a label only takes on once it is shown."""
+        name_font, chip_font = QFont(self.font()), QFont(self.font())
+        name_font.setPixelSize(NAME_PX)
+        name_font.setBold(True)
+        chip_font.setPixelSize(CHIP_PX)
+        chip_font.setBold(True)
+        chip = QFontMetrics(chip_font).horizontalAdvance(self.state_label.text()) + 2 * CHIP_PADDING_PX
+        room = max(20, self.width() - 40 - chip)  # the state border, margins, spacing and outline
+        text = QFontMetrics(name_font).elidedText(self.status.name, Qt.TextElideMode.ElideRight, room)
+        self.name_label.setText(text)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
