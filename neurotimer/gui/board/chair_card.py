@@ -36,11 +36,11 @@ class ChairCard(QFrame):
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(150, 78)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 4, 8, 4)
+        layout.setContentsMargins(7, 4, 5, 4)  # a narrow column: the name needs the room
         layout.setSpacing(0)
 
         top = QHBoxLayout()
-        top.setSpacing(6)
+        top.setSpacing(4)
         self.name_label = QLabel()
         self.name_label.setStyleSheet(f"font-size: {NAME_PX}px; font-weight: bold;")
         self.name_label.setTextFormat(Qt.TextFormat.PlainText)  # a chair's name is shown as typed
@@ -127,6 +127,8 @@ class ChairCard(QFrame):
         self.state_label.setStyleSheet(
             f"background: {colour}; color: white; border-radius: 4px; padding: 0px {CHIP_PADDING_PX}px;"
             f" font-size: {CHIP_PX}px; font-weight: bold;")
+        # Over a flashing card the muted grey would vanish: the patient and outputs go white with the alarm.
+        self.detail.setStyleSheet("font-size: 12px;" + (" color: white;" if self._flash_on else ""))
         self.alarm_label.setStyleSheet(
             f"color: {'white' if self._flash_on else alarm_colour}; font-size: 12px; font-weight: bold;")
 
@@ -147,7 +149,7 @@ class ChairCard(QFrame):
         chip_font.setPixelSize(CHIP_PX)
         chip_font.setBold(True)
         chip = QFontMetrics(chip_font).horizontalAdvance(self.state_label.text()) + 2 * CHIP_PADDING_PX
-        room = max(20, self.width() - 40 - chip)  # the state border, margins, spacing and outline
+        room = max(20, self.width() - 34 - chip)  # the state border, margins, spacing and outline
         text = QFontMetrics(name_font).elidedText(self.status.name, Qt.TextElideMode.ElideRight, room)
         self.name_label.setText(text)
 
