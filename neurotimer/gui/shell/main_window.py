@@ -179,8 +179,14 @@ class MainWindow(QMainWindow):
         """Brings a chair on screen; the others go on exactly as they were (only their drawing waits)."""
         if not 0 <= index < len(self.views) or index == self.stack.currentIndex():
             return
+        view, shown = self.views[index], self.view
         self.stack.setCurrentIndex(index)
-        view = self.views[index]
+        # Every chair is laid out as the one the practitioner was just looking at (a view built while hidden
+        # never had the window's width; a boundary dragged at one chair holds at the next).
+        if shown.splitter.count() == view.splitter.count():
+            view.splitter.setSizes(shown.splitter.sizes())
+        if shown.left_splitter.count() == view.left_splitter.count():
+            view.left_splitter.setSizes(shown.left_splitter.sizes())
         self._show_patient(view)
         view.timer_panel.render(view.presenter.snapshot())
         self.chairShown.emit(index)

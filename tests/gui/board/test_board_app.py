@@ -305,3 +305,14 @@ def test_a_chairs_own_stop_button_stops_that_chair_only(qtbot, app, clock) -> No
     assert app.window.alarms.current().text.endswith(": CH1, CH2.")
     advance(qtbot, app, clock, 3)
     assert outputs_on(room1) == [1]
+
+
+def test_each_chair_on_screen_is_laid_out_as_the_one_before(qtbot, app) -> None:
+    w = app.window
+    w.resize(1366, 768)
+    qtbot.waitUntil(lambda: w.width() == 1366)
+    first = w.view.splitter.sizes()
+    w.view.splitter.setSizes([first[0] - 40, first[1] + 40])  # the practitioner widens the channel column
+    wanted = w.view.splitter.sizes()
+    qtbot.keyClick(w, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert w.view is app.chairs[2].view and w.view.splitter.sizes() == wanted
