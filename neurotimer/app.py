@@ -41,8 +41,10 @@ if TYPE_CHECKING:
     from neurotimer.gui.review.window import ReviewWindow
     from neurotimer.gui.shell.alarm_sound import AlarmSound
     from neurotimer.gui.shell.alarm_tray import AlarmTray
+    from neurotimer.gui.shell.practitioner_chooser import ChoosePractitioner
     from neurotimer.points import CatalogueSource
     from neurotimer.stimulator.driver import DeviceInfo
+    from neurotimer.storage.practitioners import Practitioner
     from neurotimer.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -81,6 +83,7 @@ class App:
         clock: Clock,
         chime: Callable[[], None] | None = None,
         confirm: Callable[[str, str], bool] | None = None,
+        choose_practitioner: ChoosePractitioner | None = None,
     ) -> None:
         self.args = args
         self.clock = clock
@@ -94,6 +97,9 @@ class App:
         self.roster, self._roster_problems = roster_to_open(getattr(args, "chairs", None), saved)
         self.roster.is_busy = self._chair_busy
         self._confirm = confirm or confirm_with_window(self)
+        # Who works here, asked once the log is open (None: nobody is asked; --demo chooses by itself).
+        self._choose_practitioner = choose_practitioner
+        self.practitioner: Practitioner | None = None
         self.window = MainWindow(SessionPresenter(clock), confirm=self._confirm)
         self.factory = ChairFactory(clock, self.window, lambda title, text: self._confirm(title, text),
                                     several=len(self.roster) > 1)
@@ -434,6 +440,8 @@ class App:
             for chair in self.chairs:
                 chair.sessions.block_start(f"No session starts in this window: {opened.read_only_note}")
             return True
+        if not self._choose_who(store):
+            return False
         for recovered in opened.recovered:
             w.alarms.notify(f"recovered-{recovered.session_id}", recovered.message(), Priority.MEDIUM)
         if opened.replayed is not None:
@@ -450,9 +458,24 @@ class App:
         )
         # Quit never leaves events unwritten without asking (wait and retry, or quit keeping them in the spool).
         w.may_quit = lambda: (question := recorder.quit_question()) is None or self._confirm(*question)
-        practitioners = store.list_practitioners()
-        self.shared.practitioner_id = practitioners[0].id if practitioners else None
+        self.shared.practitioner_id = self.practitioner.id if self.practitioner else None
         w.choosePatientRequested.connect(self.choose_patient)
+        return True
+
+    def _choose_who(self, store: Store) -> bool:
+        """The practitioner at work, the last one preselected; False when they chose to quit instead."""
+        from neurotimer.gui.shell.practitioner_chooser import demo_practitioner, describe
+
+        choose = self._choose_practitioner or (demo_practitioner if self.args.demo else None)
+        if choose is None:
+            return True
+        chosen = choose(store, self.settings.practitioner_id)
+        if chosen is None:
+            return False
+        self.practitioner = chosen
+        store.current_practitioner_id = chosen.id  # amendments, courses and screening changes name them too
+        self.settings.practitioner_id = chosen.id
+        self.window.set_practitioner_text(describe(chosen))
         return True
 
     def open_review(self) -> None:
@@ -507,10 +530,7 @@ class App:
         self.settings.needles_not_counted = f"{self.clock.wall().astimezone():%d %b %Y %H:%M}|{why}"
 
     def _practitioner_name(self) -> str:
-        if self.store is None:
-            return ""
-        practitioners = self.store.list_practitioners()
-        return practitioners[0].name if practitioners else ""
+        return self.practitioner.name if self.practitioner is not None else ""
 
     def on_patient_chosen(self, patient, chair: Chair | None = None) -> None:
         """A patient chosen in the dialog for a chair (the one on screen); moving a running session to another
@@ -576,7 +596,11 @@ def run(args: argparse.Namespace) -> int:
     # pyqtgraph costs about half a second to import: a helper thread loads it while the window paints and
     # the log opens; the plot's own import then finds it ready (Python's import lock makes that safe).
     threading.Thread(target=_prefetch_plotting, name="prefetch-pyqtgraph", daemon=True).start()
-    app = App(args, SystemClock())
+    from neurotimer.gui.shell.practitioner_chooser import ask_practitioner_with
+
+    # --demo and the start-up benchmark never wait on a dialog (the demo chooses its own practitioner).
+    asks = not (args.demo or args.startup_probe)
+    app = App(args, SystemClock(), choose_practitioner=ask_practitioner_with(lambda: app.window) if asks else None)
     window = app.window
     screen = qapp.primaryScreen().availableGeometry()
     window.resize(min(screen.width(), 1366), min(screen.height(), 768))

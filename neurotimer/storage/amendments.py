@@ -51,6 +51,7 @@ class AmendmentsMixin:
             self, conn: sqlite3.Connection, session_id: int, kind: str, payload: dict[str, Any], at: str | None = None
         ) -> int: ...
         def practitioner_stamp_as(self, key: str) -> dict[str, Any]: ...
+        def practitioner_stamp(self) -> dict[str, Any]: ...
 
     def _amend(
         self,
@@ -86,6 +87,7 @@ class AmendmentsMixin:
             "reason": reason, "practitioner": practitioner, "amendment": cur.lastrowid,
             **({"patient_id": patient_id} if patient_id is not None else {}),
             **self.practitioner_stamp_as("practitioner_id"),
+            **self.practitioner_stamp(),
         }
         if session_id is not None:
             self._append_later(conn, session_id, "record.amended", payload, at)
@@ -180,7 +182,8 @@ class AmendmentsMixin:
             raise StoreError("A note needs some text.")
         with self.transaction() as conn:
             return self._append_later(
-                conn, session_id, "session.note", {"text": text.strip(), "practitioner": practitioner.strip()}
+                conn, session_id, "session.note",
+                {"text": text.strip(), "practitioner": practitioner.strip(), **self.practitioner_stamp()},
             )
 
     def session_notes(self, session_id: int) -> list[tuple[str, str, str]]:

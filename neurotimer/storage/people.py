@@ -34,6 +34,11 @@ MAX_CODE_LENGTH = 32
 FOLLOWED_SYMPTOMS = ("pain", "aching", "burning", "prickling", "numbness", "hypersensitivity")
 
 
+def practitioner_code(practitioner_id: int) -> str:
+    """What events and de-identified exports carry instead of the practitioner's name."""
+    return f"PR-{practitioner_id:03d}"
+
+
 @dataclass(frozen=True)
 class Practitioner:
     id: int
@@ -46,7 +51,7 @@ class Practitioner:
     @property
     def code(self) -> str:
         """What a de-identified export shows instead of the name."""
-        return f"PR-{self.id:03d}"
+        return practitioner_code(self.id)
 
     @property
     def label(self) -> str:
@@ -134,8 +139,9 @@ class PeopleMixin:
     current_practitioner_id: int | None = None
 
     def practitioner_stamp(self) -> dict[str, Any]:
-        """{"practitioner": id} for an event payload, empty when nobody is chosen (tests, commands)."""
-        return self.practitioner_stamp_as("practitioner")
+        """{"practitioner_code": "PR-001"} for an event payload, empty when nobody is chosen (tests, commands)."""
+        pid = self.current_practitioner_id
+        return {} if pid is None else {"practitioner_code": practitioner_code(pid)}
 
     def practitioner_stamp_as(self, key: str) -> dict[str, Any]:
         return {} if self.current_practitioner_id is None else {key: self.current_practitioner_id}

@@ -11,7 +11,7 @@ from neurotimer.gui.plan.plan_model import PlanModel
 from neurotimer.gui.session.presenter import SessionPresenter
 from neurotimer.session.session import Session, SessionError
 from neurotimer.storage.db import StoreError
-from neurotimer.storage.people import Patient
+from neurotimer.storage.people import Patient, practitioner_code
 from neurotimer.storage.recorder import Recorder
 from neurotimer.storage.records import (
     ADVERSE_EVENT_RECORDED,
@@ -24,6 +24,12 @@ from neurotimer.storage.records import (
 from neurotimer.storage.store import Store
 
 log = logging.getLogger(__name__)
+
+# What a person decides or enters at the chair: each event names the practitioner (by code) who did it.
+BY_A_PERSON = frozenset({
+    "alarm.acknowledged", "safety.acknowledged", "safety.override", SCORE_RECORDED, ADVERSE_EVENT_RECORDED,
+    "session.details", "stimulation.keep_past_end", "session.quit_with_needles_in",
+})
 
 
 class RecordPresenter(QObject):
@@ -41,7 +47,7 @@ class RecordPresenter(QObject):
         self.recorder = recorder
         self._sessions = sessions
         self._plans = plans
-        self._practitioner_id = practitioner_id
+        self._practitioner_id = practitioner_id  # who works at the chair; their code goes on BY_A_PERSON events
         self.patient: Patient | None = None
         self._plan_unsaved = False  # the plan model's plan is yet to be saved with the session's row
         self._closed = False
@@ -59,6 +65,10 @@ class RecordPresenter(QObject):
             course_id=course.id if course else None,
             practitioner_id=self._practitioner_id,
         )
+
+    def set_practitioner(self, practitioner_id: int | None) -> None:
+        """Who works from now on: every entry made by a person names them, and so does the next session."""
+        self._practitioner_id = practitioner_id
 
     def on_session_created(self, session: Session) -> None:
         self.sessionLeaving.emit()  # the recorder still follows the session that is leaving
@@ -104,7 +114,10 @@ class RecordPresenter(QObject):
     def record(self, kind: str, payload: dict[str, Any] | None = None) -> None:
         if self._closed:
             return
-        self.recorder.record(kind, payload or {})
+        payload = dict(payload or {})
+        if kind in BY_A_PERSON and self._practitioner_id is not None:
+            payload.setdefault("practitioner_code", practitioner_code(self._practitioner_id))
+        self.recorder.record(kind, payload)
 
     def on_plan_changed(self, _plan: object) -> None:
         """The points or channel pairs changed; saved now if the session has a row, else at its start."""

@@ -110,6 +110,13 @@ class MainWindow(QMainWindow):
         self.alarms.listRequested.connect(self.show_alarm_list)
         self.alarm_list: AlarmListDialog | None = None
         header.addWidget(self.alarms, 1)
+        # Who works here (chosen at the start): every acknowledgement, override and entry is recorded under them.
+        # Compact, beside the strip: a long name gives way in the middle, never the code nor the strip.
+        self.practitioner_label = QLabel()
+        self.practitioner_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.practitioner_label.setMaximumWidth(240)
+        self.practitioner_label.hide()
+        header.addWidget(self.practitioner_label)
         self.stop_button = QPushButton("STOP ALL OUTPUTS  (Esc)")
         self.stop_button.setObjectName("stop")
         self.stop_button.setMinimumHeight(44)
@@ -248,6 +255,12 @@ class MainWindow(QMainWindow):
 
     def set_patient_text(self, text: str, flags: list[str] | None = None) -> None:
         self.view.set_patient_text(text, flags)
+
+    def set_practitioner_text(self, text: str) -> None:
+        self.practitioner_label.setText(f"Practitioner: {text}")
+        self.practitioner_label.setToolTip(f"{text}: acknowledgements, overrides, scores and amendments are "
+                                           "recorded under this practitioner")
+        self.practitioner_label.show()
 
     # -- wiring ----------------------------------------------------------------------------------
     def _build_menus(self) -> None:

@@ -11,11 +11,13 @@ PLANNED_MINUTES = "session/planned_minutes"
 DEVICE_URL = "device/url"
 NEEDLES_NOT_COUNTED = "session/needles_not_counted"
 CHAIRS = "chairs/list"
+PRACTITIONER = "practitioner/last"
 
 
 class Settings:
     """The planned time last used, the stimulator last connected, a quit with needles not counted out and the
-    chairs of Settings → Chairs; a value that cannot be read is None (or no chairs)."""
+    chairs of Settings → Chairs and the practitioner last chosen; a value that cannot be read is None (or no
+    chairs)."""
 
     def __init__(self, path: Path) -> None:
         self._store = QSettings(str(path), QSettings.Format.IniFormat)
@@ -68,3 +70,13 @@ class Settings:
     def chairs(self, records: list[dict[str, str]]) -> None:
         self._store.setValue(CHAIRS, json.dumps(records))
         self._store.sync()
+
+    @property
+    def practitioner_id(self) -> int | None:
+        """The practitioner chosen at the last start, preselected at the next."""
+        value = self._store.value(PRACTITIONER, None)
+        return int(value) if value is not None and str(value).isdigit() else None
+
+    @practitioner_id.setter
+    def practitioner_id(self, practitioner_id: int) -> None:
+        self._store.setValue(PRACTITIONER, int(practitioner_id))
