@@ -115,8 +115,10 @@ def make_demo_database(
 def _fill(store: Store, rng: random.Random, patients: int, sessions: int, today: dt.date) -> None:
     store.clock = ManualClock(wall_start=dt.datetime.combine(today, dt.time(8, 0), tzinfo=dt.UTC))
     practitioner = store.create_practitioner(
-        "Dr Demo Practitioner", "Medical doctor; accredited in medical acupuncture (made-up demo record)"
+        "Dr Demo Practitioner", "Medical doctor; accredited in medical acupuncture (made-up demo record)",
+        profession="medical doctor", registration="DEMO 0001",
     )
+    store.current_practitioner_id = practitioner  # the demo's scores and amendments name them, as the app's do
     people = []
     for index in range(patients):
         name = NAMES[index % len(NAMES)] + ("" if index < len(NAMES) else f" {index // len(NAMES) + 1}")

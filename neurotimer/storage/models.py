@@ -86,6 +86,7 @@ class SessionRecord:
     adverse_events: list[AdverseEvent]
     amendments: list[Amendment]
     last_hash: str
+    practitioner: str = ""  # who treated: name, profession, registration and code ("" when nobody was chosen)
 
     @property
     def id(self) -> int:

@@ -1,4 +1,4 @@
-"""Practitioners, patients (with their screening answers) and courses of treatment."""
+"""Patients (with their screening answers) and courses of treatment; practitioners are in practitioners.py."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from neurotimer.storage.chain import append_event
 from neurotimer.storage.db import StoreError
+from neurotimer.storage.practitioners import Practitioner, PractitionersMixin  # noqa: F401 (Practitioner: also here)
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -32,32 +32,6 @@ SCREENING_FLAGS: dict[str, str] = {
 MAX_CODE_LENGTH = 32
 # The outcome symptoms a neuropathy course follows unless the practitioner chooses others.
 FOLLOWED_SYMPTOMS = ("pain", "aching", "burning", "prickling", "numbness", "hypersensitivity")
-
-
-def practitioner_code(practitioner_id: int) -> str:
-    """What events and de-identified exports carry instead of the practitioner's name."""
-    return f"PR-{practitioner_id:03d}"
-
-
-@dataclass(frozen=True)
-class Practitioner:
-    id: int
-    name: str
-    background: str
-    profession: str = ""
-    registration: str = ""
-    retired: bool = False
-
-    @property
-    def code(self) -> str:
-        """What a de-identified export shows instead of the name."""
-        return practitioner_code(self.id)
-
-    @property
-    def label(self) -> str:
-        """Name, profession and registration number, as the header and reports show them."""
-        extra = ", ".join(x for x in (self.profession, self.registration and f"reg. {self.registration}") if x)
-        return f"{self.name} ({extra})" if extra else self.name
 
 
 @dataclass(frozen=True)
@@ -123,7 +97,7 @@ _COURSE_COLUMNS = (
 _OLD_COURSE_COLUMNS = _COURSE_COLUMNS.replace("symptoms, closed_on, outcome", "'[]', NULL, ''")
 
 
-class PeopleMixin:
+class PeopleMixin(PractitionersMixin):
     """Store methods for practitioners, patients and courses (mixed into Store)."""
 
     conn: sqlite3.Connection
@@ -133,70 +107,6 @@ class PeopleMixin:
 
         def transaction(self) -> AbstractContextManager[sqlite3.Connection]: ...
         def now_text(self) -> str: ...
-
-    # The practitioner chosen at the app's start: every acknowledgement, override, amendment and score
-    # entry carries them.
-    current_practitioner_id: int | None = None
-
-    def practitioner_stamp(self) -> dict[str, Any]:
-        """{"practitioner_code": "PR-001"} for an event payload, empty when nobody is chosen (tests, commands)."""
-        pid = self.current_practitioner_id
-        return {} if pid is None else {"practitioner_code": practitioner_code(pid)}
-
-    def practitioner_stamp_as(self, key: str) -> dict[str, Any]:
-        return {} if self.current_practitioner_id is None else {key: self.current_practitioner_id}
-
-    def _record(self, conn: sqlite3.Connection, kind: str, payload: dict[str, Any], at: str) -> None:
-        # A patient, course or practitioner record joins the whole log's chain in its own transaction.
-        append_event(conn, None, at, 0.0, kind, payload)
-
-    # -- practitioners ---------------------------------------------------------------------------
-    def create_practitioner(
-        self, name: str, background: str = "", *, profession: str = "", registration: str = ""
-    ) -> int:
-        """STRICTA item 5: who treats, their profession, registration number and training."""
-        if not name.strip():
-            raise StoreError("A practitioner needs a name.")
-        at = self.now_text()
-        fields = {
-            "name": name.strip(),
-            "background": background,
-            "profession": profession.strip(),
-            "registration": registration.strip(),
-        }
-        with self.transaction() as conn:
-            cur = conn.execute(
-                "INSERT INTO practitioners (name, background, profession, registration, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (*fields.values(), at),
-            )
-            self._record(conn, "practitioner.created", {"id": cur.lastrowid, **fields}, at)
-        return int(cur.lastrowid)
-
-    def retire_practitioner(self, practitioner_id: int, retired: bool = True) -> None:
-        """Takes a profile off the start-up list; it stays, with every record that names it."""
-        self.get_practitioner(practitioner_id)
-        at = self.now_text()
-        with self.transaction() as conn:
-            conn.execute("UPDATE practitioners SET retired = ? WHERE id = ?", (int(retired), practitioner_id))
-            self._record(conn, "practitioner.retired", {"id": practitioner_id, "retired": retired}, at)
-
-    def _practitioner_columns(self) -> str:
-        has_profile = any(r[1] == "profession" for r in self.conn.execute("PRAGMA table_info(practitioners)"))
-        return "id, name, background, " + ("profession, registration, retired" if has_profile else "'', '', 0")
-
-    def list_practitioners(self, include_retired: bool = False) -> list[Practitioner]:
-        rows = self.conn.execute(f"SELECT {self._practitioner_columns()} FROM practitioners ORDER BY name, id")
-        found = [Practitioner(*row[:5], bool(row[5])) for row in rows]
-        return [p for p in found if include_retired or not p.retired]
-
-    def get_practitioner(self, practitioner_id: int) -> Practitioner:
-        row = self.conn.execute(
-            f"SELECT {self._practitioner_columns()} FROM practitioners WHERE id = ?", (practitioner_id,)
-        ).fetchone()
-        if row is None:
-            raise StoreError(f"There is no practitioner number {practitioner_id}.")
-        return Practitioner(*row[:5], bool(row[5]))
 
     # -- patients --------------------------------------------------------------------------------
     def next_patient_code(self) -> str:

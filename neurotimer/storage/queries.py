@@ -32,6 +32,7 @@ class QueriesMixin:
     if TYPE_CHECKING:
 
         def current_course(self, patient_id: int) -> Any: ...
+        def practitioner_text(self, practitioner_id: int | None) -> str: ...
 
     def get_session(self, session_id: int) -> SessionRecord:
         row = self.conn.execute(_SUMMARY_SQL + " WHERE s.id = ?", (session_id,)).fetchone()
@@ -80,6 +81,7 @@ class QueriesMixin:
                 )
             ],
             last_hash=bytes(extra[6]).hex(),
+            practitioner=self.practitioner_text(extra[0]),
         )
 
     def _amendment_columns(self) -> str:

@@ -120,6 +120,8 @@ def session_html(record: SessionRecord, tz: dt.tzinfo | None = None, today: dt.d
     ]
     events = [escape(f"{e.kind} ({e.severity})" + (f": {e.notes}" if e.notes else "")) for e in record.adverse_events]
     rows.append(_row("Adverse", "<br>".join(events) if events else "none"))
+    if record.practitioner:
+        rows.append(_row("By", escape(record.practitioner)))
     for amendment in record.amendments:
         word = FIELD_WORDS.get(amendment.field, amendment.field)
         change = (

@@ -11,7 +11,8 @@ from neurotimer.gui.plan.plan_model import PlanModel
 from neurotimer.gui.session.presenter import SessionPresenter
 from neurotimer.session.session import Session, SessionError
 from neurotimer.storage.db import StoreError
-from neurotimer.storage.people import Patient, practitioner_code
+from neurotimer.storage.people import Patient
+from neurotimer.storage.practitioners import practitioner_code
 from neurotimer.storage.recorder import Recorder
 from neurotimer.storage.records import (
     ADVERSE_EVENT_RECORDED,

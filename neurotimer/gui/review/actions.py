@@ -68,6 +68,9 @@ class ReviewActions(QObject):
 
     # -- who is writing ------------------------------------------------------------------------------
     def practitioner(self) -> str:
+        store = self.window.store
+        if store is not None and store.current_practitioner_id is not None:
+            return store.get_practitioner(store.current_practitioner_id).name  # the one chosen at the start
         remembered = QSettings().value("review/practitioner", "")
         if remembered:
             return str(remembered)
@@ -178,6 +181,20 @@ class ReviewActions(QObject):
             return
         self.window.show_message("")
         self.window.statusBar().showMessage(f"{report.title} saved to {out}", 8000)
+        self._record(report, "pdf")
+
+    def _record(self, report, made_as: str) -> None:
+        """The log keeps each report made, and who made it (a read-only log cannot: the window says so)."""
+        from neurotimer.storage.db import StoreError
+
+        store = self.window.store
+        if store is None or store.read_only:
+            self.window.show_message("The report was made, but this log is open read-only: it is not recorded.")
+            return
+        try:
+            report.record_in(store, made_as)
+        except StoreError as exc:
+            self.window.show_message(f"The report was made, but it could not be recorded in the log: {exc}")
 
     def session_pdf(self) -> None:
         self._pdf(course=False)
@@ -194,7 +211,7 @@ class ReviewActions(QObject):
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         dialog = QPrintDialog(printer, self.window)
         self.dialog = dialog
-        dialog.accepted.connect(lambda: report.print_to(printer))
+        dialog.accepted.connect(lambda: (report.print_to(printer), self._record(report, "print")))
         dialog.open()
 
     def print_session(self) -> None:

@@ -30,6 +30,8 @@ def heading(replay: Replay, patient_name: str | None) -> str:
         f"<b>Session {s.id}</b> · {escape(who)} · {course} · {when(s.started_at)} · "
         f"{STATE_WORDS.get(s.state, s.state)} · {s.treatment_seconds / 60:.0f} of {s.planned_minutes} min"
     )
+    if replay.record.practitioner:
+        text += f" · by {escape(replay.record.practitioner)}"
     if not replay.chain_ok:
         text += f' · <b style="color:{ALARM_COLOURS["high"]}">⚠ {DAMAGED}</b>'
     return text
@@ -99,7 +101,8 @@ def events_html(replay: Replay) -> str:
         for d in replay.decisions:
             verb = "overrode" if d.get("kind") == "safety.override" else "acknowledged"
             reason = f" — reason: “{escape(str(d.get('reason')))}”" if d.get("reason") else ""
-            parts.append(f"<p>{escape(str(d.get('by') or 'someone'))} {verb} <b>{escape(str(d.get('title', '')))}"
+            who = str(d.get("by") or "someone") + (f" ({d['practitioner_code']})" if d.get("practitioner_code") else "")
+            parts.append(f"<p>{escape(who)} {verb} <b>{escape(str(d.get('title', '')))}"
                          f"</b> at {when(str(d.get('at') or d.get('logged_at')))}{reason}</p>")
     else:
         parts.append("<p><i>None needed.</i></p>")

@@ -1,5 +1,5 @@
-"""`neurotimer report --session ID|--course ID --out FILE.pdf [--deidentify]`: the review window's PDFs without
-a window. Registering imports no Qt; the command loads it when it runs."""
+"""`neurotimer report --session ID|--course ID --out FILE.pdf [--deidentify] [--practitioner CODE]`: the review
+window's PDFs without a window, each recorded in the log with who made it. Registering imports no Qt."""
 
 from __future__ import annotations
 
@@ -12,9 +12,20 @@ from neurotimer.storage.location import parse_location
 
 EXIT_OK, EXIT_PROBLEM, EXIT_REFUSED = 0, 1, 2
 EXIT_CODES = (
-    "exit codes:\n  0  written\n  1  nothing written: no such session or course, or the file could not be written\n"
+    "exit codes:\n  0  written and recorded in the log\n  1  nothing written: no such session, course or practitioner,"
+    " or the file could not be written;\n     or written but not recorded in the log (read-only, older format)\n"
     + REFUSED + ",\n     or an output that is the log, a file beside it (-wal, -shm, a backup, an anchor) or a folder"
 )
+
+
+def _practitioner(text: str) -> int:
+    from neurotimer.storage.db import StoreError
+    from neurotimer.storage.practitioners import parse_practitioner_code
+
+    try:
+        return parse_practitioner_code(text)
+    except StoreError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -27,7 +38,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     which.add_argument("--course", type=record_id, metavar="ID", help="a course: summary, charts, every session")
     report.add_argument("--out", type=out_file, required=True, metavar="FILE.pdf")
     report.add_argument("--deidentify", action="store_true",
-                        help="leave out the patient's name, notes and practitioner; dates become years")
+                        help="leave out the patient's name and notes and the practitioner's name (their code "
+                        "stays); dates become years")
+    report.add_argument("--practitioner", type=_practitioner, metavar="CODE",
+                        help="who makes the report (PR-001), recorded in the log with it (default: the "
+                        "session's or course's practitioner)")
     report.set_defaults(func=run_report)
 
 
@@ -55,10 +70,14 @@ def run_report(args: argparse.Namespace) -> int:
 
     with store:
         try:
+            version = store.schema_version
+            made_by = args.practitioner
+            if made_by is not None:
+                store.get_practitioner(made_by)  # an unknown code is refused before anything is made
             if args.session is not None:
-                report = session_report(store, args.session, args.deidentify)
+                report = session_report(store, args.session, args.deidentify, made_by)
             else:
-                report = course_report(store, args.course, args.deidentify)
+                report = course_report(store, args.course, args.deidentify, made_by)
         except StoreError as exc:
             _say(str(exc))
             return EXIT_PROBLEM
@@ -69,4 +88,31 @@ def run_report(args: argparse.Namespace) -> int:
         return EXIT_PROBLEM
     del app
     sys.stdout.write(f"{report.title} written to {args.out}\n")
+    problem = _record(location, report, version)
+    if problem:
+        _say(f"the report was written but not recorded in the log: {problem}")
+        return EXIT_PROBLEM
     return EXIT_OK
+
+
+def _record(location, report, version: int) -> str | None:
+    """Appends `report.made` (what, by whom) to the log; the problem in words when it cannot."""
+    import sqlite3
+
+    from neurotimer.storage.db import StoreError
+    from neurotimer.storage.migrations import LATEST_VERSION
+    from neurotimer.storage.store import open_store
+
+    if version != LATEST_VERSION:  # a report never migrates a log behind the practitioner's back
+        return f"the log is in format {version}; this neurotimer writes format {LATEST_VERSION}"
+    try:
+        store = open_store(location, daily_backup=False, anchor_at_open=False)
+    except StoreError as exc:
+        return " ".join(str(exc).split())
+    try:
+        report.record_in(store, "pdf")
+    except (StoreError, sqlite3.Error) as exc:
+        return " ".join(str(exc).split())
+    finally:
+        store.close()
+    return None

@@ -16,6 +16,8 @@ from neurotimer.gui.review.replay_text import pairs_lines
 from neurotimer.gui.review.report_charts import course_image, timeline_image
 from neurotimer.gui.shell.theme import BACKGROUND, ERROR, INK, MUTED
 from neurotimer.session.course import sessions_per_week
+from neurotimer.storage.db import StoreError
+from neurotimer.storage.practitioners import practitioner_code
 from neurotimer.storage.replay import Replay, session_replay
 from neurotimer.storage.report_data import CourseData, course_data, effective_scores, peaks
 from neurotimer.storage.review_queries import points_text
@@ -31,8 +33,15 @@ td, th {{ padding: 0px 3px; vertical-align: top; }} th {{ text-align: left; back
 class Report:
     """A report's HTML and its chart images, ready for a PDF or a printer."""
 
-    def __init__(self, title: str, html: str, images: dict[str, object]) -> None:
+    def __init__(self, title: str, html: str, images: dict[str, object], *, subject: tuple[str, int] = ("", 0),
+                 made_by: int | None = None, deidentified: bool = False) -> None:
         self.title, self.html, self.images = title, html, images
+        self.subject, self.made_by, self.deidentified = subject, made_by, deidentified
+
+    def record_in(self, store, made_as: str) -> None:
+        """The log keeps that this report was made, of what, and by whom (the practitioner's code)."""
+        store.record_report(*self.subject, practitioner_id=self.made_by, deidentified=self.deidentified,
+                            made_as=made_as)
 
     def document(self, width_pt: float) -> QTextDocument:
         doc = QTextDocument()
@@ -89,11 +98,22 @@ def _patient_line(patient, deidentify: bool) -> str:
     return f"{escape(patient.code)} {escape(patient.name or '')}{born}"
 
 
-def _practitioner(store, practitioner_id: int | None) -> tuple[str, str]:
+def _practitioner(store, practitioner_id: int | None, deidentify: bool) -> tuple[str, str]:
+    """Name, profession, registration and code (de-identified: the code alone) and background."""
     if practitioner_id is None:
         return "–", "–"
-    row = store.conn.execute("SELECT name, background FROM practitioners WHERE id = ?", (practitioner_id,)).fetchone()
-    return (row[0], row[1] or "–") if row else ("–", "–")
+    if deidentify:
+        return practitioner_code(practitioner_id), "–"
+    try:
+        p = store.get_practitioner(practitioner_id)
+    except StoreError:
+        return practitioner_code(practitioner_id), "–"
+    return f"{p.label} · {p.code}", p.background or "–"
+
+
+def _made_by(store, made_by: int | None, deidentify: bool) -> str:
+    who = "no practitioner named" if made_by is None else _practitioner(store, made_by, deidentify)[0]
+    return f"Report made by {escape(who)}"
 
 
 def _variation(store, replay: Replay) -> str:
@@ -114,15 +134,16 @@ def _variation(store, replay: Replay) -> str:
     return f"changed from session {s.number - 1}: added {added}; left out {dropped}"
 
 
-def session_report(store, session_id: int, deidentify: bool = False) -> Report:
-    """One page: STRICTA items, scores, adverse events, the timeline, the practitioner and the last log hash."""
+def session_report(store, session_id: int, deidentify: bool = False, made_by: int | None = None) -> Report:
+    """One page: STRICTA items, scores, adverse events, the timeline, the practitioner and the last log hash.
+    `made_by`: who makes the report; by default the practitioner at work, else the session's."""
     replay = session_replay(store, session_id)
     record, s = replay.record, replay.record.summary
     patient = store.effective_patient(s.patient_id) if s.patient_id is not None else None
     course = store.get_course(s.course_id) if s.course_id is not None else None
-    name, background = _practitioner(store, record.practitioner_id)
-    if deidentify:
-        name = "(withheld)"
+    name, background = _practitioner(store, record.practitioner_id, deidentify)
+    if made_by is None:
+        made_by = store.current_practitioner_id or record.practitioner_id
     details = {k: record.effective(k) for k in ("needle_type", "depth", "response_sought", "setting")}
     inserted = next((e["data"].get("inserted") for e in reversed(replay.events) if e["kind"] == "needles.count"),
                     None)
@@ -173,15 +194,19 @@ def session_report(store, session_id: int, deidentify: bool = False) -> Report:
 <p><b>Adverse events:</b> {adverse}. <b>Amendments:</b> {len(record.amendments)}.</p>
 <h2>Current delivered over the session</h2><img src="timeline.png" width="{{WIDTH}}">
 <p class="muted">Log hash of the session's last event (event {s.event_count}):<br>
-<span class="hash">{record.last_hash}</span><br>neurotimer {__version__} · check with <i>neurotimer verify</i></p>
+<span class="hash">{record.last_hash}</span><br>neurotimer {__version__} · check with <i>neurotimer verify</i><br>
+{_made_by(store, made_by, deidentify)}</p>
 </body></html>"""
-    return Report(f"Session {s.id}", html, images)
+    return Report(f"Session {s.id}", html, images, subject=("session", s.id), made_by=made_by,
+                  deidentified=deidentify)
 
 
-def course_report(store, course_id: int, deidentify: bool = False) -> Report:
+def course_report(store, course_id: int, deidentify: bool = False, made_by: int | None = None) -> Report:
     data: CourseData = course_data(store, course_id)
     c = data.course
-    practitioner = "(withheld)" if deidentify else escape(data.practitioner or "–")
+    practitioner = escape(_practitioner(store, c.practitioner_id, deidentify)[0])
+    if made_by is None:
+        made_by = store.current_practitioner_id or c.practitioner_id
     rows = []
     for s in data.sessions:
         scores = data.scores.get(s.id, {})
@@ -212,6 +237,8 @@ Started {_when(c.started_on.isoformat() + "T00:00:00Z", deidentify)} · {outcome
 {charts}
 <h2>Sessions</h2><table width="100%"><tr><th>#</th><th>Date</th><th>Min</th><th>Peak mA</th><th>Scores before→after</th>
 <th>Log hash of the last event</th></tr>{''.join(rows)}</table>
-<p class="muted">neurotimer {__version__} · each hash can be checked against the log with <i>neurotimer verify</i></p>
+<p class="muted">neurotimer {__version__} · each hash can be checked against the log with <i>neurotimer verify</i>
+<br>{_made_by(store, made_by, deidentify)}</p>
 </body></html>"""
-    return Report(f"Course {c.id}", html, images)
+    return Report(f"Course {c.id}", html, images, subject=("course", c.id), made_by=made_by,
+                  deidentified=deidentify)

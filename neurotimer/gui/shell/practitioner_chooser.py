@@ -24,7 +24,7 @@ from neurotimer.gui.shell.theme import ERROR
 
 if TYPE_CHECKING:
     # The storage layer loads after the first paint; by the time a chooser opens, the log is open.
-    from neurotimer.storage.people import Practitioner
+    from neurotimer.storage.practitioners import Practitioner
 
 DEMO_PRACTITIONER = "Demo practitioner"
 
