@@ -475,7 +475,7 @@ class App:
         self.practitioner = chosen
         store.current_practitioner_id = chosen.id  # amendments, courses and screening changes name them too
         self.settings.practitioner_id = chosen.id
-        self.window.set_practitioner_text(describe(chosen))
+        self.window.set_practitioner_text(f"{chosen.name} · {chosen.code}", describe(chosen))
         return True
 
     def open_review(self) -> None:
@@ -621,7 +621,10 @@ def run_review(qapp: QApplication, args: argparse.Namespace) -> int:
 
     threading.Thread(target=_prefetch_plotting, name="prefetch-pyqtgraph", daemon=True).start()
     store, message = open_for_review(args.db if args.db is not None else paths.default_db_path())
-    window = build_review_window(store, load_catalogue(), message)
+    from neurotimer.gui.shell.practitioner_chooser import ask_practitioner_with
+
+    window = build_review_window(store, load_catalogue(), message,
+                                 choose_practitioner=ask_practitioner_with(lambda: window))
     screen = qapp.primaryScreen().availableGeometry()
     window.resize(min(screen.width(), 1366), min(screen.height(), 768))
     window.show()

@@ -37,6 +37,9 @@ class ReviewActions(QObject):
         self.window = window
         self.ask_save = ask_save or ask_save_with(window)
         self.dialog: QDialog | None = None  # the form open now (tests fill it in)
+        # On its own (`neurotimer --review`) the window asks who is writing before the first entry or report;
+        # opened from the chair window, the practitioner chosen there is the store's already.
+        self.choose_practitioner = None
         self.deidentify = QAction("De-identify reports and exports", window)
         self.deidentify.setCheckable(True)
         self.exported.connect(self._on_exported)
@@ -86,6 +89,19 @@ class ReviewActions(QObject):
         if store is None or store.read_only:
             self.window.show_message("This log is open read-only: notes, amendments and courses cannot be added.")
             return False
+        return self._who_is_writing()
+
+    def _who_is_writing(self) -> bool:
+        """Asks once who writes (the chooser of the chair window's start); False when they cancel."""
+        store = self.window.store
+        if store.current_practitioner_id is not None or self.choose_practitioner is None:
+            return True
+        last = QSettings().value("review/practitioner_id", None)
+        chosen = self.choose_practitioner(store, int(last) if str(last).isdigit() else None)
+        if chosen is None:
+            return False
+        store.current_practitioner_id = chosen.id
+        QSettings().setValue("review/practitioner_id", chosen.id)
         return True
 
     def _chosen(self):
@@ -152,6 +168,9 @@ class ReviewActions(QObject):
 
         row = self._chosen()
         if row is None:
+            return None
+        store = self.window.store
+        if store is not None and not store.read_only and not self._who_is_writing():
             return None
         deidentify = self.deidentify.isChecked()
         if course:

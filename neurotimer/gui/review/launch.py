@@ -19,8 +19,10 @@ def _pick_log(parent: QWidget):
     return pick
 
 
-def build_review_window(store, catalogue_source=None, message: str = "", clock=None) -> ReviewWindow:
-    """`store` is the chair's open log, or one opened for review (None when refused, with `message`)."""
+def build_review_window(store, catalogue_source=None, message: str = "", clock=None,
+                        choose_practitioner=None) -> ReviewWindow:
+    """`store` is the chair's open log, or one opened for review (None when refused, with `message`);
+    `choose_practitioner` asks who writes, on its own, before the first entry or report."""
     catalogue = catalogue_source.catalogue if catalogue_source is not None else None
     nerves = catalogue_source.nerves if catalogue_source is not None else ()
     window = ReviewWindow(
@@ -31,6 +33,7 @@ def build_review_window(store, catalogue_source=None, message: str = "", clock=N
         open_path=lambda path: open_for_review(path, clock),
     )
     window._pick_file = _pick_log(window)
+    window.actions.choose_practitioner = choose_practitioner
     return window
 
 

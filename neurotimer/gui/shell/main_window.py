@@ -256,11 +256,15 @@ class MainWindow(QMainWindow):
     def set_patient_text(self, text: str, flags: list[str] | None = None) -> None:
         self.view.set_patient_text(text, flags)
 
-    def set_practitioner_text(self, text: str) -> None:
-        self.practitioner_label.setText(f"Practitioner: {text}")
-        self.practitioner_label.setToolTip(f"{text}: acknowledgements, overrides, scores and amendments are "
-                                           "recorded under this practitioner")
-        self.practitioner_label.show()
+    def set_practitioner_text(self, text: str, detail: str = "") -> None:
+        """"Dr Ana Lee · PR-001" in the header (a long name gives way in the middle, never the code)."""
+        label = self.practitioner_label
+        shown = label.fontMetrics().elidedText(f"Practitioner: {text}", Qt.TextElideMode.ElideMiddle,
+                                               label.maximumWidth())
+        label.setText(shown)
+        label.setToolTip(f"{detail or text}: acknowledgements, overrides, scores and amendments are recorded "
+                         "under this practitioner")
+        label.show()
 
     # -- wiring ----------------------------------------------------------------------------------
     def _build_menus(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from review_helpers import wait_loaded
 from test_review_reports import newest, pdf_text
 
 from neurotimer.cli import main as cli_main
@@ -83,3 +84,35 @@ def test_review_and_history_show_who(review_demo, review_docs):
         assert f"by {DEMO}" in heading(replay, None)
         assert "Dr Demo Practitioner (PR-001) overrode" in events_html(replay)
         assert DEMO in session_html(store.get_session(doc["id"]))
+
+
+def test_the_review_on_its_own_asks_once_who_writes(qtbot, review_window):
+    asked: list[int | None] = []
+
+    def choose(store, last):
+        asked.append(last)
+        return store.get_practitioner(1)
+
+    review_window.actions.choose_practitioner = choose
+    review_window.table.selectRow(0)
+    sid = review_window.current_row().id
+    review_window.actions.add_note()
+    dialog = review_window.actions.dialog
+    assert asked == [None] and dialog.practitioner.text() == "Dr Demo Practitioner"
+    dialog.text.setPlainText("Walked 2 km without pain")
+    assert dialog.submit()
+    store = review_window.store
+    [note] = [e["data"] for e in store.session_events(sid) if e["kind"] == "session.note"]
+    assert note["practitioner_code"] == "PR-001"
+    wait_loaded(qtbot, review_window)
+    review_window.table.selectRow(0)
+    review_window.actions.add_note()
+    assert review_window.actions.dialog is not dialog, "a second note is offered"
+    assert asked == [None], "asked once, not before every entry"
+
+
+def test_cancelling_who_writes_makes_no_entry(qtbot, review_window):
+    review_window.actions.choose_practitioner = lambda store, last: None
+    review_window.table.selectRow(0)
+    review_window.actions.add_note()
+    assert review_window.actions.dialog is None and review_window.store.current_practitioner_id is None

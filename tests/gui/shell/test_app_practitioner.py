@@ -51,9 +51,16 @@ def app(qtbot, tmp_path, clock):
 
 
 def test_the_header_names_the_practitioner_chosen_at_the_start(app: App) -> None:
-    text = app.window.practitioner_label.text()
-    assert app.window.practitioner_label.isVisible()
-    assert "Dr Ana Lee (physician, reg. GMC 7654321) · PR-001" in text
+    label = app.window.practitioner_label
+    assert label.isVisible() and label.text() == "Practitioner: Dr Ana Lee · PR-001"
+    assert "Dr Ana Lee (physician, reg. GMC 7654321) · PR-001" in label.toolTip()
+
+
+def test_a_long_name_gives_way_in_the_header_but_the_code_stays(app: App) -> None:
+    app.window.set_practitioner_text("Dr " + "Very-Long-Double-Barrelled " * 6 + "Name · PR-001")
+    label = app.window.practitioner_label
+    assert label.text().endswith("PR-001") and "…" in label.text()
+    assert label.sizeHint().width() <= label.maximumWidth() + 10
 
 
 def test_an_acknowledged_alarm_and_a_score_name_the_practitioner(app: App, clock) -> None:
