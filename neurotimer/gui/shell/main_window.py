@@ -257,13 +257,12 @@ class MainWindow(QMainWindow):
         self.view.set_patient_text(text, flags)
 
     def set_practitioner_text(self, text: str, detail: str = "") -> None:
-        """"Dr Ana Lee · PR-001" in the header (a long name gives way in the middle, never the code)."""
+        """"Dr Ana Lee · PR-001" in the header line (a long name gives way in the middle, never the code)."""
         label = self.practitioner_label
-        shown = label.fontMetrics().elidedText(f"Practitioner: {text}", Qt.TextElideMode.ElideMiddle,
-                                               label.maximumWidth())
+        shown = label.fontMetrics().elidedText(text, Qt.TextElideMode.ElideMiddle, label.maximumWidth())
         label.setText(shown)
-        label.setToolTip(f"{detail or text}: acknowledgements, overrides, scores and amendments are recorded "
-                         "under this practitioner")
+        label.setToolTip(f"Practitioner: {detail or text}. Acknowledgements, overrides, scores and amendments "
+                         "are recorded under them")
         label.show()
 
     # -- wiring ----------------------------------------------------------------------------------

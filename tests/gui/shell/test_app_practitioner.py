@@ -52,7 +52,7 @@ def app(qtbot, tmp_path, clock):
 
 def test_the_header_names_the_practitioner_chosen_at_the_start(app: App) -> None:
     label = app.window.practitioner_label
-    assert label.isVisible() and label.text() == "Practitioner: Dr Ana Lee · PR-001"
+    assert label.isVisible() and label.text() == "Dr Ana Lee · PR-001"
     assert "Dr Ana Lee (physician, reg. GMC 7654321) · PR-001" in label.toolTip()
 
 
@@ -107,7 +107,6 @@ def test_an_amendment_made_after_the_start_names_the_practitioner(app: App) -> N
 def test_the_next_start_offers_the_last_practitioner_first(qtbot, tmp_path, clock) -> None:
     first = start(qtbot, tmp_path, clock, Chooser(make_lee))
     first.shutdown()
-    first._log_lock.unlock()  # as the process's exit would
     again = Chooser(lambda store, last: store.get_practitioner(last))
     second = start(qtbot, tmp_path, clock, again)
     try:
