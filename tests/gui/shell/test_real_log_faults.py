@@ -31,7 +31,21 @@ def start(display: str, tmp_path: Path, db: Path, name: str) -> tuple[subprocess
     # The log opens after the first paint: its head anchored at opening says it is ready.
     # (a key pressed while it opens waits in the event queue until the recorder follows the session).
     wait_for((db.parent / "backups" / f"{db.stem}.anchors").exists, what="the log to open")
+    choose_practitioner(env)
     return proc, env, found.stdout.split()[0]
+
+
+def choose_practitioner(env: dict[str, str]) -> None:
+    """Who is working: a fresh log asks for a name, a later start has it preselected; Enter goes on."""
+    found = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", "^Who is working"],
+                           env=env, capture_output=True, text=True, timeout=60)
+    chooser = found.stdout.split()[0]
+    subprocess.run(["xdotool", "windowfocus", "--sync", chooser], env=env, check=True, timeout=10)
+    subprocess.run(["xdotool", "type", "--delay", "30", "Dr Test"], env=env, check=True, timeout=20)
+    subprocess.run(["xdotool", "key", "Return"], env=env, check=True, timeout=10)
+    wait_for(lambda: not subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "^Who is working"],
+                                        env=env, capture_output=True, text=True, timeout=10).stdout.strip(),
+             what="the practitioner chooser to close")
 
 
 def keys(env: dict[str, str], window_id: str, *names: str) -> None:
