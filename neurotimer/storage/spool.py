@@ -200,6 +200,14 @@ class Replayed:
                 "stopped were kept in the spool file and are now in the log.")
 
 
+def saved_copies(store: Any) -> list[Path]:
+    """Copies of this log saved beside it when another file took its place while it was open (file_watch)."""
+    path = getattr(store, "path", None)
+    if not isinstance(path, Path):
+        return []
+    return sorted(path.parent.glob(f"{path.stem}.removed-*{path.suffix}"))
+
+
 def replay_spool(store: Any, path: Path | None = None) -> Replayed:
     """Writes the spooled events into the log in their order, once, one transaction a spool file, then
     removes the file: first any set aside by an earlier start that could not replay them, then the last one.

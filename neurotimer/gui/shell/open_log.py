@@ -15,7 +15,7 @@ from neurotimer.session.clock import Clock
 from neurotimer.storage.db import CannotOpenError, ForeignDatabaseError, NotSQLiteError, RefusedDatabase, StoreError
 from neurotimer.storage.location import LogLocation, describe, is_server_url
 from neurotimer.storage.recovery import RecoveredSession, recover_interrupted
-from neurotimer.storage.spool import replay_spool
+from neurotimer.storage.spool import replay_spool, saved_copies
 from neurotimer.storage.store import Store, open_readonly, open_store
 
 log = logging.getLogger(__name__)
@@ -80,6 +80,12 @@ def open_session_log(path: LogLocation, clock: Clock, ask: Ask, pick_file: PickF
             log.error("the spool could not be replayed: %s", type(exc).__name__)
             replayed = (f"Events kept in the spool file by the last run could not be written yet ({exc}); "
                         "they stay there for the next start.")
+        copies = saved_copies(store)
+        if copies:
+            more = f" (and {len(copies) - 1} more)" if len(copies) > 1 else ""
+            replayed = " ".join(filter(None, [replayed, (
+                f"The log as it was when another file took its place while open is saved as {copies[0].name} "
+                f"beside it{more}; open it with --db to read it.")]))
         recovered = recover_interrupted(store)
     except RefusedDatabase as exc:
         # A large log is checked in the background; damage found there is a refusal like any other.

@@ -95,3 +95,37 @@ def test_quit_with_nothing_waiting_asks_nothing_more(qtbot, tmp_path, clock) -> 
     assert asked == [] and not app.window.isVisible()
     app.shutdown()
     assert not spool_file.exists(), "an empty spool is removed at quit"
+
+
+def test_each_start_names_a_copy_saved_when_the_log_was_replaced_while_open(tmp_path, clock) -> None:
+    import shutil
+
+    from neurotimer.gui.shell.open_log import open_session_log
+    from neurotimer.session.session import Session
+    from neurotimer.storage.recorder import Recorder
+    from neurotimer.storage.spool import Spool, spool_path
+    from neurotimer.storage.store import open_store
+
+    path = tmp_path / "clinic" / "log.sqlite3"
+    store = open_store(path, clock=clock, daily_backup=False)
+    recorder = Recorder(store, clock, spool=Spool(spool_path(store)))
+    session = Session(clock, 30)
+    recorder.attach(session)
+    session.start()
+    shutil.rmtree(path.parent)
+    open_store(path, clock=clock, daily_backup=False).close()  # another log takes the path
+    clock.advance(1)
+    recorder.record("stim.intensity", {"channel": 1, "mA": 1.0})
+    recorder.close()
+    store.close()
+
+    def never(*_args):
+        raise AssertionError("nothing to ask")
+
+    opened = open_session_log(path, clock, never, never)
+    try:
+        assert opened.replayed is not None and "event(s)" in opened.replayed
+        assert "log.removed-" in opened.replayed and "open it with --db" in opened.replayed
+    finally:
+        opened.lock.unlock()
+        opened.store.close()
