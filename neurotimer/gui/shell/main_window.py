@@ -37,6 +37,8 @@ from neurotimer.gui.shell.shortcuts import help_text, key_for
 __all__ = ["MILESTONE_TEXT", "Confirm", "MainWindow"]
 
 MAX_CHAIR_KEYS = 8  # Ctrl+1 … Ctrl+8
+STRIP_MIN_WIDTH = 500  # an alarm's words stay readable on the strip, whatever the patient's name and flags
+WHO_MAX_WIDTH = 440  # the name and the flag chips; chips that do not fit are counted in "+N more"
 
 
 def _typing_widget(widget: QWidget | None) -> bool:
@@ -84,6 +86,7 @@ class MainWindow(QMainWindow):
         header = QHBoxLayout()
         header.setSpacing(10)
         who = QVBoxLayout()
+        who.setContentsMargins(0, 0, 0, 0)
         who.setSpacing(2)
         self.patient_label = QLabel("Patient: unassigned")
         self.patient_label.setStyleSheet("font-size: 18px;")
@@ -97,7 +100,10 @@ class MainWindow(QMainWindow):
         self.flag_chips = FlagChips()
         self.flag_chips.hide()
         who.addWidget(self.flag_chips)
-        header.addLayout(who)
+        who_box = QWidget()
+        who_box.setLayout(who)
+        who_box.setMaximumWidth(WHO_MAX_WIDTH)
+        header.addWidget(who_box)
         self.patient_button = QPushButton("Patient…")
         self.patient_button.setToolTip("Choose or add the patient for this session (Ctrl+P)")
         self.patient_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
@@ -109,6 +115,7 @@ class MainWindow(QMainWindow):
         self.alarms = AlarmBanner(presenter.clock)
         self.alarms.listRequested.connect(self.show_alarm_list)
         self.alarm_list: AlarmListDialog | None = None
+        self.alarms.setMinimumWidth(STRIP_MIN_WIDTH)
         header.addWidget(self.alarms, 1)
         # Who works here (chosen at the start): every acknowledgement, override and entry is recorded under them.
         # Compact, beside the strip: a long name gives way in the middle, never the code nor the strip.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtGui import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 
+from neurotimer.gui.shell.main_window import STRIP_MIN_WIDTH
 from tests.gui.shell import test_app_safety as safety
 
 app = safety.app  # the wired app on the simulator
@@ -37,7 +38,7 @@ def test_a_name_with_markup_shows_as_plain_text_everywhere(qtbot, app) -> None:
     assert rich_labels_showing("O'Brien") == []
 
 
-def test_every_screening_flag_shows_as_a_whole_chip_in_the_header_at_1366(qtbot, app) -> None:
+def test_every_screening_flag_shows_as_a_whole_chip_or_is_named_in_the_last_at_1366(qtbot, app) -> None:
     from neurotimer.storage.people import SCREENING_FLAGS
 
     app.window.resize(1366, 768)
@@ -45,13 +46,20 @@ def test_every_screening_flag_shows_as_a_whole_chip_in_the_header_at_1366(qtbot,
                                           screening={flag: True for flag in SCREENING_FLAGS})
     app.records.choose_patient(app.store.get_patient(patient_id))
     QApplication.processEvents()
-    chips = app.window.flag_chips.chips
+    row = app.window.flag_chips
+    chips = row.chips
     assert len(chips) == len(SCREENING_FLAGS)
-    qtbot.waitUntil(lambda: all(chip.isVisible() for chip in chips))
-    for chip in chips:
+    qtbot.waitUntil(lambda: chips[0].isVisible() and row.more.isVisible())
+    shown = [chip for chip in chips if chip.isVisible()]
+    assert shown == chips[:len(shown)] and len(shown) >= 3, "the first (most serious) flags are shown"
+    for chip in [*shown, row.more]:
         assert chip.width() >= chip.sizeHint().width(), f"{chip.text()} is cut off"
         right = chip.mapTo(app.window, chip.rect().topRight()).x()
         assert right < app.window.patient_button.mapTo(app.window, app.window.patient_button.rect().topLeft()).x()
+    hidden = chips[len(shown):]
+    assert row.more.text() == f"+{len(hidden)} more"
+    assert all(chip.toolTip() in row.more.toolTip() for chip in hidden), "the last chip names the others"
+    assert app.window.alarms.width() >= STRIP_MIN_WIDTH, "the alarm strip keeps room for an alarm's words"
     assert app.window.width() <= 1366
     assert "⚠" not in app.window.patient_label.text()
 
