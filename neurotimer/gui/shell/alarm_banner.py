@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
@@ -34,7 +34,9 @@ class AlarmBanner(QFrame):
         self.model = AlarmModel(clock or SystemClock())
         self.model.subscribe(self._on_change)
         self.setFixedHeight(STRIP_HEIGHT)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        # Preferred with a hint of its minimum: the patient's name beside it has its own width first, and the
+        # strip takes the rest of the header line (never less than its minimum).
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 3, 5, 3)
         layout.setSpacing(8)
@@ -66,6 +68,9 @@ class AlarmBanner(QFrame):
         self._flash.timeout.connect(self._toggle_flash)
         self._shown_key: tuple[str, bool, int] | None = None
         self._refresh()
+
+    def sizeHint(self) -> QSize:
+        return QSize(max(self.minimumWidth(), 200), STRIP_HEIGHT)
 
     # -- the API the rest of the app uses --------------------------------------------------------
     def raise_alarm(self, key: str, text: str, priority: Priority = Priority.HIGH, *, lasting: bool = True,

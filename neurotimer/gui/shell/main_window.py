@@ -37,7 +37,7 @@ from neurotimer.gui.shell.shortcuts import help_text, key_for
 __all__ = ["MILESTONE_TEXT", "Confirm", "MainWindow"]
 
 MAX_CHAIR_KEYS = 8  # Ctrl+1 … Ctrl+8
-STRIP_MIN_WIDTH = 500  # an alarm's words stay readable on the strip, whatever the patient's name and flags
+STRIP_MIN_WIDTH = 380  # an alarm's words stay readable on the strip, whatever the patient's name and flags
 WHO_MAX_WIDTH = 440  # the name and the flag chips; chips that do not fit are counted in "+N more"
 
 

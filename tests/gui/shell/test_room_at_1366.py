@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 from neurotimer.app import App
 from neurotimer.gui.session.timer_panel import MIN_DIGITS_PX
 from neurotimer.gui.shell.alarm_banner import STRIP_HEIGHT
+from neurotimer.gui.shell.main_window import STRIP_MIN_WIDTH
 from neurotimer.plan.plan import Lead, NeedlePair
 from neurotimer.session.clock import ManualClock
 
@@ -151,8 +152,14 @@ def test_with_the_board_beside_it_the_chair_still_fits_1366x768(app, qtbot, cloc
     assert app.several and app.window.board is not None and app.window.board.isVisible()
     fill_history(app, clock)
     risky_pairs(app)
+    app.window.set_practitioner_text("Dr Demo Practitioner · PR-001")
     found = measure(app, qtbot, clock)
     assert_room_to_work(found)
+    # The header line holds the chair and patient, the alarm strip and the practitioner, each readable: the
+    # name has its width first (a long one gives way only past 300 px), the strip the rest.
+    name = app.window.patient_label
+    assert name.width() >= min(300, name.fontMetrics().horizontalAdvance(name.text())), name.text()
+    assert app.window.alarms.width() >= STRIP_MIN_WIDTH and app.window.practitioner_label.isVisible()
     board = app.window.board
     # The board sits beside the chair, not over it: the timer, the tabs and the channels start right of it.
     right_of_board = board.mapTo(app.window, board.rect().topRight()).x()
