@@ -35,6 +35,7 @@ from neurotimer.session.session import SessionState, worth_remembering
 
 if TYPE_CHECKING:
     from neurotimer.gui.board.board import ChairBoard
+    from neurotimer.gui.board.clinic_board import ClinicBoard
     from neurotimer.gui.board.presenter import BoardPresenter
     from neurotimer.gui.board.stop_all import StopAll
     from neurotimer.gui.plan.body_chart_panel import BodyChartPanel
@@ -123,6 +124,7 @@ class App:
         self._large_charts: dict[Chair, BodyChartPanel] = {}  # each chair's own, opened on demand
         self.review: ReviewWindow | None = None
         self.stop_all: StopAll | None = None
+        self.clinic: ClinicBoard | None = None
         self._requested_device: str | None = None  # the stimulator last asked for, remembered once it answers
 
     @property
@@ -433,6 +435,9 @@ class App:
         review.setShortcut(QKeySequence(key_for("review")))
         review.triggered.connect(self.open_review)
         w.view_menu.addAction(review)
+        clinic = QAction("&Clinic board…", w)  # every chair on every workstation sharing this log
+        clinic.triggered.connect(self.open_clinic)
+        w.view_menu.addAction(clinic)
         if not opened.writable:
             # A log this window cannot write: nothing may start that could not be recorded (in any chair).
             w.alarms.raise_alarm("log-readonly", opened.read_only_note, Priority.MEDIUM)
@@ -489,6 +494,17 @@ class App:
         self.review.show()
         self.review.raise_()
         self.review.activateWindow()
+
+    def open_clinic(self) -> None:
+        """The clinic board beside the chair window, reading the same log on a connection of its own."""
+        from neurotimer.gui.board.clinic_board import ClinicBoard
+        from neurotimer.gui.board.clinic_poller import ClinicPoller
+
+        if self.clinic is None and self.store is not None and self.store.path is not None:
+            self.clinic = ClinicBoard(ClinicPoller(self.store.path, self.clock), self.clock)
+        if self.clinic is not None:
+            self.clinic.show()
+            self.clinic.raise_()
 
     def open_large_chart(self) -> None:
         """The body chart of the chair on screen in a window of its own, as tall as the screen."""
@@ -563,6 +579,9 @@ class App:
         if self.review is not None:
             self.review.close()
             self.review = None
+        if self.clinic is not None:
+            self.clinic.close()  # its thread closes its connection
+            self.clinic = None
         if self.store is not None:
             self.store.close()
             self.store = None

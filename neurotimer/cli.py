@@ -61,6 +61,7 @@ def build_parser() -> Parser:
     )
     parser.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    from neurotimer.gui.board import clinic_cli
     from neurotimer.gui.review import report_cli
     from neurotimer.stimulator import cli as stimulator_cli
     from neurotimer.storage import cli as storage_cli
@@ -68,6 +69,7 @@ def build_parser() -> Parser:
     stimulator_cli.register(sub)
     storage_cli.register(sub)
     report_cli.register(sub)
+    clinic_cli.register(sub)
     return parser
 
 

@@ -210,6 +210,7 @@ class Recorder(SpoolingMixin):
                     course_id=target.course_id,
                     practitioner_id=target.practitioner_id,
                     details=target.details,
+                    chair=target.lane.name,
                 )
             offset = item.offset if item.offset is not None else item.mono - (target.start_mono or item.mono)
             seq = self._store.append_session_event(conn, session_id, item.at, offset, item.kind, item.payload)

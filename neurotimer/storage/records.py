@@ -111,8 +111,10 @@ class RecordsMixin:
         course_id: int | None = None,
         practitioner_id: int | None = None,
         details: dict[str, str] | None = None,
+        chair: str = "",
     ) -> int:
-        """Inside the caller's transaction: a new running session, numbered in its course."""
+        """Inside the caller's transaction: a new running session, numbered in its course. `chair` names the
+        chair it runs at, for the clinic board of a server log (kept with its lease, not in the record)."""
         details = {k: str(v) for k, v in (details or {}).items() if k in DETAIL_FIELDS}
         if course_id is None and patient_id is not None:
             course = self.current_course(patient_id)

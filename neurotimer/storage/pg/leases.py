@@ -2,8 +2,9 @@
 
 A workstation takes the lease in the transaction that writes its session's first event, renews every
 lease it holds every few seconds from a worker thread (server time, so clocks need not agree), and
-gives it up in the transaction that ends the session. Another workstation never writes a session whose
-lease is alive; it reads it like any other. When a workstation dies its heartbeat stops, its leases
+gives it up in the transaction that ends the session (the row stays, closed, so the clinic board still
+shows which workstation and chair the session was on). Another workstation never writes a session whose
+lease is open; it reads it like any other. When a workstation dies its heartbeat stops, its leases
 expire, and whoever starts next closes its open sessions as interrupted. Every write transaction holds
 the clinic-wide write lock (connection.py), so that happens exactly once.
 """
@@ -54,20 +55,21 @@ class Leases:
         self._thread: threading.Thread | None = None
 
     # -- inside the store's write transactions -------------------------------------------------
-    def take(self, conn: PgConnection, session_id: int) -> None:
+    def take(self, conn: PgConnection, session_id: int, chair: str = "") -> None:
         conn.execute(
-            "INSERT INTO session_leases (session_id, workstation, instance, expires_at)"
-            " VALUES (?, ?, ?, now() + make_interval(secs => ?))"
+            "INSERT INTO session_leases (session_id, workstation, instance, expires_at, chair, renewed_at, open)"
+            " VALUES (?, ?, ?, now() + make_interval(secs => ?), ?, now(), true)"
             " ON CONFLICT (session_id) DO UPDATE SET workstation = excluded.workstation,"
-            " instance = excluded.instance, expires_at = excluded.expires_at",
-            (session_id, self.workstation, self.instance, self.lease_s),
+            " instance = excluded.instance, expires_at = excluded.expires_at, chair = excluded.chair,"
+            " renewed_at = excluded.renewed_at, open = true",
+            (session_id, self.workstation, self.instance, self.lease_s, chair),
         )
         self._start_heartbeat()
 
     def check(self, conn: PgConnection, session_id: int) -> None:
         """Refuses a write to a session another workstation holds (its lease alive or not: it may come back)."""
         row = conn.execute(
-            "SELECT workstation, instance FROM session_leases WHERE session_id = ?", (session_id,)
+            "SELECT workstation, instance FROM session_leases WHERE session_id = ? AND open", (session_id,)
         ).fetchone()
         if row is not None and row[1] != self.instance:
             raise SessionTaken(
@@ -75,29 +77,33 @@ class Leases:
             )
 
     def release(self, conn: PgConnection, session_id: int) -> None:
-        conn.execute("DELETE FROM session_leases WHERE session_id = ? AND instance = ?", (session_id, self.instance))
+        conn.execute(
+            "UPDATE session_leases SET open = false WHERE session_id = ? AND instance = ?", (session_id, self.instance)
+        )
 
     def orphaned(self, conn: PgConnection) -> list[int]:
         """Open sessions nobody alive holds: no lease, an expired one, or this workstation's earlier run."""
         rows = conn.execute(
             "SELECT s.id FROM sessions s LEFT JOIN session_leases l ON l.session_id = s.id"
-            " WHERE s.state IN ('running', 'paused') AND (l.session_id IS NULL OR l.expires_at < now()"
+            " WHERE s.state IN ('running', 'paused') AND (l.session_id IS NULL OR NOT l.open OR l.expires_at < now()"
             " OR (l.workstation = ? AND l.instance <> ?)) ORDER BY s.id",
             (self.workstation, self.instance),
         ).fetchall()
         return [r[0] for r in rows]
 
     def claim(self, conn: PgConnection, session_id: int) -> bool:
-        """Inside a write transaction: whether the session is still an orphan; if so its lease is cleared."""
+        """Inside a write transaction: whether the session is still an orphan; if so its lease is closed
+        (the row keeps the workstation and chair it was on, for the clinic board)."""
         if session_id not in self.orphaned(conn):
             return False
-        conn.execute("DELETE FROM session_leases WHERE session_id = ?", (session_id,))
+        conn.execute("UPDATE session_leases SET open = false WHERE session_id = ?", (session_id,))
         return True
 
     def holder(self, conn: PgConnection, session_id: int) -> str | None:
         """The workstation recording this session now, None when none is (or its lease has run out)."""
         row = conn.execute(
-            "SELECT workstation FROM session_leases WHERE session_id = ? AND expires_at >= now()", (session_id,)
+            "SELECT workstation FROM session_leases WHERE session_id = ? AND open AND expires_at >= now()",
+            (session_id,),
         ).fetchone()
         return None if row is None else str(row[0])
 
@@ -115,7 +121,8 @@ class Leases:
                 if conn is None or conn.closed or conn.broken:
                     conn = psycopg.connect(self._conninfo, **self._kwargs)
                 conn.execute(
-                    "UPDATE session_leases SET expires_at = now() + make_interval(secs => %s) WHERE instance = %s",
+                    "UPDATE session_leases SET expires_at = now() + make_interval(secs => %s), renewed_at = now()"
+                    " WHERE instance = %s AND open",
                     (self.lease_s, self.instance),
                 )
             except psycopg.Error as exc:  # The server is away: the leases run on until it is back.

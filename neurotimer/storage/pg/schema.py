@@ -331,6 +331,16 @@ V4 = (
     ),
 )
 
+# The lease table is not part of the record (never exported, no log format of its own): its later columns
+# are added in place by whoever opens the log as its owner. The chair, when the app names one; the last
+# heartbeat (the clinic board shows its age); and whether the lease is still held (a closed one is kept, so
+# the board knows where a session that ended was recorded).
+LEASE_COLUMNS = (
+    f"ALTER TABLE session_leases ADD COLUMN IF NOT EXISTS chair {T} NOT NULL DEFAULT ''",
+    "ALTER TABLE session_leases ADD COLUMN IF NOT EXISTS renewed_at TIMESTAMPTZ NOT NULL DEFAULT now()",
+    "ALTER TABLE session_leases ADD COLUMN IF NOT EXISTS open BOOLEAN NOT NULL DEFAULT true",
+)
+
 MIGRATIONS: dict[int, tuple[str | Callable[[PgConnection], object], ...]] = {
     1: V1,
     2: V2,
@@ -411,4 +421,24 @@ def migrate(conn: PgConnection, target: int = LATEST_VERSION) -> list[int]:
             raise
         log.info("session log schema on the server migrated to version %d", version)
         applied.append(version)
+    if target >= 1:
+        _lease_columns(conn)
     return applied
+
+
+def _lease_columns(conn: PgConnection) -> None:
+    row = conn.execute(
+        "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema()"
+        " AND table_name = 'session_leases' AND column_name IN ('chair', 'renewed_at', 'open')"
+    ).fetchone()
+    if row[0] == len(LEASE_COLUMNS):
+        return
+    conn.execute("BEGIN")
+    try:
+        conn.execute("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK,))
+        for statement in LEASE_COLUMNS:
+            conn.execute(statement)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise

@@ -16,6 +16,7 @@ class PgStore(Store):
     """A Store whose log is on a server. The server keeps its own backups (pg_dump, WAL archiving)."""
 
     leases: Leases | None = None
+    server_log = True  # sessions carry leases: the clinic board reads where each one runs
 
     def daily_backup(self, today=None):
         return None
@@ -32,10 +33,10 @@ class PgStore(Store):
         super().close()
 
     # -- leases: this workstation writes only the sessions it holds ------------------------------
-    def insert_session(self, conn, **kwargs: Any) -> int:
+    def insert_session(self, conn, *, chair: str = "", **kwargs: Any) -> int:
         session_id = super().insert_session(conn, **kwargs)
         if self.leases is not None:
-            self.leases.take(conn, session_id)
+            self.leases.take(conn, session_id, chair)
         return session_id
 
     def apply_effects(

@@ -1,0 +1,105 @@
+"""The clinic board window: every chair's session, the remaining time running down between reads, and a
+stale marker when the log cannot be read."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from neurotimer.gui.board.clinic_board import ClinicBoard
+from neurotimer.gui.board.clinic_poller import ClinicPoller
+from neurotimer.session.session import Session
+from neurotimer.storage.clinic import read_board
+from neurotimer.storage.recorder import Recorder
+from neurotimer.storage.store import open_store
+
+
+@pytest.fixture
+def log_with_a_running_session(tmp_path, clock):
+    path = tmp_path / "log.sqlite3"
+    store = open_store(path, clock=clock, daily_backup=False)
+    pid = store.create_patient("BRD-007")
+    recorder = Recorder(store, clock)
+    session = Session(clock, 20)
+    recorder.attach(session, patient_id=pid)
+    session.start()
+    clock.advance(60)
+    session.tick()
+    recorder.progress()
+    yield path, store, session, recorder
+    store.close()
+
+
+def _board(qtbot, path, clock, **kw) -> ClinicBoard:
+    board = ClinicBoard(ClinicPoller(path, clock, interval_s=3600, **kw), clock)
+    qtbot.addWidget(board)
+    board.show()
+    return board
+
+
+def test_the_board_lists_each_session_and_counts_down_between_reads(qtbot, clock, log_with_a_running_session):
+    path, *_ = log_with_a_running_session
+    board = _board(qtbot, path, clock)
+    qtbot.waitUntil(lambda: bool(board.rows), timeout=5000)
+    [row] = board.row_texts()
+    assert row[1:5] == ["—", "BRD-007", "RUNNING", "19:00"]
+    assert "this computer" in row[0]
+    assert board.status.text().startswith("Last refreshed")
+    clock.advance(30)  # no new read (the next is an hour away): the window's clock runs the time down
+    board.render()
+    assert board.row_texts()[0][4] == "18:30"
+    board.close()
+
+
+def test_a_session_written_meanwhile_appears_at_the_next_read(qtbot, clock, log_with_a_running_session):
+    path, _store, session, _recorder = log_with_a_running_session
+    board = _board(qtbot, path, clock)
+    qtbot.waitUntil(lambda: len(board.rows) == 1, timeout=5000)
+    session.end()
+    board.poller.poll_now()
+    qtbot.waitUntil(lambda: bool(board.row_texts()) and board.row_texts()[0][3] == "ENDED", timeout=5000)
+    assert board.row_texts()[0][4] == "", "an ended session has no time left to show"
+    board.close()
+
+
+def test_a_log_that_cannot_be_read_is_marked_stale_and_the_last_rows_stay(qtbot, clock, log_with_a_running_session):
+    path, *_ = log_with_a_running_session
+    failing = {"now": False}
+
+    def reader(store, now):
+        if failing["now"]:
+            raise sqlite3.OperationalError("the log server cannot be reached (reconnecting)")
+        return read_board(store, now)
+
+    board = _board(qtbot, path, clock, reader=reader)
+    qtbot.waitUntil(lambda: bool(board.rows), timeout=5000)
+    failing["now"] = True
+    board.poller.poll_now()
+    qtbot.waitUntil(lambda: board.stale, timeout=5000)
+    assert board.status.text().startswith("STALE: the log server cannot be reached. Last refreshed")
+    assert board.row_texts()[0][2] == "BRD-007", "what was last read stays on screen, marked"
+    failing["now"] = False
+    board.poller.poll_now()
+    qtbot.waitUntil(lambda: not board.stale, timeout=5000)
+    board.close()
+
+
+def test_a_log_that_never_answers_says_why(qtbot, clock, tmp_path):
+    board = _board(qtbot, tmp_path / "missing.sqlite3", clock)
+    qtbot.waitUntil(lambda: bool(board.problem), timeout=5000)
+    assert board.status.text().startswith("Not read yet: There is no session log file at")
+    assert board.row_texts() == []
+    board.close()
+
+
+def test_the_clinic_command_refuses_a_bad_address_in_one_line(capsys, tmp_path) -> None:
+    from neurotimer.cli import main
+
+    assert main(["clinic", "--db", "postgresql://room1:secret@localhost/neurotimer"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "holds a password" in err and "secret" not in err
+    other = tmp_path / "notes.txt"
+    other.write_text("not a log")
+    assert main(["clinic", "--db", str(other)]) == 2
+    assert "not a neurotimer session log" in capsys.readouterr().err
