@@ -25,6 +25,7 @@ class PageRequest:
     offset: int
     limit: int
     count: bool
+    quiet: bool = False  # a live refresh of the rows already shown: answered by `refreshed`, nothing counted
 
 
 class QueryWorker(QObject):
@@ -34,6 +35,7 @@ class QueryWorker(QObject):
     counted = Signal(int, int)  # generation, how many sessions the filter finds
     chainsChecked = Signal(int, int, object)  # generation, offset, {session id: chain intact}
     failed = Signal(int, str)
+    refreshed = Signal(int, object)  # generation, the rows shown read again (a live refresh)
 
     def __init__(self, path: Path) -> None:
         super().__init__()
@@ -59,6 +61,9 @@ class QueryWorker(QObject):
                 self._conn, request.filter, request.sort, request.descending, request.offset, request.limit,
                 check_chains=False,
             )
+            if request.quiet:
+                self.refreshed.emit(request.generation, rows)
+                return
             # The first rows show before the count: counting a large log takes longer than a page.
             whole = request.count and len(rows) < request.limit
             total = request.offset + len(rows) if whole else -1

@@ -14,6 +14,7 @@ from neurotimer.storage.review_queries import ReviewFilter, ReviewRow
 
 PAGE = 200
 FIRST_PAGE = 60  # a screenful and a half: the first rows come back sooner than a full page would
+LIVE_ROWS = 400  # a live refresh reads at most the rows this far down (further down is older history)
 DAMAGED = "record altered or damaged"
 STATE_WORDS = {
     "completed": "completed", "ended_early": "ended early", "interrupted": "interrupted",
@@ -85,6 +86,7 @@ class SessionTableModel(QAbstractTableModel):
     loaded = Signal(int)  # the number of sessions the filter finds, once counted
     pageArrived = Signal()
     failed = Signal(str)
+    changedLive = Signal(object)  # ids of the shown sessions another workstation changed (a live refresh)
 
     def __init__(self, path, parent: QObject | None = None, page: int = PAGE) -> None:
         super().__init__(parent)
@@ -104,6 +106,7 @@ class SessionTableModel(QAbstractTableModel):
         self._queries.worker.failed.connect(self._on_failed)
         self._queries.worker.chainsChecked.connect(self._on_chains)
         self._queries.worker.counted.connect(self._on_counted)
+        self._queries.worker.refreshed.connect(self._on_refreshed)
 
     # -- what the window asks ----------------------------------------------------------------------
     def set_filter(self, f: ReviewFilter) -> None:
@@ -121,6 +124,16 @@ class SessionTableModel(QAbstractTableModel):
         self._counting = True
         self.endResetModel()
         self._request(0, count=True)
+
+    def refresh_quietly(self) -> None:
+        """Reads the rows shown again and changes only what changed: the selection and scroll stay, a new
+        session slips in at its place (a server log, written by other workstations meanwhile)."""
+        if self._pending or self._counting:
+            return  # a page is on its way: the next refresh will see it
+        limit = min(max(len(self._rows), self._first_page), LIVE_ROWS)
+        self._queries.submit.emit(
+            PageRequest(self._generation, self.filter, self.sort_key, self.descending, 0, limit, False, quiet=True)
+        )
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self.sort_key = COLUMNS[column][0]
@@ -209,6 +222,38 @@ class SessionTableModel(QAbstractTableModel):
         if len(rows) < self._limits.get(offset, self._page):
             self._total = len(self._rows)  # the log may have shrunk under a filter: never ask again
         self.pageArrived.emit()
+
+    @Slot(int, object)
+    def _on_refreshed(self, generation: int, rows: list[ReviewRow]) -> None:
+        if generation != self._generation or self._pending:
+            return
+        old = self._rows
+        # A chain already checked keeps its verdict (a damaged one stays red); new rows are checked on reload.
+        by_id = {r.id: r for r in old}
+        rows = [replace(r, chain_ok=by_id[r.id].chain_ok) if r.id in by_id else r for r in rows]
+        if [r.id for r in rows] == [r.id for r in old[: len(rows)]]:
+            changed = [i for i, (new, was) in enumerate(zip(rows, old, strict=False)) if new != was]
+            for i in changed:
+                self._rows[i] = rows[i]
+                self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
+            if changed:
+                self.changedLive.emit({rows[i].id for i in changed})
+            return
+        shown = {r.id for r in rows}
+        added = len(shown - set(by_id))
+        self.layoutAboutToBeChanged.emit()
+        self._rows = rows + [r for r in old[len(rows):] if r.id not in shown]
+        place = {r.id: i for i, r in enumerate(self._rows)}
+        for index in self.persistentIndexList():  # the selection follows its session to its new row
+            was = old[index.row()].id if index.row() < len(old) else None
+            now = place.get(was)
+            self.changePersistentIndex(index, QModelIndex() if now is None else self.index(now, index.column()))
+        self.layoutChanged.emit()
+        if added:
+            self._total += added
+            if not self._counting:
+                self.loaded.emit(self._total)
+        self.changedLive.emit({r.id for r in rows if r != by_id.get(r.id)})
 
     @Slot(int, int)
     def _on_counted(self, generation: int, total: int) -> None:

@@ -23,11 +23,13 @@ from PySide6.QtWidgets import (
 from neurotimer.gui.review.filter_bar import FilterBar
 from neurotimer.gui.review.session_table import COLUMNS, SessionTableModel
 from neurotimer.gui.shell import theme
+from neurotimer.storage.location import is_server_url
 from neurotimer.storage.review_queries import ReviewRow, adverse_kinds
 
 log = logging.getLogger(__name__)
 
 TITLE = "Review — neurotimer"
+LIVE_MS = 3000  # on a server log, how often the rows shown are read again (other workstations write meanwhile)
 
 
 class ReviewWindow(QMainWindow):
@@ -93,6 +95,9 @@ class ReviewWindow(QMainWindow):
         root.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
         self._build_menus()
+        self._live = QTimer(self)
+        self._live.setInterval(LIVE_MS)
+        self._live.timeout.connect(self._refresh_live)
         self.set_store(store, message)
 
     # -- the log ---------------------------------------------------------------------------------
@@ -110,6 +115,11 @@ class ReviewWindow(QMainWindow):
             return
         self.model = SessionTableModel(store.path, self)
         self.model.loaded.connect(self._on_loaded)
+        self.model.changedLive.connect(self._on_changed_live)
+        if is_server_url(store.path):
+            self._live.start()
+        else:
+            self._live.stop()  # a file has one writer: this app, which refreshes the list itself
         # The panels below the list come a moment after the first rows, so the rows paint first.
         self.model.pageArrived.connect(lambda: self.replay is None and QTimer.singleShot(100, self.ensure_replay))
         self.model.failed.connect(self.show_message)
@@ -132,6 +142,16 @@ class ReviewWindow(QMainWindow):
         if self.model is not None and self.store is not None:
             self.filters.set_adverse_kinds(adverse_kinds(self.store.conn))
             self.model.reload()
+
+    def _refresh_live(self) -> None:
+        if self.model is not None and self.isVisible():
+            self.model.refresh_quietly()
+
+    def _on_changed_live(self, ids: set[int]) -> None:
+        """The chosen session was written meanwhile (live on another workstation): its replay follows."""
+        chosen = self.current_row()
+        if chosen is not None and chosen.id in ids and self.replay is not None:
+            self.replay.show_session(chosen.id)
 
     def show_message(self, text: str) -> None:
         self.message.setText(text)
@@ -217,6 +237,7 @@ class ReviewWindow(QMainWindow):
         return next(i for i, (name, _) in enumerate(COLUMNS) if name == key)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._live.stop()
         if self.model is not None:
             self.model.close()
             self.model = None
