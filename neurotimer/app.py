@@ -24,9 +24,9 @@ from neurotimer.gui.board.chair_factory import ChairFactory, Shared
 from neurotimer.gui.session.presenter import SessionPresenter
 from neurotimer.gui.shell.alarm_banner import Priority
 from neurotimer.gui.shell.chime import Chime
-from neurotimer.gui.shell.dialogs import AfterFirstPaint, ask_with, confirm_with, pick_file_with
+from neurotimer.gui.shell.dialogs import AfterFirstPaint, ask_with, confirm_with, pick_log_with
 from neurotimer.gui.shell.main_window import MainWindow
-from neurotimer.gui.shell.settings import Settings
+from neurotimer.gui.shell.settings import Settings, log_to_open
 from neurotimer.gui.shell.shortcuts import key_for
 from neurotimer.gui.shell.startup import Step, build_in_order
 from neurotimer.resources import resource
@@ -412,7 +412,9 @@ class App:
             if not path.exists():
                 make_demo_database(path)
             return path
-        return self.args.db if self.args.db is not None else paths.default_db_path()
+        if self.args.db is not None:
+            return self.args.db
+        return self.settings.log_location or paths.default_db_path()
 
     def _open_log(self) -> bool:
         """Opens the session log (read-only when it must be); False when the practitioner chose to quit."""
@@ -424,7 +426,7 @@ class App:
         from neurotimer.storage.spool import Spool
 
         w = self.window
-        opened = open_session_log(self._db_path(), self.clock, ask_with(w), pick_file_with(w))
+        opened = open_session_log(self._db_path(), self.clock, ask_with(w), pick_log_with(w, self._db_path()))
         if opened is None:
             return False
         self.store, self._log_lock = opened.store, opened.lock
@@ -435,6 +437,9 @@ class App:
         review.setShortcut(QKeySequence(key_for("review")))
         review.triggered.connect(self.open_review)
         w.view_menu.addAction(review)
+        log_setting = QAction("Session &log…", w)  # a file or the clinic's server, from the next start
+        log_setting.triggered.connect(self.choose_log)
+        w.add_settings_action(log_setting)
         clinic = QAction("&Clinic board…", w)  # every chair on every workstation sharing this log
         clinic.triggered.connect(self.open_clinic)
         w.view_menu.addAction(clinic)
@@ -494,6 +499,18 @@ class App:
         self.review.show()
         self.review.raise_()
         self.review.activateWindow()
+
+    def choose_log(self) -> None:
+        """Settings → Session log…: remembered for the next start (a log never changes under running chairs)."""
+        from neurotimer.gui.shell.log_dialog import LogDialog
+        from neurotimer.storage.location import describe
+
+        dialog = LogDialog(self._db_path(), self.window)
+        if dialog.exec() != LogDialog.DialogCode.Accepted or dialog.location is None:
+            return
+        self.settings.log_location = dialog.location
+        self.window.alarms.notify("log-setting", f"From the next start neurotimer records into "
+                                  f"{describe(dialog.location)}.", Priority.LOW, audible=False)
 
     def open_clinic(self) -> None:
         """The clinic board beside the chair window, reading the same log on a connection of its own."""
@@ -639,7 +656,7 @@ def run_review(qapp: QApplication, args: argparse.Namespace) -> int:
     from neurotimer.storage.review_open import open_for_review
 
     threading.Thread(target=_prefetch_plotting, name="prefetch-pyqtgraph", daemon=True).start()
-    store, message = open_for_review(args.db if args.db is not None else paths.default_db_path())
+    store, message = open_for_review(log_to_open(args.db))
     from neurotimer.gui.shell.practitioner_chooser import ask_practitioner_with
 
     window = build_review_window(store, load_catalogue(), message,

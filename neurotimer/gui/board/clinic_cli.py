@@ -21,11 +21,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_clinic(args: argparse.Namespace) -> int:
-    from neurotimer.storage.commands import _db_path
+    from neurotimer.gui.shell.settings import log_to_open
     from neurotimer.storage.db import StoreError
     from neurotimer.storage.store import open_readonly
 
-    location = _db_path(args)
+    location = log_to_open(getattr(args, "db", None))  # --db, else the log chosen in Settings
     try:
         open_readonly(location).close()  # a wrong address or another program's database: one line, no window
     except StoreError as exc:

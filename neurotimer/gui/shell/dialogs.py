@@ -70,3 +70,15 @@ def pick_file_with(parent: QWidget):
         return Path(name) if name else None
 
     return pick
+
+
+def pick_log_with(parent: QWidget, current=None):
+    """Another log, a file or the clinic's server (Settings → Session log…'s dialog); None when cancelled."""
+
+    def pick():
+        from neurotimer.gui.shell.log_dialog import LogDialog
+
+        dialog = LogDialog(current, parent)
+        return dialog.location if dialog.exec() == LogDialog.DialogCode.Accepted else None
+
+    return pick

@@ -24,13 +24,13 @@ log = logging.getLogger(__name__)
 class Choice(Enum):
     RETRY = "Try again"
     READ_ONLY = "Open it read-only"
-    OTHER_FILE = "Use another file…"
+    OTHER_FILE = "Use another log…"
     QUIT = "Quit"
 
 
-# ask(message, choices) -> the practitioner's choice; pick_file() -> a new path or None.
+# ask(message, choices) -> the practitioner's choice; pick_file() -> another log (a file or a server) or None.
 Ask = Callable[[str, list[Choice]], Choice]
-PickFile = Callable[[], Path | None]
+PickFile = Callable[[], LogLocation | None]
 
 
 LOCK_WAIT_MS = 200

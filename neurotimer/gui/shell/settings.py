@@ -7,11 +7,24 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
+from neurotimer.storage.location import LogLocation, parse_location
+
 PLANNED_MINUTES = "session/planned_minutes"
 DEVICE_URL = "device/url"
 NEEDLES_NOT_COUNTED = "session/needles_not_counted"
 CHAIRS = "chairs/list"
 PRACTITIONER = "practitioner/last"
+LOG_LOCATION = "log/location"
+FILE_NAME = "settings.ini"  # in the app data folder (a demo's in its own temporary folder)
+
+
+def log_to_open(db: LogLocation | None) -> LogLocation:
+    """The log a window opens: `--db`, else the one chosen in Settings, else the app's own file."""
+    from neurotimer import paths
+
+    if db is not None:
+        return db
+    return Settings(paths.app_data_dir() / FILE_NAME).log_location or paths.default_db_path()
 
 
 class Settings:
@@ -80,3 +93,18 @@ class Settings:
     @practitioner_id.setter
     def practitioner_id(self, practitioner_id: int) -> None:
         self._store.setValue(PRACTITIONER, int(practitioner_id))
+
+    @property
+    def log_location(self) -> LogLocation | None:
+        """The log chosen in Settings → Session log… (a file, or a server address without a password);
+        None for the app's own file. `--db` on the command line wins over it."""
+        value = self._store.value(LOG_LOCATION, None)
+        return parse_location(str(value)) if value and str(value).strip() else None
+
+    @log_location.setter
+    def log_location(self, location: LogLocation | None) -> None:
+        if location is None:
+            self._store.remove(LOG_LOCATION)
+        else:
+            self._store.setValue(LOG_LOCATION, str(location))
+        self._store.sync()
