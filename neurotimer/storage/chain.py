@@ -69,13 +69,20 @@ def append_event(
     A session's event also moves the session's count and last hash; `session_id=None` is a patient,
     course or practitioner record. Returns (seq in the session or None, hash).
     """
-    last_n, prev = head(conn)
     seq = None
-    if session_id is not None:
-        row = conn.execute("SELECT event_count FROM sessions WHERE id = ?", (session_id,)).fetchone()
+    if session_id is None:
+        last_n, prev = head(conn)
+    else:
+        # The session's count and the log's head in one read (one round trip to a server).
+        row = conn.execute(
+            "SELECT s.event_count, e.n, e.hash FROM sessions s"
+            " LEFT JOIN (SELECT n, hash FROM events ORDER BY n DESC LIMIT 1) e ON 1 = 1 WHERE s.id = ?",
+            (session_id,),
+        ).fetchone()
         if row is None:
             raise ValueError(f"no session {session_id}")
         seq = int(row[0]) + 1
+        last_n, prev = (0, GENESIS) if row[1] is None else (int(row[1]), bytes(row[2]))
     text = canonical_payload(payload)
     offset = normal_offset(offset)
     n = last_n + 1

@@ -8,6 +8,13 @@ advisory lock, so course numbering and the hash chains see one writer at a time.
 
 Connections come from psycopg's pool: one is held between calls and, when the network drops it, the
 next call takes a fresh one, so a store survives a server restart without being reopened.
+
+Round trips, not the server, are most of a write's time over a network: inside a write transaction the
+statements whose answer nobody reads (BEGIN and the lock, INSERT, UPDATE, DELETE without RETURNING) wait,
+and go to the server in one pipeline with the next statement that must answer, or with COMMIT. An event
+takes three round trips instead of eight. A refusal (a trigger, a constraint, a lock timeout) is raised
+from that next statement or from COMMIT instead, with the same exception and message, and the
+transaction is rolled back as before; nothing is committed that would not have been.
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ _ORDER_WAY = re.compile(r"\b(ASC|DESC)\b(?!\s+NULLS)")
 _PRAGMA = re.compile(r"^\s*PRAGMA\s+(\w+)\s*(?:\(\s*(\w*)\s*\)|=\s*(\S+))?\s*;?\s*$", re.IGNORECASE)
 _BEGIN = re.compile(r"^\s*BEGIN(\s+(IMMEDIATE|DEFERRED|EXCLUSIVE))?\s*;?\s*$", re.IGNORECASE)
 _END = re.compile(r"^\s*(COMMIT|ROLLBACK|END)\s*;?\s*$", re.IGNORECASE)
+_WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 
 # PRAGMAs that only tune SQLite's own file handling: nothing to do on a server.
 _NO_OP_PRAGMAS = frozenset({"foreign_keys", "busy_timeout", "journal_mode", "synchronous", "wal_checkpoint"})
@@ -112,10 +120,13 @@ def as_sqlite_error(exc: psycopg.Error) -> sqlite3.Error:
 class PgConnection:
     """The subset of sqlite3.Connection the store uses, on a pool of PostgreSQL connections."""
 
+    pipelining = True  # off only in the benchmark, to measure the round trips it saves
+
     def __init__(self, pool: ConnectionPool, *, read_only: bool = False) -> None:
         self._pool = pool
         self._conn: psycopg.Connection | None = None
         self._in_tx = False
+        self._deferred: list[tuple[str, Any]] = []  # statements waiting for the next round trip (see above)
         self._away = False
         self.read_only = read_only
         self.conninfo = ""  # For workers that need their own connection (the lease heartbeat).
@@ -151,9 +162,10 @@ class PgConnection:
         return self._in_tx
 
     def close(self) -> None:
-        if self._in_tx and self._conn is not None and not self._conn.broken:
+        if self._in_tx and self._conn is not None and not self._conn.broken and not self._deferred:
             self._conn.execute("ROLLBACK")
         self._in_tx = False
+        self._deferred = []
         self._release()
         self._pool.close()
 
@@ -166,8 +178,13 @@ class PgConnection:
         if (pragma := _PRAGMA.match(sql)) is not None:
             return self._pragma(pragma.group(1).lower(), pragma.group(2))
         text, returns_id = translate(sql)
+        args = tuple(params) if not isinstance(params, dict) else params
+        if (self._in_tx and self.pipelining and not returns_id and _WRITE.match(text)
+                and "RETURNING" not in text.upper()):
+            self._deferred.append((text, args))
+            return Rows()
         try:
-            cur = self._connection().execute(text, tuple(params) if not isinstance(params, dict) else params)
+            cur = self._send(text, args)
             rows = cur.fetchall() if cur.description is not None else []
         except psycopg.Error as exc:
             self._after_error()
@@ -176,9 +193,23 @@ class PgConnection:
             return Rows(rows, lastrowid=int(rows[0][0]), rowcount=cur.rowcount)
         return Rows(rows, rowcount=cur.rowcount)
 
+    def _send(self, text: str, args: Any) -> psycopg.Cursor:
+        """Runs the statements waiting, then this one, in one round trip; the last one's cursor."""
+        conn = self._connection()
+        waiting, self._deferred = self._deferred, []
+        if not waiting:
+            return conn.execute(text, args)
+        with conn.pipeline():
+            for earlier, earlier_args in waiting:
+                conn.execute(earlier, earlier_args)
+            cur = conn.execute(text, args)
+        return cur
+
     def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> Rows:
         text, _ = translate(sql)
         try:
+            if self._deferred:
+                self._send("SELECT 1", ())
             with self._connection().cursor() as cur:
                 cur.executemany(text, [tuple(p) for p in seq])
                 return Rows(rowcount=cur.rowcount)
@@ -187,6 +218,7 @@ class PgConnection:
             raise as_sqlite_error(exc) from exc
 
     def _after_error(self) -> None:
+        self._deferred = []
         if self._conn is not None and self._conn.broken:
             log.warning("connection to the log server lost")
             self._in_tx = False
@@ -194,33 +226,53 @@ class PgConnection:
             self._release()
 
     def _begin(self, mode: str | None) -> Rows:
-        conn = self._connection()
+        if mode is not None and mode.upper() in ("IMMEDIATE", "EXCLUSIVE"):
+            # The transaction and the clinic-wide write lock go with the transaction's first read.
+            self._in_tx = True
+            self._deferred = [("BEGIN", None), (f"SELECT pg_advisory_xact_lock({WRITE_LOCK})", None)]
+            if not self.pipelining:
+                try:
+                    self._send("SELECT 1", None)
+                except psycopg.Error as exc:
+                    self._after_error()
+                    if self._conn is not None:
+                        self._end("ROLLBACK")
+                    self._in_tx = False
+                    raise as_sqlite_error(exc) from exc
+            return Rows()
         try:
-            if mode is not None and mode.upper() in ("IMMEDIATE", "EXCLUSIVE"):
-                # One round trip: the transaction and the clinic-wide write lock together.
-                self._in_tx = True
-                conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})")
-            else:
-                conn.execute("BEGIN")
-                self._in_tx = True
+            self._connection().execute("BEGIN")
         except psycopg.Error as exc:
             self._after_error()
-            if self._in_tx and self._conn is not None:
-                self._end("ROLLBACK")
             raise as_sqlite_error(exc) from exc
+        self._in_tx = True
         return Rows()
 
     def _end(self, word: str) -> Rows:
         conn = self._conn
         self._in_tx = False
+        if word == "ROLLBACK" and self._deferred and self._deferred[0][0] == "BEGIN":
+            self._deferred = []
+            return Rows()  # Nothing of it reached the server.
+        if word != "ROLLBACK" and self._deferred and conn is None:
+            conn = self._connection()  # A transaction of writes only: it starts with its commit.
         if conn is None or conn.broken:
+            self._deferred = []
             self._release()
             if word == "ROLLBACK":
                 return Rows()  # The server rolled it back when the connection went.
             raise sqlite3.OperationalError("the log server cannot be reached (the connection was lost)")
+        if word == "ROLLBACK":
+            self._deferred = []
         try:
-            conn.execute("ROLLBACK" if word == "ROLLBACK" else "COMMIT")
+            self._send("ROLLBACK" if word == "ROLLBACK" else "COMMIT", None)
         except psycopg.Error as exc:
+            # A statement that waited for the commit was refused: the server holds the failed transaction.
+            if not conn.broken:
+                try:
+                    conn.execute("ROLLBACK")
+                except psycopg.Error:
+                    log.debug("rollback after a refused commit failed")
             self._after_error()
             raise as_sqlite_error(exc) from exc
         return Rows()
