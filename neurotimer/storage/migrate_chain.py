@@ -12,10 +12,9 @@ import datetime as dt
 import sqlite3
 from typing import Any
 
+from neurotimer.storage import rules
 from neurotimer.storage.chain import GENESIS, append_event, event_hash, normal_offset
 from neurotimer.storage.legacy_chain import check_session
-
-FACT_TABLES = ("scores", "adverse_events")
 
 
 def practitioner_profile_columns(conn: sqlite3.Connection) -> None:
@@ -75,14 +74,8 @@ def rechain_old_events(conn: sqlite3.Connection) -> list[list[Any]]:
 
 def events_triggers(conn: sqlite3.Connection) -> None:
     """Events are only ever appended, each at the next place, linked to the log's last hash."""
-    conn.execute(
-        """CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
-        BEGIN SELECT RAISE(ABORT, 'session log events cannot be changed'); END"""
-    )
-    conn.execute(
-        """CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
-        BEGIN SELECT RAISE(ABORT, 'session log events cannot be deleted'); END"""
-    )
+    for rule in rules.EVENTS:
+        conn.execute(rule.sqlite())
     conn.execute(
         """CREATE TRIGGER events_in_sequence BEFORE INSERT ON events
         WHEN NEW.session_id IS NOT NULL
@@ -99,40 +92,8 @@ def events_triggers(conn: sqlite3.Connection) -> None:
 
 def fact_triggers(conn: sqlite3.Connection) -> None:
     """Facts of the record are append-only; corrections are amendments (events of their own)."""
-    for table in FACT_TABLES:
-        conn.execute(
-            f"""CREATE TRIGGER {table}_append_only_update BEFORE UPDATE ON {table}
-            BEGIN SELECT RAISE(ABORT, '{table} are changed only by an amendment'); END"""
-        )
-        conn.execute(
-            f"""CREATE TRIGGER {table}_append_only_delete BEFORE DELETE ON {table}
-            BEGIN SELECT RAISE(ABORT, '{table} cannot be deleted'); END"""
-        )
-    conn.execute(
-        """CREATE TRIGGER courses_no_delete BEFORE DELETE ON courses
-        BEGIN SELECT RAISE(ABORT, 'courses cannot be deleted'); END"""
-    )
-    conn.execute(
-        """CREATE TRIGGER patients_no_delete BEFORE DELETE ON patients
-        BEGIN SELECT RAISE(ABORT, 'patients cannot be deleted; archive them'); END"""
-    )
-    conn.execute(
-        """CREATE TRIGGER patients_identity_frozen BEFORE UPDATE ON patients
-        WHEN NEW.id IS NOT OLD.id OR NEW.code IS NOT OLD.code OR NEW.name IS NOT OLD.name
-            OR NEW.birth_year IS NOT OLD.birth_year OR NEW.notes IS NOT OLD.notes
-            OR NEW.created_at IS NOT OLD.created_at
-        BEGIN SELECT RAISE(ABORT, 'a patient record is changed only by an amendment'); END"""
-    )
-    conn.execute(
-        """CREATE TRIGGER practitioners_no_delete BEFORE DELETE ON practitioners
-        BEGIN SELECT RAISE(ABORT, 'a practitioner profile is retired, never deleted'); END"""
-    )
-    conn.execute(
-        """CREATE TRIGGER practitioners_frozen BEFORE UPDATE ON practitioners
-        WHEN NEW.id IS NOT OLD.id OR NEW.name IS NOT OLD.name OR NEW.profession IS NOT OLD.profession
-            OR NEW.registration IS NOT OLD.registration OR NEW.created_at IS NOT OLD.created_at
-        BEGIN SELECT RAISE(ABORT, 'a practitioner profile is changed only by an amendment'); END"""
-    )
+    for rule in rules.V4_FACTS:
+        conn.execute(rule.sqlite())
 
 
 def _rows(conn: sqlite3.Connection, table: str, where: str = "", params: tuple = ()) -> list[dict[str, Any]]:

@@ -6,13 +6,12 @@ import logging
 import sqlite3
 from collections.abc import Callable
 
-from neurotimer.storage import migrate_chain
+from neurotimer.storage import migrate_chain, rules
+from neurotimer.storage.rules import CLOSED_STATES
 
 log = logging.getLogger(__name__)
 
 APPLICATION_ID = 0x4E54494D  # "NTIM": marks the file as a neurotimer log.
-
-CLOSED_STATES = "('completed', 'ended_early', 'interrupted')"
 
 # Each version is a tuple of single statements: executescript() would commit half-way through.
 V1 = (
@@ -111,33 +110,12 @@ V1 = (
         prev_hash BLOB NOT NULL,
         hash BLOB NOT NULL,
         PRIMARY KEY (session_id, seq)) WITHOUT ROWID""",
-    """CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
-        BEGIN SELECT RAISE(ABORT, 'session log events cannot be changed'); END""",
-    """CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
-        BEGIN SELECT RAISE(ABORT, 'session log events cannot be deleted'); END""",
+    *(rule.sqlite() for rule in rules.EVENTS),
     """CREATE TRIGGER events_in_sequence BEFORE INSERT ON events
         WHEN NEW.seq IS NOT (SELECT event_count + 1 FROM sessions WHERE id = NEW.session_id)
         BEGIN SELECT RAISE(ABORT, 'session log events must be appended in sequence'); END""",
-    """CREATE TRIGGER amendments_append_only_update BEFORE UPDATE ON amendments
-        BEGIN SELECT RAISE(ABORT, 'amendments cannot be changed'); END""",
-    """CREATE TRIGGER amendments_append_only_delete BEFORE DELETE ON amendments
-        BEGIN SELECT RAISE(ABORT, 'amendments cannot be deleted'); END""",
-    """CREATE TRIGGER sessions_no_delete BEFORE DELETE ON sessions
-        BEGIN SELECT RAISE(ABORT, 'sessions cannot be deleted'); END""",
-    """CREATE TRIGGER sessions_chain_grows BEFORE UPDATE OF event_count ON sessions
-        WHEN NEW.event_count < OLD.event_count
-        BEGIN SELECT RAISE(ABORT, 'a session log cannot lose events'); END""",
-    # A closed session only grows its chain (amendments, later scores); every other column is frozen.
-    f"""CREATE TRIGGER sessions_closed_frozen BEFORE UPDATE ON sessions
-        WHEN OLD.state IN {CLOSED_STATES} AND (
-            NEW.state IS NOT OLD.state OR NEW.patient_id IS NOT OLD.patient_id
-            OR NEW.course_id IS NOT OLD.course_id OR NEW.practitioner_id IS NOT OLD.practitioner_id
-            OR NEW.number IS NOT OLD.number OR NEW.planned_minutes IS NOT OLD.planned_minutes
-            OR NEW.needle_type IS NOT OLD.needle_type OR NEW.depth IS NOT OLD.depth
-            OR NEW.response_sought IS NOT OLD.response_sought OR NEW.setting IS NOT OLD.setting
-            OR NEW.notes IS NOT OLD.notes OR NEW.started_at IS NOT OLD.started_at
-            OR NEW.ended_at IS NOT OLD.ended_at OR NEW.treatment_seconds IS NOT OLD.treatment_seconds)
-        BEGIN SELECT RAISE(ABORT, 'a closed session is changed only by an amendment'); END""",
+    *(rule.sqlite() for rule in (*rules.AMENDMENTS, *rules.SESSIONS)),
+    # SQLite's WHEN may read another table: the plan of a closed session is frozen by a rule of its own.
     f"""CREATE TRIGGER points_closed_insert BEFORE INSERT ON session_points
         WHEN (SELECT state FROM sessions WHERE id = NEW.session_id) IN {CLOSED_STATES}
         BEGIN SELECT RAISE(ABORT, 'a closed session is changed only by an amendment'); END""",
@@ -196,10 +174,7 @@ def review_schema() -> tuple[str, ...]:
         "DROP TABLE amendments_v2",
         "CREATE INDEX amendments_by_session ON amendments(session_id)",
         "CREATE INDEX amendments_by_patient ON amendments(patient_id)",
-        """CREATE TRIGGER amendments_append_only_update BEFORE UPDATE ON amendments
-            BEGIN SELECT RAISE(ABORT, 'amendments cannot be changed'); END""",
-        """CREATE TRIGGER amendments_append_only_delete BEFORE DELETE ON amendments
-            BEGIN SELECT RAISE(ABORT, 'amendments cannot be deleted'); END""",
+        *(rule.sqlite() for rule in rules.AMENDMENTS),
         """CREATE TABLE session_notes (
             session_id INTEGER NOT NULL REFERENCES sessions(id),
             seq INTEGER NOT NULL,
@@ -207,8 +182,7 @@ def review_schema() -> tuple[str, ...]:
             text TEXT NOT NULL,
             practitioner TEXT NOT NULL DEFAULT '',
             PRIMARY KEY (session_id, seq)) WITHOUT ROWID""",
-        """CREATE TRIGGER session_notes_append_only BEFORE UPDATE ON session_notes
-            BEGIN SELECT RAISE(ABORT, 'notes cannot be changed; add another note'); END""",
+        rules.NOTES.sqlite(),
         """CREATE TABLE session_peaks (
             session_id INTEGER NOT NULL REFERENCES sessions(id),
             channel INTEGER NOT NULL,
@@ -222,8 +196,7 @@ def review_schema() -> tuple[str, ...]:
         "ALTER TABLE courses ADD COLUMN symptoms TEXT NOT NULL DEFAULT '[]'",
         "ALTER TABLE courses ADD COLUMN closed_on TEXT",
         "ALTER TABLE courses ADD COLUMN outcome TEXT NOT NULL DEFAULT ''",
-        """CREATE TRIGGER courses_closed_frozen BEFORE UPDATE ON courses WHEN OLD.closed_on IS NOT NULL
-            BEGIN SELECT RAISE(ABORT, 'a closed course cannot be changed'); END""",
+        rules.CLOSED_COURSE.sqlite(),
     )
 
 
