@@ -11,8 +11,9 @@ next call takes a fresh one, so a store survives a server restart without being 
 
 Round trips, not the server, are most of a write's time over a network: inside a write transaction the
 statements whose answer nobody reads (BEGIN and the lock, INSERT, UPDATE, DELETE without RETURNING) wait,
-and go to the server in one pipeline with the next statement that must answer, or with COMMIT. An event
-takes three round trips instead of eight. A refusal (a trigger, a constraint, a lock timeout) is raised
+and go to the server in one pipeline with the next statement that must answer, or with COMMIT; a read
+whose answer is needed only later (`read_later`, the session's lease) goes with them too. An event takes
+two round trips instead of eight. A refusal (a trigger, a constraint, a lock timeout) is raised
 from that next statement or from COMMIT instead, with the same exception and message, and the
 transaction is rolled back as before; nothing is committed that would not have been.
 """
@@ -117,6 +118,13 @@ def as_sqlite_error(exc: psycopg.Error) -> sqlite3.Error:
     return sqlite3.DatabaseError(text)
 
 
+class Later:
+    """A read sent with the next round trip; `rows` once that has come back."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple] | None = None
+
+
 class PgConnection:
     """The subset of sqlite3.Connection the store uses, on a pool of PostgreSQL connections."""
 
@@ -126,7 +134,8 @@ class PgConnection:
         self._pool = pool
         self._conn: psycopg.Connection | None = None
         self._in_tx = False
-        self._deferred: list[tuple[str, Any]] = []  # statements waiting for the next round trip (see above)
+        # Statements waiting for the next round trip (see above), each with where its rows go, if anywhere.
+        self._deferred: list[tuple[str, Any, Later | None]] = []
         self._away = False
         self.read_only = read_only
         self.conninfo = ""  # For workers that need their own connection (the lease heartbeat).
@@ -181,7 +190,7 @@ class PgConnection:
         args = tuple(params) if not isinstance(params, dict) else params
         if (self._in_tx and self.pipelining and not returns_id and _WRITE.match(text)
                 and "RETURNING" not in text.upper()):
-            self._deferred.append((text, args))
+            self._deferred.append((text, args, None))
             return Rows()
         try:
             cur = self._send(text, args)
@@ -193,16 +202,30 @@ class PgConnection:
             return Rows(rows, lastrowid=int(rows[0][0]), rowcount=cur.rowcount)
         return Rows(rows, rowcount=cur.rowcount)
 
+    def read_later(self, sql: str, params: Sequence[Any] = ()) -> Later:
+        """A read that goes with the next round trip of this transaction (at once outside one)."""
+        later = Later()
+        if not (self._in_tx and self.pipelining):
+            later.rows = self.execute(sql, params).fetchall()
+            return later
+        self._deferred.append((translate(sql)[0], tuple(params), later))
+        return later
+
     def _send(self, text: str, args: Any) -> psycopg.Cursor:
         """Runs the statements waiting, then this one, in one round trip; the last one's cursor."""
         conn = self._connection()
         waiting, self._deferred = self._deferred, []
         if not waiting:
             return conn.execute(text, args)
+        reads = []
         with conn.pipeline():
-            for earlier, earlier_args in waiting:
-                conn.execute(earlier, earlier_args)
+            for earlier, earlier_args, later in waiting:
+                cur = conn.execute(earlier, earlier_args)
+                if later is not None:
+                    reads.append((later, cur))
             cur = conn.execute(text, args)
+        for later, read in reads:
+            later.rows = read.fetchall()
         return cur
 
     def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> Rows:
@@ -229,7 +252,7 @@ class PgConnection:
         if mode is not None and mode.upper() in ("IMMEDIATE", "EXCLUSIVE"):
             # The transaction and the clinic-wide write lock go with the transaction's first read.
             self._in_tx = True
-            self._deferred = [("BEGIN", None), (f"SELECT pg_advisory_xact_lock({WRITE_LOCK})", None)]
+            self._deferred = [("BEGIN", None, None), (f"SELECT pg_advisory_xact_lock({WRITE_LOCK})", None, None)]
             if not self.pipelining:
                 try:
                     self._send("SELECT 1", None)

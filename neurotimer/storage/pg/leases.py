@@ -23,7 +23,7 @@ import psycopg
 from neurotimer.storage.db import StoreError
 
 if TYPE_CHECKING:
-    from neurotimer.storage.pg.connection import PgConnection
+    from neurotimer.storage.pg.connection import Later, PgConnection
 
 log = logging.getLogger(__name__)
 
@@ -66,11 +66,19 @@ class Leases:
         )
         self._start_heartbeat()
 
-    def check(self, conn: PgConnection, session_id: int) -> None:
-        """Refuses a write to a session another workstation holds (its lease alive or not: it may come back)."""
-        row = conn.execute(
+    def ask(self, conn: PgConnection, session_id: int) -> Later:
+        """Who holds the session, asked with the transaction's next round trip (for `check`)."""
+        return conn.read_later(
             "SELECT workstation, instance FROM session_leases WHERE session_id = ? AND open", (session_id,)
-        ).fetchone()
+        )
+
+    def check(self, conn: PgConnection, session_id: int, asked: Later | None = None) -> None:
+        """Refuses a write to a session another workstation holds (its lease alive or not: it may come back)."""
+        if asked is None or asked.rows is None:
+            asked = self.ask(conn, session_id)
+            if asked.rows is None:
+                conn.execute("SELECT 1")  # sends it
+        row = asked.rows[0] if asked.rows else None
         if row is not None and row[1] != self.instance:
             raise SessionTaken(
                 f"Session #{session_id} is being recorded on workstation {row[0]}; it is read-only here."

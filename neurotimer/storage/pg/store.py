@@ -39,11 +39,21 @@ class PgStore(Store):
             self.leases.take(conn, session_id, chair)
         return session_id
 
+    def append_session_event(self, conn, session_id: int, at: str, offset: float, kind: str,
+                             payload: dict[str, Any]) -> int:
+        # The lease is asked for with the event's first read: one round trip fewer (connection.py).
+        self._asked = None if self.leases is None else (session_id, self.leases.ask(conn, session_id))
+        try:
+            return super().append_session_event(conn, session_id, at, offset, kind, payload)
+        finally:
+            self._asked = None
+
     def apply_effects(
         self, conn, session_id: int, kind: str, payload: dict[str, Any], at: str, offset: float
     ) -> None:
         if self.leases is not None:
-            self.leases.check(conn, session_id)
+            asked = getattr(self, "_asked", None)
+            self.leases.check(conn, session_id, asked[1] if asked and asked[0] == session_id else None)
         super().apply_effects(conn, session_id, kind, payload, at, offset)
         if self.leases is not None and kind in CLOSING_KINDS:
             self.leases.release(conn, session_id)
