@@ -1,13 +1,17 @@
-"""The log on PostgreSQL beside SQLite (not a test): append latency and concurrent writers.
+"""The log on PostgreSQL beside SQLite (not a test): append latency, concurrent writers, review of 100,000 sessions.
 
 1. Event append latency through the Recorder, each event its own committed transaction: p50 and p99 on a
-   SQLite file (synchronous=FULL) and on PostgreSQL over loopback (fsync on), in the same run.
+   SQLite file (synchronous=FULL) and on PostgreSQL over loopback (fsync on), in the same run, interleaved;
+   and PostgreSQL without the pipelining of writes (one round trip per statement) as the baseline.
    Target: p99 under 10 ms on PostgreSQL.
 2. 2, 4 and 8 writer processes at once, each recording its own session as fast as it can: events per
    second in all and the p99 of one append, on both engines.
-Uses the server in NEUROTIMER_TEST_PG (a user that may create databases) or a throwaway durable cluster.
+3. The review window on a log of 100,000 sessions (bench_review.py's log, copied to the server row for row):
+   time to the first rows, and to the first rows of a point filter (LU5), on both engines.
+Uses the server in NEUROTIMER_TEST_PG (a user that may create databases) or a throwaway cluster with fsync
+on (its other settings are printed: a clinic's server has more memory, and a disk of its own).
 Several runs; medians printed.
-Run: .venv/bin/python benchmarks/bench_storage_pg.py [--runs 3]
+Run: .venv/bin/python benchmarks/bench_storage_pg.py [--runs 3] [--keep DIR] [--no-review]
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -24,12 +29,15 @@ from pathlib import Path
 
 import psycopg
 
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
 from neurotimer.session.clock import ManualClock
 from neurotimer.session.session import Session
 from neurotimer.storage.recorder import Recorder
 from neurotimer.storage.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
+SETTINGS = ("fsync", "synchronous_commit", "wal_sync_method", "full_page_writes", "shared_buffers", "server_version")
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -54,6 +62,35 @@ def record_events(location, count: int) -> list[float]:
             time.sleep(0.002)
         samples.append(time.perf_counter() - t0)
     store.close()
+    return samples
+
+
+def interleaved(locations: dict[str, tuple[object, bool]], count: int) -> dict[str, list[float]]:
+    """One session per log, their events appended in turn (one to each, then the next round), so that
+    whatever else the machine is doing weighs on each alike. Each value: (location, pipelined)."""
+    clock = ManualClock()
+    writers = {}
+    for name, (location, pipelined) in locations.items():
+        store = open_store(location, clock=clock, daily_backup=False, busy_timeout_ms=5000)
+        if not pipelined:
+            store.conn.pipelining = False  # every statement its own round trip, as before writes were pipelined
+        recorder = Recorder(store, clock)
+        session = Session(clock, 120)
+        recorder.attach(session)
+        writers[name] = (store, recorder, session)
+    for _, _, session in writers.values():
+        session.start()
+    samples: dict[str, list[float]] = {name: [] for name in writers}
+    for step in range(count):
+        clock.advance(0.2)
+        for name, (_, recorder, _) in writers.items():
+            t0 = time.perf_counter()
+            seq = recorder.record("stim.intensity", {"channel": 1 + step % 8, "mA": round(step % 100 * 0.1, 1)})
+            while seq is None and not recorder.flush():
+                time.sleep(0.002)
+            samples[name].append(time.perf_counter() - t0)
+    for store, _, _ in writers.values():
+        store.close()
     return samples
 
 
@@ -99,30 +136,88 @@ class Server:
         open_store(url).close()  # the schema first, so writers do not all set it up at once
         return url
 
+    def settings(self) -> str:
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            return ", ".join(f"{name}={conn.execute(f'SHOW {name}').fetchone()[0]}" for name in SETTINGS)
+
     def close(self) -> None:
         if self.cluster is not None:
             self.cluster.remove()
+
+
+def review_figures(server: Server, folder: Path, runs: int) -> None:
+    """bench_review.py's 100,000-session log on both engines: first rows, and a point filter's first rows."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_review import COPIES, REAL, build_log, wait
+    from PySide6.QtWidgets import QApplication
+
+    from neurotimer.gui.review.launch import build_review_window, load_catalogue
+    from neurotimer.storage.review_open import open_for_review
+    from neurotimer.storage.store import open_readonly
+    from neurotimer.storage.transfer import copy_rows
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    lite = build_log(folder / "review-100k.sqlite3")
+    url = server.new_database()
+    began = time.perf_counter()
+    source, target = open_readonly(lite), open_store(url, daily_backup=False)
+    try:
+        copy_rows(source, target)
+    finally:
+        source.close()
+        target.close()
+    print(f"  (copied to the server in {time.perf_counter() - began:.0f} s)")
+    catalogue = load_catalogue()
+    times: dict[str, dict[str, list[float]]] = {e: {"first rows": [], "point filter": []} for e in ("sqlite", "pg")}
+    for _ in range(runs):
+        for engine, location in (("sqlite", lite), ("pg", url)):
+            began = time.perf_counter()
+            store, message = open_for_review(location)
+            assert store is not None, message
+            window = build_review_window(store, catalogue)
+            window.show()
+            wait(lambda w=window: w.model.rowCount() > 0)
+            times[engine]["first rows"].append(time.perf_counter() - began)
+            wait(lambda w=window: not w.model.busy)
+            assert window.model.total == (COPIES + 1) * REAL
+            began = time.perf_counter()
+            window.filters.point.setText("LU5")
+            window.filters.apply()
+            wait(lambda w=window: w.model.rowCount() > 0)
+            times[engine]["point filter"].append(time.perf_counter() - began)
+            wait(lambda w=window: not w.model.busy)
+            window.close()
+            store.close()
+    print(f"review of {(COPIES + 1) * REAL:,} sessions, median of {runs} runs:")
+    for name in ("first rows", "point filter"):
+        lite_ms, pg_ms = (statistics.median(times[e][name]) * 1000 for e in ("sqlite", "pg"))
+        print(f"  {name:<13} sqlite {lite_ms:7.1f} ms   postgresql {pg_ms:7.1f} ms")
+    del app
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--events", type=int, default=1000)
+    parser.add_argument("--keep", type=Path, help="a folder to keep the 100,000-session SQLite log in between runs")
+    parser.add_argument("--no-review", action="store_true", help="skip the 100,000-session review figures")
     args = parser.parse_args()
     server = Server()
     folder = Path(tempfile.mkdtemp(prefix="nt-bench-pg-"))
+    print(f"server: {server.settings()}")
     try:
-        lat: dict[str, list[tuple[float, float]]] = {"sqlite": [], "postgresql": []}
+        lat: dict[str, list[tuple[float, float]]] = {"sqlite": [], "postgresql": [], "pg, no pipelining": []}
         for run in range(args.runs):
-            for engine in lat:
-                location = folder / f"lat-{run}.sqlite3" if engine == "sqlite" else server.new_database()
-                samples = record_events(location, args.events)
-                lat[engine].append((percentile(samples, 0.5) * 1000, percentile(samples, 0.99) * 1000))
-        print(f"append latency, {args.events} events, median of {args.runs} runs:")
-        for engine, runs in lat.items():
+            samples = interleaved({"sqlite": (folder / f"lat-{run}.sqlite3", True),
+                                   "postgresql": (server.new_database(), True),
+                                   "pg, no pipelining": (server.new_database(), False)}, args.events)
+            for name, values in samples.items():
+                lat[name].append((percentile(values, 0.5) * 1000, percentile(values, 0.99) * 1000))
+        print(f"append latency, {args.events} events each, appended in turn, median of {args.runs} runs:")
+        for name, runs in lat.items():
             p50 = statistics.median(r[0] for r in runs)
             p99 = statistics.median(r[1] for r in runs)
-            print(f"  {engine:<10} p50 {p50:6.2f} ms   p99 {p99:6.2f} ms")
+            print(f"  {name:<18} p50 {p50:6.2f} ms   p99 {p99:6.2f} ms")
         print("concurrent writers (each its own session, 300 events), median of runs:")
         for writers in (2, 4, 8):
             for engine in ("sqlite", "postgresql"):
@@ -136,11 +231,13 @@ def main() -> None:
                 rate = statistics.median(f[0] for f in figures)
                 p99 = statistics.median(f[1] for f in figures)
                 print(f"  {writers} writers {engine:<10} {rate:8.0f} events/s   p99 {p99:7.2f} ms")
+        if not args.no_review:
+            keep = args.keep or folder
+            keep.mkdir(parents=True, exist_ok=True)
+            review_figures(server, keep, args.runs)
     finally:
         server.close()
-        for entry in folder.glob("*"):
-            entry.unlink()
-        folder.rmdir()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
