@@ -76,6 +76,7 @@ class LogDialog(QDialog):
                  pick_file: Callable[[], Path | None] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Session log")
+        self.setMinimumWidth(540)
         self.location: LogLocation | None = None
         self._pick_file = pick_file or self._browse
         layout = QVBoxLayout(self)
@@ -109,11 +110,12 @@ class LogDialog(QDialog):
         form.addRow("Database", self.dbname)
         form.addRow("User", self.user)
         form.addRow("Encryption", self.sslmode)
-        note = QLabel(PASSWORD_NOTE)
-        note.setWordWrap(True)
-        note.setObjectName("muted")
-        form.addRow(note)
         layout.addWidget(self.server_box)
+        # Under the fields, not in the form: a wrapped label in a form row is cut to one line's height.
+        self.password_note = QLabel(PASSWORD_NOTE)
+        self.password_note.setWordWrap(True)
+        self.password_note.setObjectName("muted")
+        layout.addWidget(self.password_note)
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setStyleSheet(f"color: {theme.ERROR}; font-weight: bold;")
@@ -186,6 +188,7 @@ class LogDialog(QDialog):
         if problem:
             self.error.setText(problem)
             self.error.show()
+            self.adjustSize()  # room for the message: nothing else moves out of sight
             return  # nothing is lost: the fields stay as typed
         self.location = chosen
         super().accept()

@@ -126,3 +126,14 @@ def test_settings_session_log_remembers_the_choice_and_says_when_it_applies(qtbo
         assert "From the next start" in app.window.alarms.model.get("log-setting").text
     finally:
         app.shutdown()
+
+
+def test_the_password_note_is_shown_whole_with_a_message_under_it(qtbot) -> None:
+    dialog = _dialog(qtbot, "postgresql://room1@clinic-server:5432/neurotimer")
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.dbname.setText("")
+    dialog.accept()
+    note = dialog.password_note
+    assert note.height() >= note.heightForWidth(note.width()), "every line of where the password goes is readable"
+    assert dialog.error.isVisible()
