@@ -2,7 +2,8 @@
 
 1. Event append latency through the Recorder, each event its own committed transaction: p50 and p99 on a
    SQLite file (synchronous=FULL) and on PostgreSQL over loopback (fsync on), in the same run, interleaved;
-   and PostgreSQL without the pipelining of writes (one round trip per statement) as the baseline.
+   PostgreSQL without the pipelining of writes (one round trip per statement) as the baseline; and the
+   floor: a bare durable two-round-trip transaction on the same server (what the machine allows).
    Target: p99 under 10 ms on PostgreSQL.
 2. 2, 4 and 8 writer processes at once, each recording its own session as fast as it can: events per
    second in all and the p99 of one append, on both engines.
@@ -65,7 +66,8 @@ def record_events(location, count: int) -> list[float]:
     return samples
 
 
-def interleaved(locations: dict[str, tuple[object, bool]], count: int) -> dict[str, list[float]]:
+def interleaved(locations: dict[str, tuple[object, bool]], count: int,
+                floor_url: str | None = None) -> dict[str, list[float]]:
     """One session per log, their events appended in turn (one to each, then the next round), so that
     whatever else the machine is doing weighs on each alike. Each value: (location, pipelined)."""
     clock = ManualClock()
@@ -81,6 +83,9 @@ def interleaved(locations: dict[str, tuple[object, bool]], count: int) -> dict[s
     for _, _, session in writers.values():
         session.start()
     samples: dict[str, list[float]] = {name: [] for name in writers}
+    floor = Floor(floor_url) if floor_url else None
+    if floor is not None:
+        samples["pg floor"] = []
     for step in range(count):
         clock.advance(0.2)
         for name, (_, recorder, _) in writers.items():
@@ -89,9 +94,36 @@ def interleaved(locations: dict[str, tuple[object, bool]], count: int) -> dict[s
             while seq is None and not recorder.flush():
                 time.sleep(0.002)
             samples[name].append(time.perf_counter() - t0)
+        if floor is not None:
+            samples["pg floor"].append(floor.append(step))
     for store, _, _ in writers.values():
         store.close()
+    if floor is not None:
+        floor.close()
     return samples
+
+
+class Floor:
+    """What no write can beat on this server and machine: a durable transaction of two round trips (lock and
+    read, then one small insert with its commit), no triggers, no chain."""
+
+    def __init__(self, url: str) -> None:
+        self.conn = psycopg.connect(url, autocommit=True)
+        self.conn.execute("CREATE TABLE bench_floor (n BIGINT PRIMARY KEY, payload TEXT NOT NULL)")
+
+    def append(self, step: int) -> float:
+        t0 = time.perf_counter()
+        with self.conn.pipeline():
+            self.conn.execute("BEGIN")
+            self.conn.execute("SELECT pg_advisory_xact_lock(1)")
+            cur = self.conn.execute("SELECT coalesce(max(n), 0) + 1 FROM bench_floor")
+        with self.conn.pipeline():
+            self.conn.execute("INSERT INTO bench_floor VALUES (%s, %s)", (cur.fetchone()[0], f"event {step}"))
+            self.conn.execute("COMMIT")
+        return time.perf_counter() - t0
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 def _writer(location, count: int, start, results) -> None:
@@ -163,6 +195,7 @@ def review_figures(server: Server, folder: Path, runs: int) -> None:
     source, target = open_readonly(lite), open_store(url, daily_backup=False)
     try:
         copy_rows(source, target)
+        target.conn.execute("ANALYZE")  # as `neurotimer migrate` does after copying
     finally:
         source.close()
         target.close()
@@ -206,11 +239,13 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="nt-bench-pg-"))
     print(f"server: {server.settings()}")
     try:
-        lat: dict[str, list[tuple[float, float]]] = {"sqlite": [], "postgresql": [], "pg, no pipelining": []}
+        lat: dict[str, list[tuple[float, float]]] = {
+            "sqlite": [], "postgresql": [], "pg, no pipelining": [], "pg floor": []}
         for run in range(args.runs):
             samples = interleaved({"sqlite": (folder / f"lat-{run}.sqlite3", True),
                                    "postgresql": (server.new_database(), True),
-                                   "pg, no pipelining": (server.new_database(), False)}, args.events)
+                                   "pg, no pipelining": (server.new_database(), False)}, args.events,
+                                  floor_url=server.new_database())
             for name, values in samples.items():
                 lat[name].append((percentile(values, 0.5) * 1000, percentile(values, 0.99) * 1000))
         print(f"append latency, {args.events} events each, appended in turn, median of {args.runs} runs:")
