@@ -139,9 +139,12 @@ def run_demo_data(args: argparse.Namespace) -> int:
 
 
 def run_migrate(args: argparse.Namespace) -> int:
+    from neurotimer.storage.outfile import check_output
     from neurotimer.storage.transfer import copy_log
 
     try:
+        if not is_server_url(args.target):  # never into the source's -wal, -shm, spool, backups or anchors
+            check_output(Path(args.target), args.source, "a copy")
         source = _open_for_reading(args.source)
     except StoreError as exc:
         _say("migrate", str(exc))

@@ -62,22 +62,22 @@ def _inside(path: Path, folder: Path) -> bool:
         return False
 
 
-def check_output(out: Path, log: LogLocation | None) -> None:
+def check_output(out: Path, log: LogLocation | None, what: str = "an export") -> None:
     """Refuses an output that is the log, its -wal/-shm/-journal, its spool, an anchor file, or in the
     backups folder (by resolved path and by file identity), a folder, or another SQLite database."""
     files, folders = protected_paths(log)
     target = out.resolve()
     for protected in files:
         if target == protected.resolve() or _same_file(out, protected):
-            what = "the session log itself" if protected == files[0] else (
+            role = "the session log itself" if protected == files[0] else (
                 f"the session log's {_ROLES.get(protected.name[len(files[0].name):], 'anchor file')}")
-            raise OutputRefused(f"{out} is {what}; an export is never written over it. Choose another file.")
+            raise OutputRefused(f"{out} is {role}; {what} is never written over it. Choose another file.")
     if files and target.parent == files[0].parent.resolve() and target.name.startswith(files[0].name + SPOOL):
-        raise OutputRefused(f"{out} is the session log's spool of events waiting for it; an export is never "
+        raise OutputRefused(f"{out} is the session log's spool of events waiting for it; {what} is never "
                             "written over it. Choose another file.")
     for folder in folders:
         if _inside(target, folder):
-            raise OutputRefused(f"{out} is in the log's {folder.name} folder; an export is never written there.")
+            raise OutputRefused(f"{out} is in the log's {folder.name} folder; {what} is never written there.")
     if out.is_dir():
         raise OutputRefused(f"{out} is a folder; give a file name.")
     try:
@@ -86,7 +86,7 @@ def check_output(out: Path, log: LogLocation | None) -> None:
     except OSError:
         header = b""
     if header == SQLITE_MAGIC:
-        raise OutputRefused(f"{out} is a database (perhaps a session log); an export is never written over one.")
+        raise OutputRefused(f"{out} is a database (perhaps a session log); {what} is never written over one.")
 
 
 def write_private(targets: Sequence[tuple[Path, Writer]]) -> None:

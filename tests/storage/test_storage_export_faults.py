@@ -153,3 +153,17 @@ def test_each_command_lists_its_exit_codes(command: str, capsys) -> None:
     assert "exit codes:" in text
     for code in ("0", "1", "2"):
         assert f"\n  {code}  " in text, (command, code)
+
+
+def test_a_copy_or_a_report_is_never_written_beside_the_log_either(log: Path, capsys) -> None:
+    before = _snapshot(log.parent)
+    wal = log.with_name(log.name + "-wal")
+    wal.unlink(missing_ok=True)  # a closed log may have none: its name is still the log's
+    before.pop(wal.name, None)
+    assert cli_main(["migrate", "--from", str(log), "--to", str(wal)]) == 2
+    err = capsys.readouterr().err
+    assert "write-ahead log; a copy is never written over it" in err and not wal.exists()
+    anchors = next((log.parent / "backups").glob("*.anchors"))
+    assert cli_main(["report", "--db", str(log), "--session", "1", "--out", str(anchors)]) == 2
+    assert "anchor file; a report is never written over it" in capsys.readouterr().err
+    assert _snapshot(log.parent) == before

@@ -190,7 +190,7 @@ class ReviewActions(QObject):
         from neurotimer.storage.outfile import OutputRefused, check_output
 
         try:
-            check_output(out, self.window.store.path)  # never over the log or a file beside it
+            check_output(out, self.window.store.path, "a report")  # never over the log or a file beside it
             report.write_pdf(out)
         except OutputRefused as exc:
             self.window.show_message(str(exc))

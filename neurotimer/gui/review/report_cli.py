@@ -57,7 +57,7 @@ def run_report(args: argparse.Namespace) -> int:
 
     try:
         location = _db_path(args)
-        check_output(args.out, location)  # a report never replaces the log or a file beside it
+        check_output(args.out, location, "a report")  # never replaces the log or a file beside it
         store = _open_for_reading(location)
     except StoreError as exc:
         _say(" ".join(str(exc).split()))
