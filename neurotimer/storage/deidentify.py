@@ -9,6 +9,7 @@ a code (PR-001), never the name.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 import secrets
@@ -126,3 +127,50 @@ def _scrub_dict(value: dict[str, Any], pseudonyms: Pseudonyms) -> dict[str, Any]
         if kept is not None or v is None:
             out[k] = kept
     return out
+
+
+# -- reports (the same rules on a page) ----------------------------------------------------------------
+WITHHELD = "(withheld)"
+
+
+class SymptomNames:
+    """A symptom as a de-identified report shows it: the app's own name, else 'other 1', 'other 2', …
+    (numbered so that two different symptoms typed by hand are never merged into one row)."""
+
+    def __init__(self) -> None:
+        self._others: dict[str, str] = {}
+
+    def __call__(self, symptom: str) -> str:
+        if symptom in FOLLOWED_SYMPTOMS:
+            return symptom
+        return self._others.setdefault(symptom, f"{OTHER} {len(self._others) + 1}")
+
+
+def withheld_patient(patient: Any, pseudonyms: Pseudonyms) -> Any:
+    """The patient with a pseudonym for the code and no name, birth year or notes."""
+    if patient is None:
+        return None
+    return dataclasses.replace(patient, code=pseudonyms(patient.id), name=None, birth_year=None, notes="")
+
+
+def withheld_course(course: Any, symptoms: SymptomNames) -> Any:
+    """The course without its free text (condition, style, reasoning, outcome); symptoms by their listed names."""
+    if course is None:
+        return None
+    return dataclasses.replace(
+        course, condition=WITHHELD, style=WITHHELD, reasoning=WITHHELD, outcome=WITHHELD if course.outcome else "",
+        symptoms=tuple(symptoms(s) for s in course.symptoms),
+    )
+
+
+def withheld_details(details: dict[str, Any]) -> dict[str, Any]:
+    """Needling details: the app's own choices stay, anything typed reads 'other'; depth is withheld."""
+    return {k: (listed(k, v) if k in LISTS else (WITHHELD if v else "")) for k, v in details.items()}
+
+
+def withheld_course_data(data: Any, symptoms: SymptomNames) -> Any:
+    """A course report's data (storage.report_data.CourseData) with the same rules applied."""
+    scores = {sid: {(symptoms(sym), timing): v for (sym, timing), v in m.items()} for sid, m in data.scores.items()}
+    return dataclasses.replace(data, course=withheld_course(data.course, symptoms),
+                               patient=withheld_patient(data.patient, Pseudonyms()), scores=scores,
+                               practitioner=WITHHELD)

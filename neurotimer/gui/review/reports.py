@@ -17,6 +17,15 @@ from neurotimer.gui.review.report_charts import course_image, timeline_image
 from neurotimer.gui.shell.theme import BACKGROUND, ERROR, INK, MUTED
 from neurotimer.session.course import sessions_per_week
 from neurotimer.storage.db import StoreError
+from neurotimer.storage.deidentify import (
+    Pseudonyms,
+    SymptomNames,
+    listed,
+    withheld_course,
+    withheld_course_data,
+    withheld_details,
+    withheld_patient,
+)
 from neurotimer.storage.practitioners import practitioner_code
 from neurotimer.storage.replay import Replay, session_replay
 from neurotimer.storage.report_data import CourseData, course_data, effective_scores, peaks
@@ -145,6 +154,11 @@ def session_report(store, session_id: int, deidentify: bool = False, made_by: in
     if made_by is None:
         made_by = store.current_practitioner_id or record.practitioner_id
     details = {k: record.effective(k) for k in ("needle_type", "depth", "response_sought", "setting")}
+    symptom_name, adverse_kind = str, str
+    if deidentify:  # what can name a person stays off the page, as in a de-identified export
+        symptom_name, adverse_kind = SymptomNames(), lambda kind: listed("kind", kind)
+        patient, course = withheld_patient(patient, Pseudonyms()), withheld_course(course, symptom_name)
+        details, background = withheld_details(details), "–"
     inserted = next((e["data"].get("inserted") for e in reversed(replay.events) if e["kind"] == "needles.count"),
                     None)
     points = record.effective("points")
@@ -178,10 +192,10 @@ def session_report(store, session_id: int, deidentify: bool = False, made_by: in
     ]
     scores = effective_scores(store.conn, [session_id])[session_id]
     symptoms = list(dict.fromkeys(sym for sym, _ in scores))
-    score_rows = "".join(f"<tr><td>{escape(sym)}</td><td>{scores.get((sym, 'before'), '–')}</td>"
+    score_rows = "".join(f"<tr><td>{escape(symptom_name(sym))}</td><td>{scores.get((sym, 'before'), '–')}</td>"
                          f"<td>{scores.get((sym, 'after'), '–')}</td></tr>" for sym in symptoms)
     adverse = "; ".join(
-        f"{escape(a.kind)} ({a.severity})" + ("" if deidentify or not a.notes else f": {escape(a.notes)}")
+        f"{escape(adverse_kind(a.kind))} ({a.severity})" + ("" if deidentify or not a.notes else f": {escape(a.notes)}")
         for a in record.adverse_events) or "none"
     verified = "" if replay.chain_ok else '<p class="alarm">⚠ record altered or damaged: the log does not verify</p>'
     images = {"timeline.png": timeline_image(replay, 1100, 330)}
@@ -203,6 +217,8 @@ def session_report(store, session_id: int, deidentify: bool = False, made_by: in
 
 def course_report(store, course_id: int, deidentify: bool = False, made_by: int | None = None) -> Report:
     data: CourseData = course_data(store, course_id)
+    if deidentify:  # as in a de-identified export: no name, birth year, free text; symptoms by listed names
+        data = withheld_course_data(data, SymptomNames())
     c = data.course
     practitioner = escape(_practitioner(store, c.practitioner_id, deidentify)[0])
     if made_by is None:
