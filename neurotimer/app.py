@@ -49,6 +49,8 @@ if TYPE_CHECKING:
     from neurotimer.storage.store import Store
 
 log = logging.getLogger(__name__)
+# Start's answer in the moment between the first paint and the log being open.
+LOG_STILL_OPENING = "The log is still opening: press Start again in a moment."
 
 
 def _first_chairs(part: str) -> property:
@@ -107,6 +109,10 @@ class App:
         # Every chair's clock, plan and view exist from the first paint; the rest is built after it.
         self.chairs: list[Chair] = [self.factory.frame(i, spec.name, spec.device)
                                     for i, spec in enumerate(self.roster)]
+        # The window paints before the log opens: a Start pressed in that moment would time a session that
+        # nothing records, so Start waits until finish_start has every chair's record lane in place.
+        for chair in self.chairs:
+            chair.sessions.block_start(LOG_STILL_OPENING)
         self.board: ChairBoard | None = None
         self.board_presenter: BoardPresenter | None = None
         if self.several:
@@ -170,6 +176,8 @@ class App:
         self._build_chairs_menu()
         self.window.quitWithNeedlesIn.connect(self._on_quit_with_needles_in)
         self._remind_forgotten_needles()
+        for chair in self.chairs:
+            chair.sessions.unblock_start(LOG_STILL_OPENING)
         self.mark("ready")
 
     def _wire_session(self, chair: Chair) -> None:

@@ -111,6 +111,11 @@ class SessionPresenter(QObject):
         """No session starts from now on (nothing could record it); Start answers with `reason`."""
         self._start_blocked = reason
 
+    def unblock_start(self, reason: str) -> None:
+        """Lifts the block set with `reason` (another reason, such as a read-only log, stays)."""
+        if self._start_blocked == reason:
+            self._start_blocked = ""
+
     def start(self) -> None:
         if self._start_blocked and self.session.state is SessionState.PLANNED:
             self.refused.emit(self._start_blocked)

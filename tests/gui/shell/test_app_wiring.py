@@ -288,3 +288,22 @@ def test_points_picked_after_the_end_for_the_next_patient_stay(qtbot, app: App) 
     app.picker.select_point("SP6", "both")  # picked for the next person, before choosing them
     app.records.choose_patient(app.store.get_patient(second))
     assert [p.code for p in app.plans.plan().points].count("SP6") == 2
+
+
+def test_start_pressed_before_the_log_is_open_is_refused_then_works_once_it_is(qtbot, tmp_path, clock) -> None:
+    # The window paints before the log opens; a session started in that moment would go unrecorded.
+    a = App(make_args(tmp_path / "log.sqlite3"), clock, chime=lambda: None, confirm=lambda t, x: True)
+    qtbot.addWidget(a.window)
+    refusals: list[str] = []
+    a.sessions.refused.connect(refusals.append)
+    a.sessions.start()
+    assert a.sessions.session.state is SessionState.PLANNED
+    assert refusals and "still opening" in refusals[0]
+    a.finish_start()
+    try:
+        a.sessions.start()
+        assert a.sessions.session.state is SessionState.RUNNING
+        a.sessions.end()
+        assert a.store.newest_sessions(1)[0].state == "ended_early", "the session started after opening is logged"
+    finally:
+        a.shutdown()
