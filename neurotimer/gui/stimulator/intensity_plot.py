@@ -67,14 +67,18 @@ class _Trace:
 
     def _compact(self) -> None:
         """Every 4 points become 2: the lowest and highest reading, so a lead-off drop stays visible."""
-        groups = self.data[:, : self.n - self.n % 4].reshape(3, -1, 4)
+        rest = self.n % 4  # the newest points that make no whole group stay as they are (a peak may be there)
+        tail = self.data[:, self.n - rest : self.n].copy()
+        groups = self.data[:, : self.n - rest].reshape(3, -1, 4)
         rows = np.arange(groups.shape[1])
         a, b = groups[1].argmin(axis=1), groups[1].argmax(axis=1)
         out = np.empty((3, groups.shape[1], 2))
         out[:, :, 0] = groups[:, rows, np.minimum(a, b)]
         out[:, :, 1] = groups[:, rows, np.maximum(a, b)]
-        self.n = 2 * groups.shape[1]
-        self.data[:, : self.n] = out.reshape(3, -1)
+        kept = 2 * groups.shape[1]
+        self.data[:, :kept] = out.reshape(3, -1)
+        self.data[:, kept : kept + rest] = tail
+        self.n = kept + rest
         self.bucket = max(4, self.bucket * 2)
         self.pending = np.empty((3, self.bucket))
         self.p = 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from neurotimer.gui.stimulator.intensity_plot import _steps, _Trace
@@ -13,6 +13,7 @@ readings = st.lists(st.floats(min_value=0.0, max_value=20.0, allow_nan=False), m
 
 @settings(max_examples=60, deadline=None)
 @given(readings)
+@example([0.0] * 28 + [1.0] + [0.0] * 4)  # a spike among the newest points when a compaction comes
 def test_a_full_store_keeps_order_bounds_and_the_extremes(values):
     trace = _Trace(capacity=16)
     for i, v in enumerate(values):
