@@ -17,7 +17,14 @@ from neurotimer.gui.shell import theme
 from neurotimer.session.clock import SystemClock
 from neurotimer.stimulator.device import SimulatedStimulator
 from neurotimer.stimulator.server import SimulatorServer
-from tests.gui.shell.test_real_process import ARTIFACTS, count_colour, painted_screenshot, screenshot, type_into
+from tests.gui.shell.test_real_process import (
+    ARTIFACTS,
+    count_colour,
+    painted_screenshot,
+    screenshot,
+    stop_app,
+    type_into,
+)
 
 
 class ServerThread:
@@ -96,12 +103,7 @@ def alarm_app(xvfb_display, tmp_path, simulator):
         assert found.stdout.strip(), f"no neurotimer window appeared (app exit: {proc.poll()})"
         yield proc, env, found.stdout.split()[0]
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+        stop_app(proc)
         log.close()
 
 

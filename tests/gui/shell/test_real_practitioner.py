@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.gui.shell.test_real_process import ARTIFACTS, painted_screenshot, screenshot
+from tests.gui.shell.test_real_process import ARTIFACTS, painted_screenshot, screenshot, stop_app
 
 CHOOSER_TITLE = "^Who is working"
 
@@ -65,12 +65,7 @@ def test_real_chooser_on_a_fresh_log_and_one_enter_goes_on(xvfb_display, tmp_pat
             main = screenshot(xvfb_display, tmp_path / "main.png")
         shutil.copy(main, ARTIFACTS / "practitioner-header.png")
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+        stop_app(proc)
         err.close()
     conn = sqlite3.connect(db)
     try:

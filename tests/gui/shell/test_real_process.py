@@ -16,6 +16,16 @@ from neurotimer.gui.shell import theme
 ARTIFACTS = Path(__file__).resolve().parents[3] / "artifacts"
 
 
+def stop_app(proc: subprocess.Popen) -> None:
+    """Ends an app started for a test: asked first, killed if it does not go within 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
+
+
 def screenshot(display: str, path: Path) -> Path:
     subprocess.run(["import", "-window", "root", str(path)], env={**os.environ, "DISPLAY": display},
                    check=True, timeout=30)
@@ -73,12 +83,7 @@ def app_process(xvfb_display, tmp_path):
         window_id = found.stdout.split()[0]
         yield proc, env, window_id
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+        stop_app(proc)
         log.close()
 
 

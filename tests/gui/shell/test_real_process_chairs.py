@@ -10,9 +10,16 @@ import time
 from pathlib import Path
 
 import pytest
-from test_real_process import ARTIFACTS, count_colour, painted_screenshot, screenshot, type_into
 
 from neurotimer.gui.shell import theme
+from tests.gui.shell.test_real_process import (
+    ARTIFACTS,
+    count_colour,
+    painted_screenshot,
+    screenshot,
+    stop_app,
+    type_into,
+)
 
 
 @pytest.mark.xvfb
@@ -52,10 +59,5 @@ def test_four_chairs_on_the_board_two_started_with_ctrl_keys(xvfb_display, tmp_p
         ARTIFACTS.mkdir(exist_ok=True)
         shutil.copy(after, ARTIFACTS / "board.png")
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+        stop_app(proc)
         log.close()

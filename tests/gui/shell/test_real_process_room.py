@@ -13,7 +13,7 @@ import pytest
 
 from neurotimer.gui.shell import theme
 from tests.gui.shell.test_real_alarms import geometry, wait_until
-from tests.gui.shell.test_real_process import ARTIFACTS, count_colour, painted_screenshot, screenshot
+from tests.gui.shell.test_real_process import ARTIFACTS, count_colour, painted_screenshot, screenshot, stop_app
 
 SCREEN = (1366, 768)
 
@@ -62,10 +62,5 @@ def test_the_real_window_fits_1366x768_with_every_channel_card(xvfb_display, tmp
         ARTIFACTS.mkdir(exist_ok=True)
         shutil.copy(shot, ARTIFACTS / f"room-{'-'.join(extra) or 'one-chair'}.png")
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+        stop_app(proc)
         log.close()
