@@ -11,7 +11,9 @@ from typing import Any
 
 from neurotimer.session.clock import Clock, rfc3339
 from neurotimer.session.session import Session
+from neurotimer.storage.continuation import ContinuedSession, SessionClosedElsewhere
 from neurotimer.storage.db import StoreError
+from neurotimer.storage.recorder_continue import ContinuingMixin
 from neurotimer.storage.recorder_lane import RecorderLane, _Pending, _Target
 from neurotimer.storage.recorder_spool import SpoolingMixin
 from neurotimer.storage.spool import Spool
@@ -24,7 +26,7 @@ RETRY_INTERVAL_S = 1.0
 PROGRESS_INTERVAL_S = 0.8
 
 
-class Recorder(SpoolingMixin):
+class Recorder(SpoolingMixin, ContinuingMixin):
     """The app's one writer of live sessions, for one chair or many.
 
     attach(session) before session.start(); the recorder then writes every domain event (it subscribes)
@@ -38,6 +40,8 @@ class Recorder(SpoolingMixin):
     returns, so a crash, a kill or a quit loses none: the next start replays them (`spool.replay_spool`).
     A write failing for space first checkpoints the write-ahead log (it is what refills a nearly full disk).
     `on_notice(text)` tells of what the store did by itself (a removed log saved again at its path).
+    `on_continued(ContinuedSession)` (or a lane's own `on_continued`) tells that another workstation closed the
+    session as interrupted while it still ran here, and that its rest is recorded as a new session.
 
     Several chairs share the one writer through `lane()`: each lane follows its own session (each
     session its own chain), all lanes' events go through one queue in the order they happened, and a
@@ -53,6 +57,7 @@ class Recorder(SpoolingMixin):
         on_recovered: Callable[[], None] | None = None,
         on_count: Callable[[str], None] | None = None,
         on_notice: Callable[[str], None] | None = None,
+        on_continued: Callable[[ContinuedSession], None] | None = None,
         spool: Spool | None = None,
         retry_interval: float = RETRY_INTERVAL_S,
         progress_interval: float = PROGRESS_INTERVAL_S,
@@ -63,6 +68,8 @@ class Recorder(SpoolingMixin):
         self._on_recovered = on_recovered or (lambda: None)
         self._on_count = on_count or (lambda text: None)
         self._on_notice = on_notice or (lambda text: None)
+        self.on_continued = on_continued
+        self._continued: list = []  # sessions continued in a new row, told once the writes are done
         self._spool = spool
         self._spooling = False  # the log failed: what waits goes to the spool file too
         self._headed: list[_Target] = []  # sessions with a header line in the spool file
@@ -156,6 +163,12 @@ class Recorder(SpoolingMixin):
     def _write(self, force: bool) -> bool:
         """Writes the queue in order; events of a session not started yet stay queued, in order, without
         holding back the others. True when nothing that can be written is left waiting."""
+        try:
+            return self._write_queue(force)
+        finally:
+            self._tell_continued()
+
+    def _write_queue(self, force: bool) -> bool:
         if self._held:
             return not self._writable_waiting()
         now = self._clock.now()
@@ -198,20 +211,19 @@ class Recorder(SpoolingMixin):
         return any(p.target.start_mono is not None for p in self._queue)
 
     def _write_one(self, item: _Pending) -> tuple[int, int]:
+        try:
+            return self._append(item)
+        except SessionClosedElsewhere as refused:
+            self._continue(item.target, refused)
+            return self._append(item)
+
+    def _append(self, item: _Pending) -> tuple[int, int]:
         target = item.target
         with self._store.transaction() as conn:
             session_id = target.db_id
             if session_id is None:
-                session_id = self._store.insert_session(
-                    conn,
-                    started_at=target.started_at or item.at,
-                    planned_minutes=round(target.session.planned_seconds / 60),
-                    patient_id=target.patient_id,
-                    course_id=target.course_id,
-                    practitioner_id=target.practitioner_id,
-                    details=target.details,
-                    chair=target.lane.name,
-                )
+                opening = {**target.opening(), "started_at": target.started_at or item.at}
+                session_id = self._store.insert_session(conn, chair=target.lane.name, **opening)
             offset = item.offset if item.offset is not None else item.mono - (target.start_mono or item.mono)
             seq = self._store.append_session_event(conn, session_id, item.at, offset, item.kind, item.payload)
         if item.kind in ("session.ended", "session.interrupted"):
@@ -227,19 +239,27 @@ class Recorder(SpoolingMixin):
         if treatment == target.last_progress_value:
             return False
         try:
-            with self._store.transaction() as conn:
-                self._store.upsert_progress(
-                    conn, target.db_id, treatment, now - (target.start_mono or now), rfc3339(self._clock.wall())
-                )
+            try:
+                self._upsert_progress(target, treatment, now)
+            except SessionClosedElsewhere as refused:
+                self._continue(target, refused)
+                self._upsert_progress(target, treatment, now)
         except StoreError as exc:
             target.last_progress_mono = float("-inf")
             self._fail(exc)
             return False
         finally:
             self._tell_notices()
+            self._tell_continued()
         target.last_progress_value = treatment
         self._recovered()
         return True
+
+    def _upsert_progress(self, target: _Target, treatment: float, now: float) -> None:
+        with self._store.transaction() as conn:
+            self._store.upsert_progress(
+                conn, target.db_id, treatment, now - (target.start_mono or now), rfc3339(self._clock.wall())
+            )
 
     def _fail(self, exc: Exception) -> None:
         first = self._alarm_text is None

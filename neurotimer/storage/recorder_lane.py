@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +12,7 @@ from neurotimer.session.clock import rfc3339
 from neurotimer.session.session import EventKind, Session, SessionEvent
 
 if TYPE_CHECKING:
+    from neurotimer.storage.continuation import ContinuedSession
     from neurotimer.storage.recorder import Recorder
 
 log = logging.getLogger(__name__)
@@ -33,6 +35,14 @@ class _Target:
     key: str = field(default_factory=lambda: uuid.uuid4().hex)  # names it in the spool file
     last_seq: int = 0  # its last committed event
     spooled: bool = False  # its header line is in the current spool file
+
+    def opening(self) -> dict[str, Any]:
+        """Its session row's facts, as `Store.insert_session` takes them (and the spool file keeps them)."""
+        return {
+            "started_at": self.started_at, "planned_minutes": round(self.session.planned_seconds / 60),
+            "patient_id": self.patient_id, "course_id": self.course_id, "practitioner_id": self.practitioner_id,
+            "details": self.details,
+        }
 
 
 @dataclass(eq=False)
@@ -58,6 +68,8 @@ class RecorderLane:
         self.name = name
         self._current: _Target | None = None
         self.last_seq: int | None = None  # the sequence number of this lane's last committed event
+        # Told when the rest of this lane's session went into a new one (continuation.py); else the writer's.
+        self.on_continued: Callable[[ContinuedSession], None] | None = None
 
     @property
     def session_id(self) -> int | None:

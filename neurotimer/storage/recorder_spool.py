@@ -121,11 +121,7 @@ class SpoolingMixin:
     def _header(self, target: _Target) -> dict[str, Any]:
         return {
             "t": "session", "sk": target.key, "id": target.db_id, "base": target.last_seq,
-            "open": {
-                "started_at": target.started_at, "planned_minutes": round(target.session.planned_seconds / 60),
-                "patient_id": target.patient_id, "course_id": target.course_id,
-                "practitioner_id": target.practitioner_id, "details": target.details,
-            },
+            "open": target.opening(),
         }
 
     def _spool_progress(self, target: _Target) -> None:

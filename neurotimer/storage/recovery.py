@@ -48,6 +48,7 @@ def recover_interrupted(store: Store) -> list[RecoveredSession]:
             "treatment_seconds": treatment,
             "last_progress_at": last_seen,
             "reason": "the app stopped while the session was open; found at the next start",
+            **store.recovery_stamp(),
         }
         with store.transaction() as conn:
             if not store.claim_orphan(conn, summary.id):

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from neurotimer.storage.continuation import continue_session
 from neurotimer.storage.db import StoreError
 from neurotimer.storage.file_watch import make_folder
 
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 
 RESERVE_BYTES = 4 * 1024 * 1024  # about 2,000 events of a busy session, kept free for the day the disk fills
 SUFFIX = ".spool"
+SPOOLED_AFTER_CLOSE = "events kept in this workstation's spool file while the session was closed or taken elsewhere"
 
 
 def spool_path(store: Any) -> Path | None:
@@ -315,5 +317,5 @@ def _start_writing(store: Any, conn: Any, one: _Spooled, result: Replayed) -> No
         return
     if one.row is not None:
         log.warning("a spooled session was closed or taken meanwhile; its spooled events go into a new row")
-    one.row = store.insert_session(conn, **one.header["open"])
+    one.row = continue_session(store, conn, one.row, one.header["open"], reason=SPOOLED_AFTER_CLOSE)
     result.created.append(one.row)

@@ -139,6 +139,10 @@ class Store(PeopleMixin, RecordsMixin, AmendmentsMixin, QueriesMixin):
         row = conn.execute("SELECT state FROM sessions WHERE id = ?", (session_id,)).fetchone()
         return row is not None and row[0] in ("running", "paused")
 
+    def recovery_stamp(self) -> dict:
+        """What a `session.interrupted` found at start-up says of who found it (a file log: nothing more)."""
+        return {}
+
     @property
     def schema_version(self) -> int:
         return migrations.user_version(self.conn)

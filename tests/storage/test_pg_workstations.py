@@ -81,10 +81,10 @@ def test_the_heartbeat_keeps_a_long_pause_alive(pg_url: str, clock) -> None:
     room2.close()
 
 
-def _process(*args: str, name: str) -> subprocess.Popen:
+def _process(*args: str, name: str, stdin: int | None = None) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(HERE)]), "NEUROTIMER_WORKSTATION": name}
     return subprocess.Popen([sys.executable, str(HERE / "pg_workstation.py"), *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+                            stderr=subprocess.PIPE, stdin=stdin, text=True, env=env)
 
 
 def _line(proc: subprocess.Popen, word: str) -> list[str]:
@@ -132,3 +132,42 @@ def test_a_killed_workstation_is_recovered_once_while_another_watches(pg_url: st
     for proc in (holder, watcher, *starters, again):
         proc.stdout.close()
         proc.stderr.close()
+
+
+def test_a_frozen_workstation_resumes_after_its_session_was_recovered_and_loses_nothing(pg_url: str) -> None:
+    """room1 is frozen (SIGSTOP: its heartbeat stops, as with a closed lid) for longer than its lease; room2 starts
+    and closes its session as interrupted; room1 resumes and goes on: the rest goes into a linked new session."""
+    open_store(pg_url).close()
+    room1 = _process("live", pg_url, name="room1", stdin=subprocess.PIPE)
+    sid = _line(room1, "wrote")[1]
+    for _ in range(3):
+        _line(room1, "wrote")
+    # Frozen between two writes: one frozen inside its write transaction would hold the clinic's write lock.
+    room1.stdin.write("hold\n")
+    room1.stdin.flush()
+    while room1.stdout.readline().strip() != "holding":
+        pass
+    room1.send_signal(signal.SIGSTOP)
+    try:
+        room2 = _process("recover-wait", pg_url, sid, "60", name="room2")
+        assert room2.communicate(timeout=90)[0].split() == ["recovered", sid]
+    finally:
+        room1.send_signal(signal.SIGCONT)
+    out, err = room1.communicate("go\n", timeout=90)
+    assert room1.returncode == 0, err[-2000:]
+    lines = [line.split() for line in out.splitlines()]
+    continued = next(w[1:] for w in lines if w[0] == "continued")
+    new, last = (int(w) for w in next(w[1:] for w in lines if w[0] == "done"))
+    assert continued == [sid, str(new), "room2"]
+    store = open_store(pg_url)
+    old_events, new_events = store.session_events(int(sid)), store.session_events(new)
+    assert old_events[-1]["kind"] == "session.interrupted", "nothing written into it after its end"
+    assert [e["kind"] for e in old_events].count("session.interrupted") == 1
+    assert new_events[1]["kind"] == "session.continues" and new_events[1]["data"]["session_id"] == int(sid)
+    numbers = [e["data"]["n"] for e in old_events + new_events if e["kind"] == "stim.intensity"]
+    assert numbers == list(range(last + 1)), "no event lost or written twice, in order"
+    assert new_events[-1]["kind"] == "session.ended"
+    assert verify_store(store).ok
+    store.close()
+    room2.stdout.close()
+    room2.stderr.close()

@@ -104,6 +104,8 @@ class ChairFactory:
             else chair.view.set_patient_text("unassigned"))
         records.patientChanged.connect(lambda _p: chair.changed.emit())
         records.refused.connect(lambda text: alarms.notify("record", text, Priority.MEDIUM))
+        # Storage decided that another workstation closed this chair's session: the practitioner hears it here.
+        lane.on_continued = lambda moved: alarms.notify(f"continued-{moved.new_id}", moved.message(), Priority.HIGH)
 
     def build_points(self, chair: Chair, shared: Shared) -> None:
         """The point picker, body chart and channel pairing, tied to the chair's plan and record."""

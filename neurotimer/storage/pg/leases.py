@@ -5,12 +5,23 @@ lease it holds every few seconds from a worker thread (server time, so clocks ne
 gives it up in the transaction that ends the session (the row stays, closed, so the clinic board still
 shows which workstation and chair the session was on). Another workstation never writes a session whose
 lease is open; it reads it like any other. When a workstation dies its heartbeat stops, its leases
-expire, and whoever starts next closes its open sessions as interrupted. Every write transaction holds
-the clinic-wide write lock (connection.py), so that happens exactly once.
+expire, and whoever starts next closes its open sessions as interrupted: the claim closes the lease and
+puts its own instance on it, and the `session.interrupted` event names the workstation that closed it.
+Every write transaction holds the clinic-wide write lock (connection.py), so that happens exactly once.
+
+A workstation that was only out of touch (network, frozen process, closed lid) comes back still
+recording a session closed that way. Its *live* events are then refused in their own write transaction
+(`SessionClosedElsewhere`) and the recorder puts the rest into a new linked session (continuation.py).
+Live events are those of the session as it runs: everything the recorder and the spool replay write
+(domain events, stimulator commands and readings, alarms, pauses, the end) and the treatment-time
+progress. Notes, scores, adverse events, plans and amendments added through the store's after-the-fact
+calls are not live: on a closed session they are allowed from any workstation (a practitioner corrects a
+record at the front desk), on a session another workstation still records they are refused (`SessionTaken`).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -20,6 +31,7 @@ from typing import TYPE_CHECKING
 
 import psycopg
 
+from neurotimer.storage.continuation import SessionClosedElsewhere
 from neurotimer.storage.db import StoreError
 
 if TYPE_CHECKING:
@@ -69,20 +81,34 @@ class Leases:
     def ask(self, conn: PgConnection, session_id: int) -> Later:
         """Who holds the session, asked with the transaction's next round trip (for `check`)."""
         return conn.read_later(
-            "SELECT workstation, instance FROM session_leases WHERE session_id = ? AND open", (session_id,)
+            "SELECT workstation, instance, open FROM session_leases WHERE session_id = ?", (session_id,)
         )
 
-    def check(self, conn: PgConnection, session_id: int, asked: Later | None = None) -> None:
-        """Refuses a write to a session another workstation holds (its lease alive or not: it may come back)."""
+    def check(self, conn: PgConnection, session_id: int, asked: Later | None = None, *, live: bool = True) -> None:
+        """Inside the write transaction: refuses a write to a session another instance holds (its lease alive or
+        not: it may come back), and a live write to one another instance has closed (see the module's words)."""
         if asked is None or asked.rows is None:
             asked = self.ask(conn, session_id)
             if asked.rows is None:
                 conn.execute("SELECT 1")  # sends it
         row = asked.rows[0] if asked.rows else None
-        if row is not None and row[1] != self.instance:
+        if row is None or row[1] == self.instance:
+            return
+        if row[2]:
             raise SessionTaken(
                 f"Session #{session_id} is being recorded on workstation {row[0]}; it is read-only here."
             )
+        if live:
+            raise SessionClosedElsewhere(session_id, self._closed_by(conn, session_id))
+
+    @staticmethod
+    def _closed_by(conn: PgConnection, session_id: int) -> str | None:
+        row = conn.execute(
+            "SELECT payload FROM events WHERE session_id = ? AND kind = 'session.interrupted' ORDER BY seq DESC",
+            (session_id,),
+        ).fetchone()
+        found = json.loads(row[0]).get("recovered_by") if row else None
+        return str(found) if found else None
 
     def release(self, conn: PgConnection, session_id: int) -> None:
         conn.execute(
@@ -104,7 +130,10 @@ class Leases:
         (the row keeps the workstation and chair it was on, for the clinic board)."""
         if session_id not in self.orphaned(conn):
             return False
-        conn.execute("UPDATE session_leases SET open = false WHERE session_id = ?", (session_id,))
+        # Its instance is now the claimer's: the instance that recorded it learns that it was closed elsewhere.
+        conn.execute(
+            "UPDATE session_leases SET open = false, instance = ? WHERE session_id = ?", (self.instance, session_id)
+        )
         return True
 
     def holder(self, conn: PgConnection, session_id: int) -> str | None:

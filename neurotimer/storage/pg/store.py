@@ -58,6 +58,22 @@ class PgStore(Store):
         if self.leases is not None and kind in CLOSING_KINDS:
             self.leases.release(conn, session_id)
 
+    def upsert_progress(self, conn, session_id: int, treatment: float, offset: float, at: str) -> None:  # type: ignore[override]
+        # The treatment time so far is live too; inside an event's own write the lease is already checked.
+        if self.leases is not None and getattr(self, "_asked", None) is None:
+            self.leases.check(conn, session_id)
+        super().upsert_progress(conn, session_id, treatment, offset, at)
+
+    def _append_later(self, conn, session_id: int, kind: str, payload: dict[str, Any], at: str | None = None) -> int:
+        # A note, score or amendment: refused while another workstation records the session, allowed once closed.
+        if self.leases is not None:
+            self.leases.check(conn, session_id, live=False)
+        return super()._append_later(conn, session_id, kind, payload, at)
+
+    def recovery_stamp(self) -> dict[str, Any]:
+        """Which workstation closed a session as interrupted (told to the one that recorded it, if it comes back)."""
+        return {} if self.leases is None else {"recovered_by": self.leases.workstation}
+
     def orphaned_sessions(self):
         """Open sessions no live workstation holds (the others are being recorded elsewhere right now)."""
         if self.leases is None:
