@@ -171,3 +171,18 @@ def test_a_frozen_workstation_resumes_after_its_session_was_recovered_and_loses_
     store.close()
     room2.stdout.close()
     room2.stderr.close()
+
+
+def test_the_server_lets_go_of_a_vanished_workstation_within_seconds(pg_url: str, clock) -> None:
+    """A workstation gone mid-write (lid closed, cable out) holds the clinic's write lock until the server finds
+    its connection dead: the server probes it as the workstation probes the server, not after its own 2 hours."""
+    store = _station(pg_url, "room1", clock)
+    if store.conn.execute("SELECT inet_client_addr()").fetchone()[0] is None:
+        pytest.skip("the test server is reached through a Unix socket, which has no TCP keepalives")
+    settings = dict(store.conn.execute(
+        "SELECT name, setting FROM pg_settings WHERE name IN"
+        " ('tcp_keepalives_idle', 'tcp_keepalives_interval', 'tcp_keepalives_count', 'tcp_user_timeout')"
+    ).fetchall())
+    assert settings == {"tcp_keepalives_idle": "5", "tcp_keepalives_interval": "2", "tcp_keepalives_count": "3",
+                        "tcp_user_timeout": "10000"}
+    store.close()

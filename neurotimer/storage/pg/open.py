@@ -24,6 +24,8 @@ from neurotimer.storage.pg.store import PgStore
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_S = 5
+SERVER_KEEPALIVES = ("-c tcp_keepalives_idle=5 -c tcp_keepalives_interval=2 -c tcp_keepalives_count=3"
+                     " -c tcp_user_timeout=10000")
 KEYRING_SERVICE = "neurotimer"
 LOCAL_HOSTS = frozenset({"", "localhost", "127.0.0.1", "::1"})
 STRICT_SSL = ("require", "verify-ca", "verify-full")
@@ -116,8 +118,11 @@ def _connect(url: str, *, read_only: bool, busy_timeout_ms: int = 1000) -> PgCon
         "tcp_user_timeout": 10000,
     }
     # Like SQLite's busy timeout: a write waits this long for another workstation's, then fails and is retried.
-    kwargs["options"] = f"-c lock_timeout={int(busy_timeout_ms)}" + (
-        " -c default_transaction_read_only=on" if read_only else ""
+    # And the server's side of the same keepalives: a workstation that vanishes (lid closed, cable out) in the
+    # middle of a write would otherwise hold the clinic-wide write lock until the server's TCP gives up (hours).
+    kwargs["options"] = (
+        f"-c lock_timeout={int(busy_timeout_ms)} {SERVER_KEEPALIVES}"
+        + (" -c default_transaction_read_only=on" if read_only else "")
     )
     secret = keyring_password(params)
     if secret is not None:
