@@ -186,3 +186,19 @@ def test_the_server_lets_go_of_a_vanished_workstation_within_seconds(pg_url: str
     assert settings == {"tcp_keepalives_idle": "5", "tcp_keepalives_interval": "2", "tcp_keepalives_count": "3",
                         "tcp_user_timeout": "10000"}
     store.close()
+
+
+def test_a_second_window_on_the_same_workstation_leaves_the_first_ones_live_session_alone(pg_url, clock) -> None:
+    first = _station(pg_url, "room1", clock)
+    sid, _, _ = run_session(first, clock, end=False)
+    second = _station(pg_url, "room1", clock)  # another window on the same computer, started meanwhile
+    assert recover_interrupted(second) == [], "the first window is alive: its session is not closed under it"
+    assert second.get_session(sid).summary.state == "running"
+    first.close()  # the first window's process ends: its connections to the server go with it
+    found: list[int] = []
+    deadline = time.monotonic() + 10
+    while not found and time.monotonic() < deadline:
+        found = [r.session_id for r in recover_interrupted(second)]
+        time.sleep(0.05)
+    assert found == [sid], "an earlier run of this workstation that has ended is recovered at once"
+    second.close()

@@ -41,6 +41,11 @@ log = logging.getLogger(__name__)
 
 LEASE_S = 60.0
 HEARTBEAT_S = 10.0
+APPLICATION = "neurotimer"  # the server sees each run's connections as "neurotimer <instance>"
+
+
+def application_name(instance: str) -> str:
+    return f"{APPLICATION} {instance}"
 
 
 def workstation_name() -> str:
@@ -56,9 +61,9 @@ class Leases:
     """This app run's leases: take, check, give up, renew, and find the sessions nobody holds."""
 
     def __init__(self, conninfo: str, connect_kwargs: dict, *, lease_s: float = LEASE_S,
-                 heartbeat_s: float = HEARTBEAT_S, workstation: str | None = None) -> None:
+                 heartbeat_s: float = HEARTBEAT_S, workstation: str | None = None, instance: str | None = None) -> None:
         self.workstation = workstation or workstation_name()
-        self.instance = uuid.uuid4().hex
+        self.instance = instance or uuid.uuid4().hex
         self.lease_s = lease_s
         self.heartbeat_s = heartbeat_s
         self._conninfo = conninfo
@@ -116,11 +121,13 @@ class Leases:
         )
 
     def orphaned(self, conn: PgConnection) -> list[int]:
-        """Open sessions nobody alive holds: no lease, an expired one, or this workstation's earlier run."""
+        """Open sessions nobody alive holds: no lease, an expired one, or this workstation's earlier run once its
+        connections are gone (a second window on this computer, still running, keeps its sessions)."""
         rows = conn.execute(
             "SELECT s.id FROM sessions s LEFT JOIN session_leases l ON l.session_id = s.id"
             " WHERE s.state IN ('running', 'paused') AND (l.session_id IS NULL OR NOT l.open OR l.expires_at < now()"
-            " OR (l.workstation = ? AND l.instance <> ?)) ORDER BY s.id",
+            " OR (l.workstation = ? AND l.instance <> ? AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a"
+            f" WHERE a.application_name = '{APPLICATION} ' || l.instance))) ORDER BY s.id",
             (self.workstation, self.instance),
         ).fetchall()
         return [r[0] for r in rows]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import getpass
 import logging
 import sqlite3
+import uuid
 from urllib.parse import urlsplit
 
 import psycopg
@@ -18,7 +19,7 @@ from neurotimer.storage.location import display_url
 from neurotimer.storage.migrations import APPLICATION_ID
 from neurotimer.storage.pg import schema
 from neurotimer.storage.pg.connection import PgConnection
-from neurotimer.storage.pg.leases import Leases
+from neurotimer.storage.pg.leases import APPLICATION, Leases, application_name
 from neurotimer.storage.pg.store import PgStore
 
 log = logging.getLogger(__name__)
@@ -104,12 +105,13 @@ def keyring_password(params: dict[str, str]) -> str | None:
         return None
 
 
-def _connect(url: str, *, read_only: bool, busy_timeout_ms: int = 1000) -> PgConnection:
+def _connect(url: str, *, read_only: bool, busy_timeout_ms: int = 1000, application_name: str = APPLICATION
+             ) -> PgConnection:
     params = check_url(url)
     kwargs = {
         "autocommit": True,
         "connect_timeout": CONNECT_TIMEOUT_S,
-        "application_name": "neurotimer",
+        "application_name": application_name,
         # A lost server must not hang a write for minutes: TCP gives up after 10 s of silence.
         "keepalives": 1,
         "keepalives_idle": 5,
@@ -165,7 +167,9 @@ def open_pg_store(
     url: str, *, clock: Clock | None = None, busy_timeout_ms: int = 1000, lease_options: dict | None = None
 ) -> PgStore:
     """Opens (or sets up) the log in a PostgreSQL database for writing."""
-    conn = _connect(url, read_only=False, busy_timeout_ms=busy_timeout_ms)
+    instance = uuid.uuid4().hex
+    # Every connection of this run names it, so the workstation's next start can tell whether it is still alive.
+    conn = _connect(url, read_only=False, busy_timeout_ms=busy_timeout_ms, application_name=application_name(instance))
     try:
         _identity(conn, url)
         schema.migrate(conn)
@@ -177,7 +181,7 @@ def open_pg_store(
         raise CannotOpenError(f"Cannot prepare the session log {display_url(url)}: {exc}.") from exc
     # The address as given (never with a password: refused above), so workers reconnect with its sslmode.
     store = PgStore(conn, url.strip(), clock or SystemClock(), read_only=False)  # type: ignore[arg-type]
-    store.leases = Leases(conn.conninfo, conn.connect_kwargs, **(lease_options or {}))
+    store.leases = Leases(conn.conninfo, conn.connect_kwargs, instance=instance, **(lease_options or {}))
     store.write_anchor("opened")
     return store
 
