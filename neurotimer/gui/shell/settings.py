@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from neurotimer.storage.location import LogLocation, parse_location
+from neurotimer.storage.location import LogLocation, NotALocation, parse_location
 
 PLANNED_MINUTES = "session/planned_minutes"
 DEVICE_URL = "device/url"
@@ -99,7 +99,12 @@ class Settings:
         """The log chosen in Settings → Session log… (a file, or a server address without a password);
         None for the app's own file. `--db` on the command line wins over it."""
         value = self._store.value(LOG_LOCATION, None)
-        return parse_location(str(value)) if value and str(value).strip() else None
+        if not value or not str(value).strip():
+            return None
+        try:
+            return parse_location(str(value))
+        except NotALocation:
+            return None  # hand-edited into something that is no log's place: the app's own file, as unset
 
     @log_location.setter
     def log_location(self, location: LogLocation | None) -> None:
