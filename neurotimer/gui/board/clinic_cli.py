@@ -9,11 +9,15 @@ import sys
 from neurotimer.storage.location import parse_location
 
 EXIT_REFUSED = 2
+EXIT_CODES = """exit codes:
+  0  the board was closed
+  2  refused: bad arguments, or a log that is missing, not a neurotimer session log or cannot be opened"""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     clinic = sub.add_parser(
-        "clinic", help="the clinic board: every chair's session on every workstation sharing the log, live"
+        "clinic", help="the clinic board: every chair's session on every workstation sharing the log, live",
+        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     clinic.add_argument("--db", type=parse_location, metavar="PATH|URL", default=argparse.SUPPRESS,
                         help="the session log: a file, or postgresql://user@host/dbname (default: the app's)")

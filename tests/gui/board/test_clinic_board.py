@@ -103,3 +103,15 @@ def test_the_clinic_command_refuses_a_bad_address_in_one_line(capsys, tmp_path) 
     other.write_text("not a log")
     assert main(["clinic", "--db", str(other)]) == 2
     assert "not a neurotimer session log" in capsys.readouterr().err
+
+
+def test_the_clinic_command_lists_its_exit_codes(capsys) -> None:
+    from neurotimer.cli import main
+
+    with pytest.raises(SystemExit) as ended:
+        main(["clinic", "--help"])
+    assert ended.value.code == 0
+    text = capsys.readouterr().out
+    assert "exit codes:" in text
+    for code in ("0", "2"):
+        assert f"\n  {code}  " in text, code
