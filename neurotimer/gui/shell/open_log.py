@@ -90,11 +90,15 @@ def open_session_log(path: LogLocation, clock: Clock, ask: Ask, pick_file: PickF
     except RefusedDatabase as exc:
         # A large log is checked in the background; damage found there is a refusal like any other.
         store.close()
-        choice = ask(f"{exc}\n\nneurotimer has not changed this file.", [Choice.READ_ONLY, Choice.QUIT])
+        choice = ask(f"{exc}\n\n{_untouched(store.path)}", [Choice.READ_ONLY, Choice.QUIT])
         if choice is not Choice.READ_ONLY:
             return None
         return _read_only(store.path, clock, "The session log is open read-only: sessions are not recorded.")
     return OpenedLog(store, recovered=recovered, lock=lock, replayed=replayed)
+
+
+def _untouched(path: LogLocation | None) -> str:
+    return f"neurotimer has not changed this {'database' if is_server_url(path) else 'file'}."
 
 
 def _read_only(path: LogLocation, clock: Clock, note: str) -> OpenedLog:
@@ -111,12 +115,14 @@ def open_log(path: LogLocation, clock: Clock, ask: Ask, pick_file: PickFile) -> 
             log.warning("session log refused: %s", type(exc).__name__)
             can_read = not isinstance(exc, NotSQLiteError | ForeignDatabaseError)
             choices = ([Choice.READ_ONLY] if can_read else []) + [Choice.OTHER_FILE, Choice.QUIT]
-            choice = ask(f"{exc}\n\nneurotimer has not changed this file.", choices)
+            choice = ask(f"{exc}\n\n{_untouched(path)}", choices)
         except (CannotOpenError, StoreError, OSError) as exc:
             log.warning("session log cannot be opened: %s", type(exc).__name__)
             # A server may be back in a moment (restarting, the network): trying again is the first offer.
             retry = [Choice.RETRY] if is_server_url(path) else []
-            choice = ask(f"The session log cannot be opened: {exc}", [*retry, Choice.OTHER_FILE, Choice.QUIT])
+            # The store's own message already begins "Cannot open the session log …": said once.
+            text = str(exc) if str(exc).startswith("Cannot open") else f"The session log cannot be opened: {exc}"
+            choice = ask(text, [*retry, Choice.OTHER_FILE, Choice.QUIT])
         if choice is Choice.RETRY:
             continue
         if choice is Choice.READ_ONLY:

@@ -33,3 +33,24 @@ def test_a_foreign_server_database_offers_another_log_not_read_only(pg_url: str,
     asked: list[list[Choice]] = []
     store, _ = open_log(pg_url, clock, lambda text, choices: asked.append(choices) or Choice.QUIT, lambda: None)
     assert store is None and asked == [[Choice.OTHER_FILE, Choice.QUIT]]
+
+
+def test_the_start_dialog_says_what_failed_once_and_calls_a_database_a_database(pg_url: str, clock) -> None:
+    import socket
+
+    import psycopg
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        nobody = probe.getsockname()[1]
+    asked: list[str] = []
+    quit_ = lambda text, choices: asked.append(text) or Choice.QUIT  # noqa: E731
+    open_log(f"postgresql://room1@127.0.0.1:{nobody}/neurotimer", clock, quit_, lambda: None)
+    assert asked[0].lower().count("cannot") == 1, asked[0]  # not "cannot be opened: Cannot open the session log"
+    assert "refused the connection" in asked[0]
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE invoices (id int)")
+    open_log(pg_url, clock, quit_, lambda: None)
+    assert "another program" in asked[1]
+    assert "has not changed this database" in asked[1] and "file" not in asked[1]
