@@ -114,7 +114,8 @@ def as_sqlite_error(exc: psycopg.Error) -> sqlite3.Error:
     if isinstance(exc, pg_errors.InsufficientPrivilege):
         return sqlite3.OperationalError(f"the log server refused this write ({text})")
     if isinstance(exc, psycopg.OperationalError | PoolTimeout):
-        return sqlite3.OperationalError(f"the log server cannot be reached ({text.splitlines()[0] if text else exc})")
+        # Said inside the alarm's own parentheses ("cannot be written (…)"): a colon, not a second pair.
+        return sqlite3.OperationalError(f"the log server cannot be reached: {text.splitlines()[0] if text else exc}")
     return sqlite3.DatabaseError(text)
 
 
@@ -150,7 +151,7 @@ class PgConnection:
                 self._conn = self._pool.getconn(timeout=GETCONN_WHILE_AWAY_S if self._away else GETCONN_TIMEOUT_S)
             except PoolTimeout as exc:
                 self._away = True
-                raise sqlite3.OperationalError("the log server cannot be reached (reconnecting)") from exc
+                raise sqlite3.OperationalError("the log server cannot be reached; reconnecting") from exc
             except psycopg.Error as exc:  # The pool was closed: the store is closed.
                 raise sqlite3.ProgrammingError("Cannot operate on a closed database.") from exc
             if self._away:
@@ -284,7 +285,7 @@ class PgConnection:
             self._release()
             if word == "ROLLBACK":
                 return Rows()  # The server rolled it back when the connection went.
-            raise sqlite3.OperationalError("the log server cannot be reached (the connection was lost)")
+            raise sqlite3.OperationalError("the log server cannot be reached: the connection was lost")
         if word == "ROLLBACK":
             self._deferred = []
         try:
