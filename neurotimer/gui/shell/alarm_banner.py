@@ -137,7 +137,10 @@ class AlarmBanner(QFrame):
             return
         # The priority in words too (not only by colour), and how many are up when several are.
         word = alarm.priority.value.upper()
-        self.count_label.setText(f"{word} · {len(shown)} alarms" if len(shown) > 1 else word)
+        # Several: the count under the word, so that the badge is no wider than the word alone and the text
+        # beside it keeps its room in a header line shared with a chair's name and the practitioner's.
+        self.count_label.setText(f"{word}\n{len(shown)} alarms" if len(shown) > 1 else word)
+        self.count_label.setProperty("several", len(shown) > 1)
         prefix = "Acknowledged: " if alarm.acknowledged else ""
         self._set_text(prefix + alarm.text)
         self.label.setToolTip(alarm.text)
@@ -212,4 +215,5 @@ class AlarmBanner(QFrame):
             f"QLabel {{ color: {ink}; font-size: {TEXT_PX}px; font-weight: bold; }}"
             f"QLabel#alarmCount {{ border: 2px solid {ink}; border-radius: 11px; padding: 1px 10px;"
             " font-size: 14px; }"
+            "QLabel#alarmCount[several='true'] { font-size: 12px; padding: 0px 8px; border-radius: 8px; }"
         )

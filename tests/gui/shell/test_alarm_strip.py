@@ -70,8 +70,23 @@ def test_several_alarms_are_counted_with_the_worst_shown(banner: AlarmBanner) ->
     banner.notify("note", "Halfway")
     banner.raise_alarm("ro", "The log is read-only", Priority.MEDIUM)
     banner.raise_alarm("over", "Over-current on channel 2", Priority.HIGH)
-    assert banner.count_label.text() == "HIGH · 3 alarms"
+    assert banner.count_label.text() == "HIGH\n3 alarms"
     assert banner.label.text() == "Over-current on channel 2"
+
+
+def test_with_several_alarms_on_the_narrowest_strip_the_text_keeps_its_room(banner: AlarmBanner) -> None:
+    # The header of several chairs (the chair's name, the practitioner) leaves the strip its minimum width:
+    # "MEDIUM · 2 alarms" on one line took it all, and the text beside it showed one letter a line.
+    from neurotimer.gui.shell.main_window import STRIP_MIN_WIDTH
+
+    banner.resize(STRIP_MIN_WIDTH, banner.height())
+    banner.raise_alarm("r1", "The app stopped during session #22 of an unassigned patient", Priority.MEDIUM)
+    alone = banner.label.width()
+    banner.raise_alarm("r2", "The app stopped during session #21 of an unassigned patient", Priority.MEDIUM)
+    QApplication.processEvents()
+    assert banner.label.width() >= 80 and banner.label.width() >= alone - 10, (alone, banner.label.width())
+    assert banner.count_label.text() == "MEDIUM\n2 alarms"
+    assert banner.count_label.height() <= banner.height()
 
 
 def test_user_text_in_an_alarm_is_shown_as_plain_text(banner: AlarmBanner) -> None:
@@ -89,7 +104,7 @@ def test_banners_never_move_the_layout_nor_grow_the_window(qtbot, window: MainWi
     window.alarms.raise_alarm("b", "The session log cannot be written", Priority.HIGH)
     window.alarms.raise_alarm("c", "Template waveform applied", Priority.LOW)
     QApplication.processEvents()
-    assert window.alarms.count_label.text() == "HIGH · 3 alarms"
+    assert window.alarms.count_label.text() == "HIGH\n3 alarms"
     assert window.size() == before_size
     assert window.timer_panel.mapTo(window, window.timer_panel.rect().topLeft()) == before_timer
     assert window.timer_panel.end_button.mapTo(window, window.timer_panel.end_button.rect().topLeft()) == before_end
