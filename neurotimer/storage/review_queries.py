@@ -77,9 +77,16 @@ PATIENT_OF = (
     " AND a.field = 'patient_id' ORDER BY a.id DESC LIMIT 1), s.patient_id)"
 )
 
+# An open session's row says 0 until it ends: its treatment so far is in its progress row (committed about
+# once a second by the workstation that runs it), which another workstation's review list reads live.
+TREATED = (
+    "coalesce(CASE WHEN s.state IN ('running', 'paused') THEN"
+    " (SELECT g.treatment_seconds FROM session_progress g WHERE g.session_id = s.id) END, s.treatment_seconds)"
+)
+
 _SELECT = (
     "SELECT s.id, s.started_at, p.code, p.name, s.course_id, s.number, c.planned_sessions, s.planned_minutes,"
-    " s.treatment_seconds, s.state,"
+    f" {TREATED} AS treated, s.state,"
     " (SELECT group_concat(code || ' ' || side, ',') FROM"
     "   (SELECT code, side FROM session_points WHERE session_id = s.id ORDER BY position) AS plan) AS points,"
     " (SELECT count(*) FROM session_channels WHERE session_id = s.id) AS channels,"
