@@ -104,7 +104,8 @@ def make_demo_database(
     store = open_store(path, durable=False, daily_backup=False)
     try:
         if store.conn.execute("SELECT count(*) FROM patients").fetchone()[0]:
-            raise StoreError(f"{describe(path)} already holds patients; choose a new file for demo data.")
+            instead = "a new, empty database on the server" if is_server_url(path) else "a new file"
+            raise StoreError(f"{describe(path)} already holds patients; choose {instead} for demo data.")
         _fill(store, random.Random(seed), patients, sessions, today or dt.datetime.now(dt.UTC).date())
         store.checkpoint()
     finally:

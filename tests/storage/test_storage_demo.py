@@ -100,3 +100,16 @@ def test_demo_data_command(tmp_path: Path, capsys) -> None:
     bad.write_text("private")
     assert cli_main(["demo-data", "--db", str(bad)]) == 2
     assert bad.read_text() == "private"
+
+
+def test_demo_data_into_a_log_with_patients_says_what_to_choose_instead(log_location, engine: str, capsys) -> None:
+    argv = ["demo-data", "--db", str(log_location), "--patients", "1", "--sessions", "0"]
+    assert cli_main(argv) == 0
+    capsys.readouterr()
+    assert cli_main(argv) == 1
+    err = capsys.readouterr().err
+    assert "already holds patients" in err
+    if engine == "postgresql":
+        assert "a new, empty database" in err and "file" not in err, err
+    else:
+        assert "a new file" in err
