@@ -115,3 +115,19 @@ def test_the_clinic_command_lists_its_exit_codes(capsys) -> None:
     assert "exit codes:" in text
     for code in ("0", "2"):
         assert f"\n  {code}  " in text, code
+
+
+def test_the_workstation_is_read_whole_not_cut_to_an_ellipsis(qtbot, clock, log_with_a_running_session,
+                                                              monkeypatch):
+    # "front-desk-pc (this computer)" in a sixth of a 900 px window was shown as "front-desk… (this …".
+    import socket
+
+    monkeypatch.setattr(socket, "gethostname", lambda: "front-desk-pc")
+    path, *_ = log_with_a_running_session
+    board = _board(qtbot, path, clock)
+    qtbot.waitUntil(lambda: bool(board.rows), timeout=5000)
+    text = board.row_texts()[0][0]
+    assert text == "front-desk-pc (this computer)"
+    needed = board.table.fontMetrics().horizontalAdvance(text)
+    assert board.table.columnWidth(0) >= needed + 8, (board.table.columnWidth(0), needed)
+    board.close()
