@@ -36,6 +36,7 @@ class CopyReport:
     tables: dict[str, int]
     verified: bool
     same_export: bool
+    open_sessions: int = 0  # running or paused at the source when copied
 
     @property
     def ok(self) -> bool:
@@ -46,7 +47,15 @@ class CopyReport:
         verdict = "the copy verifies and exports exactly as the original" if self.ok else (
             "THE COPY DIFFERS FROM THE ORIGINAL: " + ("it fails verify" if not self.verified else "its export differs")
         )
-        return [f"Copied {counts}; {verdict}."]
+        lines = [f"Copied {counts}; {verdict}."]
+        if self.open_sessions:
+            n = self.open_sessions
+            lines.append(
+                f"{n} session{' was' if n == 1 else 's were'} open (running or paused) when copied: the copy holds "
+                f"{'it' if n == 1 else 'them'} open, and the first start on it closes "
+                f"{'it' if n == 1 else 'them'} as interrupted. Copy a log when no session runs."
+            )
+        return lines
 
 
 def table_order(conn: sqlite3.Connection) -> list[str]:
@@ -147,6 +156,7 @@ def copy_log(source: Store, target_location: LogLocation) -> CopyReport:
             f"{describe(source.path)} is log format {source.schema_version}; open it once with this version of "
             f"neurotimer (format {migrations.LATEST_VERSION}) before moving it."
         )
+    open_now = source.conn.execute("SELECT count(*) FROM sessions WHERE state IN ('running', 'paused')").fetchone()[0]
     created_file = None
     if not is_server_url(target_location):
         path = Path(target_location)
@@ -171,4 +181,4 @@ def copy_log(source: Store, target_location: LogLocation) -> CopyReport:
         raise CannotOpenError(f"The copy into {describe(target_location)} failed: {exc}.") from exc
     target.close()
     log.info("log copied: %s", {t: n for t, n in counts.items() if t in ("sessions", "events")})
-    return CopyReport(counts, verified, same)
+    return CopyReport(counts, verified, same, int(open_now))

@@ -63,3 +63,29 @@ def test_a_log_is_copied_only_into_a_new_one(pg_url: str, tmp_path: Path, capsys
     assert "no session log" in capsys.readouterr().err and not (tmp_path / "n.sqlite3").exists()
     assert cli_main(["migrate", "--from", str(original), "--to", str(tmp_path / "copy.sqlite3")]) == 0
     assert _export(tmp_path / "copy.sqlite3") == _export(original)
+
+
+def test_a_log_copied_with_a_session_still_running_says_so(tmp_path: Path, capsys, clock) -> None:
+    # A server copied while a workstation treats (or a file while its window is open): the copy holds the
+    # session open, and the first start on it closes it as interrupted although it went on at the source.
+    from neurotimer.session.session import Session
+    from neurotimer.storage.recorder import Recorder
+
+    source = tmp_path / "practice.sqlite3"
+    store = open_store(source, clock=clock, daily_backup=False)
+    run_session(store, clock)
+    recorder = Recorder(store, clock)
+    session = Session(clock, 30)
+    recorder.attach(session)
+    session.start()
+    clock.advance(5)
+    recorder.progress()
+    assert cli_main(["migrate", "--from", str(source), "--to", str(tmp_path / "copy.sqlite3")]) == 0
+    out = capsys.readouterr().out
+    assert "2 sessions" in out and "exports exactly as the original" in out
+    assert "1 session was open" in out and "interrupted" in out, out
+    session.end()
+    recorder.flush()
+    store.close()
+    assert cli_main(["migrate", "--from", str(source), "--to", str(tmp_path / "later.sqlite3")]) == 0
+    assert "open" not in capsys.readouterr().out, "ended: nothing to say"
