@@ -40,11 +40,11 @@ class ContinuedSession:
     closed_by: str | None
 
     def message(self) -> str:
+        # What the practitioner must know first leads (the alarm strip shows the start of it).
         who = f"workstation {self.closed_by}" if self.closed_by else "another workstation"
         return (
-            f"Session #{self.session_id} was closed as interrupted by {who}, because this workstation was out of "
-            f"touch with the log server for longer than its lease. The session goes on here; the rest of it is "
-            f"recorded as a new session #{self.new_id}, linked to #{self.session_id}."
+            f"Recording goes on as new session #{self.new_id}: {who} closed session #{self.session_id} as "
+            f"interrupted while this workstation was out of touch with the log server for longer than its lease."
         )
 
 
