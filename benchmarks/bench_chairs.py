@@ -4,7 +4,10 @@ Each chair polls its own `neurotimer sim` process (one per port, outside the mea
 does; every chair runs a session with 4 outputs on; the visible chair's intensity plot is live and the board
 shows every chair. CPU is the app process's own (all its threads) over the run; the stop is timed from
 Escape to the last device confirming every output off. Medians of several runs, 1 and 8 chairs in one run.
-Run: .venv/bin/python benchmarks/bench_chairs.py [--runs 3] [--seconds 15]
+With `--against DIR` (another checkout, e.g. main's), its code is measured too, alternating run by run with
+this one's, so that both see the same load. `--commit-ms N` makes every commit of the log N ms longer, as on a
+disk whose flush is slow (a laptop's SSD or a busy disk takes 5-20 ms; this machine's virtual disk far less).
+Run: .venv/bin/python benchmarks/bench_chairs.py [--runs 3] [--seconds 15] [--against DIR] [--commit-ms N]
 """
 
 from __future__ import annotations
@@ -82,7 +85,24 @@ def all_on(nt) -> bool:
     return all(len(c.outputs()) == CHANNELS for c in nt.chairs)
 
 
-def child(count: int, seconds: float) -> None:
+class SlowCommits:
+    """The log's connection with every commit `ms` longer, as on a disk whose flush is slow."""
+
+    def __init__(self, conn, ms: float) -> None:
+        self._conn = conn
+        self._seconds = ms / 1000
+
+    def execute(self, sql: str, *args):
+        result = self._conn.execute(sql, *args)
+        if sql == "COMMIT":
+            time.sleep(self._seconds)
+        return result
+
+    def __getattr__(self, name: str):
+        return getattr(self._conn, name)
+
+
+def child(count: int, seconds: float, commit_ms: float = 0.0) -> None:
     import tempfile
 
     from PySide6.QtCore import Qt, QTimer
@@ -95,6 +115,8 @@ def child(count: int, seconds: float) -> None:
     data = Path(tempfile.mkdtemp(prefix="bench-chairs-"))
     try:
         nt = build_app(app, urls, data)
+        if commit_ms:
+            nt.store.conn = SlowCommits(nt.store.conn, commit_ms)
         start_outputs(nt, 2.0)
         if not wait_until(app, lambda: all_on(nt), 15):
             raise SystemExit(f"outputs did not come on: {[c.outputs() for c in nt.chairs]}")
@@ -134,9 +156,11 @@ def child(count: int, seconds: float) -> None:
             proc.wait(timeout=10)
 
 
-def run_child(count: int, seconds: float) -> dict[str, float]:
+def run_child(count: int, seconds: float, code: str | None = None, commit_ms: float = 0.0) -> dict[str, float]:
     env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
-    out = subprocess.run([sys.executable, __file__, "--child", str(count), str(seconds)],
+    if code is not None:
+        env["PYTHONPATH"] = code
+    out = subprocess.run([sys.executable, __file__, "--child", str(count), str(seconds), str(commit_ms)],
                          capture_output=True, text=True, env=env, timeout=600, check=True).stdout.split()
     return {out[i]: float(out[i + 1]) for i in range(0, len(out) - 1, 2)}
 
@@ -145,24 +169,31 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=15.0)
-    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--against", metavar="DIR", help="another checkout to measure alternately with this one")
+    parser.add_argument("--commit-ms", type=float, default=0.0, help="every commit of the log this much longer")
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(int(args.child[0]), float(args.child[1]))
+        child(int(args.child[0]), float(args.child[1]), float(args.child[2]))
         return 0
-    results: dict[int, list[dict[str, float]]] = {1: [], 8: []}
+    codes: dict[str, str | None] = {"this": None}
+    if args.against:
+        codes = {"this": str(Path(__file__).resolve().parents[1]), Path(args.against).name: args.against}
+    results: dict[tuple[str, int], list[dict[str, float]]] = {(c, n): [] for c in codes for n in (1, 8)}
     for _ in range(args.runs):
         for count in (1, 8):  # interleaved, so a busy moment of the machine hits both alike
-            results[count].append(run_child(count, args.seconds))
+            for name, code in codes.items():
+                results[name, count].append(run_child(count, args.seconds, code, args.commit_ms))
     print(f"{args.runs} runs of {args.seconds:.0f} s each, medians; {CHANNELS} outputs on per chair, "
-          "the visible chair's plot live")
-    for count, runs in results.items():
+          f"the visible chair's plot live; commits {args.commit_ms:g} ms longer; load average {os.getloadavg()[0]:.2f}")
+    for (name, count), runs in results.items():
         cpu = statistics.median(r["cpu"] for r in runs) * 100
         stop = statistics.median(r["stop"] for r in runs)
         line = statistics.median(r["line"] for r in runs)
-        print(f"{count} chair{'s' if count > 1 else ' '}: CPU {cpu:5.1f} % of a core (target < 20 %)   "
+        label = f"{name}, " if args.against else ""
+        print(f"{label}{count} chair{'s' if count > 1 else ' '}: CPU {cpu:5.1f} % of a core (target < 20 %)   "
               f"Escape to every device reporting off {stop:5.1f} ms (target < 50 ms)   "
-              f"to the confirmation line on screen {line:6.1f} ms")
+              f"to the confirmation line on screen {line:6.1f} ms (target < 200 ms)")
     return 0
 
 

@@ -318,7 +318,7 @@ class App:
 
     def _hold_records(self):
         recorder = self.shared.recorder
-        return recorder.held() if recorder is not None else nullcontext()
+        return recorder.batch() if recorder is not None else nullcontext()
 
     def _build_chairs_menu(self) -> None:
         chairs = QAction("&Chairs…", self.window)

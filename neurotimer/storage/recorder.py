@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections import deque
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from neurotimer.session.clock import Clock, rfc3339
 from neurotimer.session.session import Session
 from neurotimer.storage.continuation import ContinuedSession, SessionClosedElsewhere
 from neurotimer.storage.db import StoreError
+from neurotimer.storage.recorder_batch import BatchMixin, RecordBatch
 from neurotimer.storage.recorder_continue import ContinuingMixin
 from neurotimer.storage.recorder_lane import RecorderLane, _Pending, _Target
 from neurotimer.storage.recorder_spool import SpoolingMixin
@@ -26,7 +26,7 @@ RETRY_INTERVAL_S = 1.0
 PROGRESS_INTERVAL_S = 0.8
 
 
-class Recorder(SpoolingMixin, ContinuingMixin):
+class Recorder(BatchMixin, SpoolingMixin, ContinuingMixin):
     """The app's one writer of live sessions, for one chair or many.
 
     attach(session) before session.start(); the recorder then writes every domain event (it subscribes)
@@ -46,6 +46,8 @@ class Recorder(SpoolingMixin, ContinuingMixin):
     Several chairs share the one writer through `lane()`: each lane follows its own session (each
     session its own chain), all lanes' events go through one queue in the order they happened, and a
     chair whose session has not started yet never holds back another chair's events.
+
+    `batch()` (an emergency stop of several chairs) writes what comes meanwhile in one transaction (recorder_batch).
     """
 
     def __init__(
@@ -87,20 +89,9 @@ class Recorder(SpoolingMixin, ContinuingMixin):
         self._queue: deque[_Pending] = deque()
         self._last_attempt = float("-inf")
         self._alarm_text: str | None = None
-        self._held = 0
+        self._batches: list[RecordBatch] = []
+        self._closed = False
         self._main = RecorderLane(self, "")
-
-    @contextmanager
-    def held(self) -> Iterator[None]:
-        """What is recorded inside waits in memory, in order, and is written when the block ends: an emergency
-        stop of several chairs sends every stop before the first commit."""
-        self._held += 1
-        try:
-            yield
-        finally:
-            self._held -= 1
-            if not self._held:
-                self.flush()
 
     def lane(self, name: str) -> RecorderLane:
         """A chair's own lane into this writer (the name is for the app's log lines only)."""
@@ -127,6 +118,7 @@ class Recorder(SpoolingMixin, ContinuingMixin):
 
     def close(self) -> None:
         """At quit, after the last flush: the spool file goes if nothing waits in it."""
+        self._closed = True
         if self._spool is not None:
             self._spool.close(remove_if_empty=not self._spooling)
 
@@ -141,9 +133,9 @@ class Recorder(SpoolingMixin, ContinuingMixin):
         return self._main.progress()
 
     def flush(self) -> bool:
-        """Tries now to write what waits in memory; True when nothing is left."""
+        """Tries now to write what waits (an open batch too, in one transaction); True when nothing is left."""
         try:
-            return self._write(force=True)
+            return self._write(force=True, together=bool(self._batches))
         except Exception:
             log.exception("the session log could not be flushed")
             return False
@@ -160,21 +152,25 @@ class Recorder(SpoolingMixin, ContinuingMixin):
         if self._spooling:
             self._spool_waiting()
 
-    def _write(self, force: bool) -> bool:
+    def _write(self, force: bool, together: bool = False) -> bool:
         """Writes the queue in order; events of a session not started yet stay queued, in order, without
-        holding back the others. True when nothing that can be written is left waiting."""
+        holding back the others. True when nothing that can be written is left waiting. `together`: all in
+        one transaction (a batch's end); while a batch is open, nothing is written one at a time."""
         try:
-            return self._write_queue(force)
+            return self._write_queue(force, together)
         finally:
             self._tell_continued()
 
-    def _write_queue(self, force: bool) -> bool:
-        if self._held:
+    def _write_queue(self, force: bool, together: bool) -> bool:
+        if not together and self.batching:
             return not self._writable_waiting()
+        together = together or bool(self._batches)
         now = self._clock.now()
         if not force and now - self._last_attempt < self._retry_interval:
             return not self._writable_waiting()
         self._last_attempt = now
+        if together:
+            return self._write_together()
         waiting: deque[_Pending] = deque()
         try:
             while self._queue:
@@ -218,16 +214,20 @@ class Recorder(SpoolingMixin, ContinuingMixin):
             return self._append(item)
 
     def _append(self, item: _Pending) -> tuple[int, int]:
-        target = item.target
         with self._store.transaction() as conn:
-            session_id = target.db_id
-            if session_id is None:
-                opening = {**target.opening(), "started_at": target.started_at or item.at}
-                session_id = self._store.insert_session(conn, chair=target.lane.name, **opening)
-            offset = item.offset if item.offset is not None else item.mono - (target.start_mono or item.mono)
-            seq = self._store.append_session_event(conn, session_id, item.at, offset, item.kind, item.payload)
+            seq, session_id = self._insert(conn, item, item.target.db_id)
         if item.kind in ("session.ended", "session.interrupted"):
             self._store.write_anchor(f"session {session_id} ended")
+        return seq, session_id
+
+    def _insert(self, conn, item: _Pending, session_id: int | None) -> tuple[int, int]:
+        """One event inside the caller's transaction (its session's row first, if it has none yet)."""
+        target = item.target
+        if session_id is None:
+            opening = {**target.opening(), "started_at": target.started_at or item.at}
+            session_id = self._store.insert_session(conn, chair=target.lane.name, **opening)
+        offset = item.offset if item.offset is not None else item.mono - (target.start_mono or item.mono)
+        seq = self._store.append_session_event(conn, session_id, item.at, offset, item.kind, item.payload)
         return seq, session_id
 
     def _write_progress(self, target: _Target) -> bool:
