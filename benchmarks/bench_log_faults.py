@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -36,19 +35,6 @@ ROOT = Path(__file__).resolve().parent.parent
 def percentile(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-class FullDisk:
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-
-    def execute(self, sql: str, *args):
-        if sql.split()[0] in ("INSERT", "UPDATE", "COMMIT"):
-            raise sqlite3.OperationalError("database or disk is full")
-        return self._conn.execute(sql, *args)
-
-    def __getattr__(self, name: str):
-        return getattr(self._conn, name)
 
 
 def appends(folder: Path, guarded: bool, count: int = 1000) -> tuple[float, float]:
@@ -73,23 +59,16 @@ def appends(folder: Path, guarded: bool, count: int = 1000) -> tuple[float, floa
 
 
 def spooling_and_replay(folder: Path, count: int = 1796) -> tuple[float, float, float]:
+    """The recording process of the storage tests' spool child (tests/storage/spool_child.py), timed."""
+    sys.path.insert(0, str(ROOT / "tests" / "storage"))
+    from spool_child import record_on_a_full_disk
+
     clock = ManualClock()
     path = folder / f"{uuid.uuid4().hex}.sqlite3"
-    store = open_store(path, clock=clock, daily_backup=False)
-    spool = Spool(spool_path(store))
-    recorder = Recorder(store, clock, spool=spool)
-    session = Session(clock, 60)
-    recorder.attach(session)
-    session.start()
-    store.conn = FullDisk(store.conn)
-    samples = []
-    for step in range(count):
-        clock.advance(0.2)
-        began = time.perf_counter()
-        recorder.record("stim.intensity", {"channel": 1 + step % 8, "mA": round(step % 100 * 0.1, 1)})
-        samples.append(time.perf_counter() - began)
+    samples: list[float] = []
+    store, recorder = record_on_a_full_disk(path, count, clock, samples)
     assert recorder.spooled == count
-    spool.close()
+    recorder.close()
     store.conn._conn.close()
     later = open_store(path, clock=clock, daily_backup=False)
     began = time.perf_counter()

@@ -2,30 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
-
-from neurotimer.app import App
 from neurotimer.session.session import SessionState
 
 
-def build(qtbot, tmp_path, clock, answers: list[bool], asked: list[str]) -> App:
-    def confirm(title: str, text: str) -> bool:
-        asked.append(f"{title}\n{text}")
-        return answers.pop(0)
-
-    args = argparse.Namespace(demo=False, db=tmp_path / "log.sqlite3", device=None, startup_probe=False, command=None)
-    app = App(args, clock, chime=lambda: None, confirm=confirm)
-    qtbot.addWidget(app.window)
-    app.window.show()
-    qtbot.waitExposed(app.window)
-    app.finish_start()
-    return app
-
-
-def test_quit_with_needles_in_asks_for_the_count_then_records_and_reminds_next_time(qtbot, tmp_path, clock) -> None:
+def test_quit_with_needles_in_asks_for_the_count_then_records_and_reminds_next_time(asking_app, clock) -> None:
     asked: list[str] = []
     answers = [False, True]
-    app = build(qtbot, tmp_path, clock, answers, asked)
+    app = asking_app(answers, asked)
     app.picker.load_selected_template()  # 32 needles in
     app.sessions.start()
     clock.advance(120)
@@ -42,23 +25,23 @@ def test_quit_with_needles_in_asks_for_the_count_then_records_and_reminds_next_t
     assert kinds.index("session.quit_with_needles_in") < kinds.index("session.ended")
     app.shutdown()
 
-    again = build(qtbot, tmp_path, clock, [], [])
+    again = asking_app([], [])
     try:
         [alarm] = [a for a in again.window.alarms.active() if a.key == "forgotten-needles"]
         assert alarm.priority.name == "HIGH" and "32 needles are still in" in alarm.text
         assert "Needles may have been left in" in alarm.text
     finally:
         again.shutdown()
-    third = build(qtbot, tmp_path, clock, [], [])
+    third = asking_app([], [])
     try:
         assert not any(a.key == "forgotten-needles" for a in third.window.alarms.active())  # said once
     finally:
         third.shutdown()
 
 
-def test_quit_with_every_needle_counted_out_asks_only_whether_to_quit(qtbot, tmp_path, clock) -> None:
+def test_quit_with_every_needle_counted_out_asks_only_whether_to_quit(asking_app) -> None:
     asked: list[str] = []
-    app = build(qtbot, tmp_path, clock, [True], asked)
+    app = asking_app([True], asked)
     app.picker.load_selected_template()
     app.sessions.start()
     app.record_panel.needles_out.setValue(32)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import argparse
 import sqlite3
 
-from neurotimer.app import App
 from neurotimer.storage.spool import read_spool
 from neurotimer.storage.verify import verify_store
 
@@ -26,24 +24,10 @@ class FullDisk:
         return getattr(self._conn, name)
 
 
-def build(qtbot, tmp_path, clock, answers: list[bool], asked: list[str]) -> App:
-    def confirm(title: str, text: str) -> bool:
-        asked.append(f"{title}\n{text}")
-        return answers.pop(0)
-
-    args = argparse.Namespace(demo=False, db=tmp_path / "log.sqlite3", device=None, startup_probe=False, command=None)
-    app = App(args, clock, chime=lambda: None, confirm=confirm)
-    qtbot.addWidget(app.window)
-    app.window.show()
-    qtbot.waitExposed(app.window)
-    app.finish_start()
-    return app
-
-
-def test_a_full_disk_is_counted_truly_quit_asks_and_the_next_start_writes_everything(qtbot, tmp_path, clock) -> None:
+def test_a_full_disk_is_counted_truly_quit_asks_and_the_next_start_writes_everything(asking_app, clock) -> None:
     asked: list[str] = []
     answers = [True, False, True]  # quit the running session; then stay once; then quit keeping them
-    app = build(qtbot, tmp_path, clock, answers, asked)
+    app = asking_app(answers, asked)
     app.sessions.start()
     clock.advance(1)
     session_id = app.records.recorder.session_id
@@ -74,7 +58,7 @@ def test_a_full_disk_is_counted_truly_quit_asks_and_the_next_start_writes_everyt
     assert [r["payload"]["n"] for r in spooled if r["kind"] == "stim.intensity"] == list(range(30))
     assert spooled[-1]["kind"] == "session.ended"
 
-    again = build(qtbot, tmp_path, clock, [], [])
+    again = asking_app([], [])
     try:
         [notice] = [a for a in again.window.alarms.active() if a.key == "spool-replayed"]
         assert f"{len(spooled)} event(s)" in notice.text
@@ -86,9 +70,9 @@ def test_a_full_disk_is_counted_truly_quit_asks_and_the_next_start_writes_everyt
         again.shutdown()
 
 
-def test_quit_with_nothing_waiting_asks_nothing_more(qtbot, tmp_path, clock) -> None:
+def test_quit_with_nothing_waiting_asks_nothing_more(asking_app) -> None:
     asked: list[str] = []
-    app = build(qtbot, tmp_path, clock, [], asked)
+    app = asking_app([], asked)
     spool_file = app.records.recorder.spool_path
     assert spool_file.exists(), "its space is reserved from the start"
     app.window.close()
