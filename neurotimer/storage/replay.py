@@ -53,6 +53,7 @@ class Replay:
     chain_ok: bool = True
     channels: int = 0
     duration: float = 0.0
+    treated_s: float = 0.0  # treatment so far: the record's once closed, the progress row's while it runs
 
     def commands(self, channel: int) -> list[tuple[float, float]]:
         """(offset, target mA) at every logged change of this channel's commanded current."""
@@ -120,6 +121,12 @@ def session_replay(store, session_id: int) -> Replay:
     events = store.session_events(session_id)
     samples, marks, channels = build_timeline(events)
     duration = max([float(e["offset"]) for e in events] or [0.0])
+    treated = record.summary.treatment_seconds
+    if record.summary.state in ("running", "paused"):  # 0 in the record until it ends
+        row = store.conn.execute(
+            "SELECT treatment_seconds FROM session_progress WHERE session_id = ?", (session_id,)
+        ).fetchone()
+        treated = float(row[0]) if row and row[0] is not None else treated
     return Replay(
         session_id=session_id,
         record=record,
@@ -131,4 +138,5 @@ def session_replay(store, session_id: int) -> Replay:
         chain_ok=chain_intact(store.conn, session_id),
         channels=max(channels, len(record.channels)),
         duration=duration,
+        treated_s=treated,
     )

@@ -28,7 +28,7 @@ def heading(replay: Replay, patient_name: str | None) -> str:
     course = f"course {s.course_id}, session {s.number}" if s.course_id is not None else "no course"
     text = (
         f"<b>Session {s.id}</b> · {escape(who)} · {course} · {when(s.started_at)} · "
-        f"{STATE_WORDS.get(s.state, s.state)} · {s.treatment_seconds / 60:.0f} of {s.planned_minutes} min"
+        f"{STATE_WORDS.get(s.state, s.state)} · {replay.treated_s / 60:.0f} of {s.planned_minutes} min"
     )
     if replay.record.practitioner:
         text += f" · by {escape(replay.record.practitioner)}"
