@@ -191,6 +191,7 @@ class Replayed:
     events: dict[int, int] = field(default_factory=dict)
     created: list[int] = field(default_factory=list)
     skipped: int = 0  # already in the log (written before the app stopped)
+    continued: list[tuple[int, int]] = field(default_factory=list)  # (closed meanwhile, the new row linked to it)
 
     @property
     def count(self) -> int:
@@ -198,8 +199,10 @@ class Replayed:
 
     def message(self) -> str:
         sessions = len(self.events)
+        moved = "".join(f" Session #{old} was closed meanwhile (as interrupted, elsewhere): its rest is recorded as "
+                        f"new session #{new}, linked to it." for old, new in self.continued)
         return (f"{self.count} event(s) of {sessions} session(s) that could not be written before the app "
-                "stopped were kept in the spool file and are now in the log.")
+                f"stopped were kept in the spool file and are now in the log.{moved}")
 
 
 def saved_copies(store: Any) -> list[Path]:
@@ -315,7 +318,10 @@ def _start_writing(store: Any, conn: Any, one: _Spooled, result: Replayed) -> No
     one.writing = True
     if one.row is not None and store.claim_orphan(conn, one.row):
         return
-    if one.row is not None:
+    closed = one.row
+    if closed is not None:
         log.warning("a spooled session was closed or taken meanwhile; its spooled events go into a new row")
-    one.row = continue_session(store, conn, one.row, one.header["open"], reason=SPOOLED_AFTER_CLOSE)
+    one.row = continue_session(store, conn, closed, one.header["open"], reason=SPOOLED_AFTER_CLOSE)
     result.created.append(one.row)
+    if closed is not None:
+        result.continued.append((closed, one.row))

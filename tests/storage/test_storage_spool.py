@@ -138,6 +138,36 @@ def test_events_spooled_before_a_crash_are_written_once_at_the_next_start(path, 
     later.close()
 
 
+
+def test_spooled_events_of_a_session_closed_meanwhile_go_into_a_new_linked_session(path, clock) -> None:
+    """Closed as interrupted before the spool could be replayed (on a server: by another workstation), the session
+    takes nothing more; its spooled events go into a new session whose first event names it, and the start says so."""
+    store = open_log(path, clock)
+    recorder, session, _alarms, _counts = start_recording(store, clock)
+    wait(clock, session, 2, recorder)
+    store.conn = FullDisk(store.conn)
+    store.conn.full = True
+    for n in range(5):
+        clock.advance(0.1)
+        recorder.record("stim.intensity", {"channel": 1, "n": n})
+    session_id = recorder.session_id
+    killed(store.conn._conn, recorder)
+    later = open_log(path, clock)
+    assert [r.session_id for r in recover_interrupted(later)] == [session_id]
+    closed = [e["kind"] for e in later.session_events(session_id)]
+    replayed = replay_spool(later)
+    [new] = replayed.created
+    assert replayed.continued == [(session_id, new)]
+    assert f"Session #{session_id} was closed meanwhile" in replayed.message()
+    assert f"new session #{new}, linked to it" in replayed.message()
+    assert [e["kind"] for e in later.session_events(session_id)] == closed, "nothing after its end"
+    events = later.session_events(new)
+    assert [e["kind"] for e in events][:2] == ["session.opened", "session.continues"]
+    assert events[1]["data"]["session_id"] == session_id
+    assert intensities(later, new) == list(range(5))
+    assert verify_store(later).ok
+    later.close()
+
 def test_a_drain_cut_short_by_a_crash_is_finished_by_the_replay_without_duplicates(path, clock) -> None:
     store = open_log(path, clock)
     recorder, _session, _alarms, _counts = start_recording(store, clock)
