@@ -14,6 +14,9 @@ log = logging.getLogger(__name__)
 # The longest the window waits on a log server: over a clinic's network a statement takes a few ms (a write
 # waiting for another workstation's lock 0.2 s at most); past this the server is deemed silent.
 SERVER_CALL_BOUND_S = 0.5
+# A worker thread's connection (the review list, the clinic board) reads more at a time but must not wait for
+# ever either: a silent server is given up after this, the worker says so, and its next read reconnects.
+WORKER_CALL_BOUND_S = 10.0
 
 
 class Bound:
@@ -66,20 +69,25 @@ class Bound:
 
 class BoundedConnection:
     """A server connection whose every statement run on the GUI (main) thread is bounded; other threads (the
-    review's query thread, the lease heartbeat) use their own connections and wait as TCP says."""
+    recorder's lease heartbeat) wait as TCP says, unless `every_thread` (a worker's own connection: the review
+    list's, the clinic board's) bounds them too."""
 
-    def __init__(self, inner: Any, seconds: float) -> None:
+    def __init__(self, inner: Any, seconds: float, *, every_thread: bool = False) -> None:
         self._inner = inner
+        self._every_thread = every_thread
         self.bound = Bound(seconds, inner.interrupt)
 
+    def _bounded_here(self) -> bool:
+        return self._every_thread or threading.current_thread() is threading.main_thread()
+
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
-        if threading.current_thread() is not threading.main_thread():
+        if not self._bounded_here():
             return self._inner.execute(sql, params)
         with self.bound():
             return self._inner.execute(sql, params)
 
     def executemany(self, sql: str, seq: Any) -> Any:
-        if threading.current_thread() is not threading.main_thread():
+        if not self._bounded_here():
             return self._inner.executemany(sql, seq)
         with self.bound():
             return self._inner.executemany(sql, seq)

@@ -21,6 +21,9 @@ def open_for_review(path: Path | str, clock: Clock | None = None) -> tuple[Store
             store = open_store(str(path), clock=clock, daily_backup=False)
         except StoreError as exc:
             return None, " ".join(str(exc).split())
+        from neurotimer.storage.bounded import SERVER_CALL_BOUND_S
+
+        store.bound_gui_calls(SERVER_CALL_BOUND_S)  # a server gone silent never holds the window
         store.owned_by_review = True  # type: ignore[attr-defined]
         return store, ""
     path = Path(path)

@@ -106,13 +106,14 @@ class Store(PeopleMixin, RecordsMixin, AmendmentsMixin, QueriesMixin):
         finally:
             self._depth = 0
 
-    def bound_gui_calls(self, seconds: float) -> None:
+    def bound_gui_calls(self, seconds: float, *, every_thread: bool = False) -> None:
         """For a log on a server: every statement the GUI (main) thread runs that has not returned after `seconds`
         is cut off (the server has gone silent), so the window never waits longer; the caller gets the error
-        of a server that cannot be reached (a write: WriteFailed, and the recorder keeps the event)."""
+        of a server that cannot be reached (a write: WriteFailed, and the recorder keeps the event).
+        `every_thread`: a worker's own store, whose every statement is bounded whichever thread runs it."""
         from neurotimer.storage.bounded import BoundedConnection
 
-        self.conn = BoundedConnection(self.conn, seconds)  # type: ignore[assignment]
+        self.conn = BoundedConnection(self.conn, seconds, every_thread=every_thread)  # type: ignore[assignment]
 
     def _check_file(self) -> None:
         """Before and after every write: the open log must still be the file at its path, or nothing written

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 
 from neurotimer.session.clock import Clock
+from neurotimer.storage.bounded import WORKER_CALL_BOUND_S
 from neurotimer.storage.clinic import read_board
 from neurotimer.storage.db import StoreError
 from neurotimer.storage.location import LogLocation, is_server_url
@@ -37,6 +38,7 @@ class ClinicPoller(QObject):
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        self._store = None  # the thread's own, for `stop` to cut short a read waiting on a silent server
 
     def start(self) -> None:
         if self._thread is None:
@@ -50,6 +52,12 @@ class ClinicPoller(QObject):
         """Returns once the thread has closed its connection: nothing is emitted after this."""
         self._stop.set()
         self._wake.set()
+        store = self._store
+        if store is not None and is_server_url(self.location):
+            try:
+                store.conn.interrupt()  # a read waiting on a silent server fails now: closing never waits on it
+            except Exception as exc:  # a connection already closing: nothing left to cut short
+                log.debug("clinic board read not interrupted: %s", type(exc).__name__)
         if self._thread is not None:
             self._thread.join(15)
             self._thread = None
@@ -59,7 +67,10 @@ class ClinicPoller(QObject):
         while not self._stop.is_set():
             try:
                 if store is None:
-                    store = self._open(self.location, clock=self._clock)
+                    store = self._store = self._open(self.location, clock=self._clock)
+                    if is_server_url(self.location) and hasattr(store, "bound_gui_calls"):
+                        # Its own connection, on its own thread: a silent server is given up and read again.
+                        store.bound_gui_calls(WORKER_CALL_BOUND_S, every_thread=True)
                 now = self._clock.wall()
                 rows = self._read(store, now)
                 if not self._stop.is_set():
@@ -70,7 +81,7 @@ class ClinicPoller(QObject):
                     self.failed.emit(_reason(exc))
                 if store is not None and not is_server_url(self.location):
                     store.close()  # a file is opened afresh; a server's pool reconnects by itself
-                    store = None
+                    store = self._store = None
             self._wake.wait(self.interval_s)
             self._wake.clear()
         if store is not None:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog
 
 from neurotimer.gui.review.course_dialogs import CloseCourseDialog, NewCourseDialog, PatientEditDialog
 from neurotimer.gui.review.session_dialogs import AmendDialog, NoteDialog
+from neurotimer.gui.shell.log_reach import LOG_ERRORS, plain
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +66,19 @@ class ReviewActions(QObject):
         action = QAction(text, self.window)
         if key:
             action.setShortcut(QKeySequence(key))
-        action.triggered.connect(slot)
+        action.triggered.connect(lambda: self._guarded(slot, text))
         menu.addAction(action)
         return action
+
+    def _guarded(self, slot, text: str) -> None:
+        """Every entry reads the log before its form or report opens: a log that does not answer is one line
+        in the window (the form opens once it answers), never a traceback."""
+        try:
+            slot()
+        except LOG_ERRORS as exc:
+            what = text.replace("&", "").rstrip("…").strip()
+            self.window.log_unreachable(exc, f"“{what}” could not open", "Nothing was written: try again once the "
+                                        "server answers.")
 
     # -- who is writing ------------------------------------------------------------------------------
     def practitioner(self) -> str:
@@ -212,8 +223,8 @@ class ReviewActions(QObject):
             return
         try:
             report.record_in(store, made_as)
-        except StoreError as exc:
-            self.window.show_message(f"The report was made, but it could not be recorded in the log: {exc}")
+        except (StoreError, *LOG_ERRORS) as exc:
+            self.window.show_message(plain(exc, "The report was made, but it could not be recorded in the log"))
 
     def session_pdf(self) -> None:
         self._pdf(course=False)
@@ -260,12 +271,16 @@ class ReviewActions(QObject):
         thread.start()
 
     def _export(self, path, flt, sort, desc, deidentify, out: Path, fmt: str) -> None:
+        from neurotimer.storage.bounded import WORKER_CALL_BOUND_S
         from neurotimer.storage.export import build_export, write_export
+        from neurotimer.storage.location import is_server_url
         from neurotimer.storage.review_queries import session_ids
         from neurotimer.storage.store import open_readonly
 
         try:
             store = open_readonly(path)
+            if is_server_url(path):
+                store.bound_gui_calls(WORKER_CALL_BOUND_S, every_thread=True)  # a silent server fails the export
             try:
                 ids = session_ids(store.conn, flt, sort, desc)
                 data = build_export(store, deidentify=deidentify, session_ids=ids)
@@ -274,7 +289,7 @@ class ReviewActions(QObject):
             write_export(data, out, fmt, protect=path)  # never over the log or beside it
         except Exception as exc:  # the window must hear of any failure; nothing half-written stays
             log.warning("export failed: %s", type(exc).__name__)
-            self.exported.emit(f"The export could not be written ({exc}).", False)
+            self.exported.emit(plain(exc, "The export was not written", "Nothing was lost: export again."), False)
             return
         self.exported.emit(f"{len(ids):,} sessions exported to {out}", True)
 

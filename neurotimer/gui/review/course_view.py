@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from neurotimer.gui.review.replay_text import pairs_lines
 from neurotimer.gui.review.session_table import when
+from neurotimer.gui.shell.log_reach import LOG_ERRORS, plain
 from neurotimer.gui.shell.theme import ALARM_COLOURS, BORDER, CARD, INK, MUTED, OFF_RATE_WEEK
 from neurotimer.gui.stimulator.intensity_plot import CHANNEL_COLOURS
 from neurotimer.session.course import MODERATE_PERCENT, SUBSTANTIAL_PERCENT, progress_text, sessions_done
@@ -113,6 +114,7 @@ class CourseView(QWidget):
         super().__init__(parent)
         self.store = store
         self.data: CourseData | None = None
+        self.unread: int | None = None  # the course that could not be read (the server did not answer)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.heading = QLabel("Choose a session of a course to see the course.")
@@ -154,11 +156,19 @@ class CourseView(QWidget):
         self.data = None
 
     def show_course(self, course_id: int | None) -> None:
+        self.unread = None
         if course_id is None or self.store is None:
             self.data = None
             self.heading.setText("This session belongs to no course.")
             return
-        data = course_data(self.store, course_id)
+        try:
+            data = course_data(self.store, course_id)
+        except LOG_ERRORS as exc:
+            self._blank()
+            self.unread = course_id
+            self.heading.setText(plain(exc, f"Course {course_id} cannot be shown",
+                                       "It shows here once the log answers."))
+            return
         self.data = data
         c = data.course
         done = sessions_done(data.sessions)
@@ -186,6 +196,21 @@ class CourseView(QWidget):
             combo.blockSignals(False)
         self._draw()
         self._compare()
+
+    def _blank(self) -> None:
+        """Nothing of another course stays on screen under this one's heading."""
+        self.data = None
+        self.calendar.set_weeks([])
+        self.summary.clear()
+        self.plot.getPlotItem().clear()
+        for combo, text in ((self.left_session, self.left_text), (self.right_session, self.right_text)):
+            combo.blockSignals(True)
+            combo.clear()
+            combo.blockSignals(False)
+            text.clear()
+        self.symptom.blockSignals(True)
+        self.symptom.clear()
+        self.symptom.blockSignals(False)
 
     def _draw(self) -> None:
         item = self.plot.getPlotItem()

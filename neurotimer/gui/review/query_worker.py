@@ -9,6 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from neurotimer.gui.shell.log_reach import plain
 from neurotimer.storage import db
 from neurotimer.storage.location import is_server_url
 from neurotimer.storage.review_queries import ReviewFilter, chain_intact, count_sessions, fetch_rows
@@ -49,9 +50,12 @@ class QueryWorker(QObject):
             return
         try:
             if self._conn is None and is_server_url(self._path):
+                from neurotimer.storage.bounded import WORKER_CALL_BOUND_S
                 from neurotimer.storage.pg.open import open_pg_readonly
 
-                self._conn = open_pg_readonly(str(self._path)).conn  # type: ignore[assignment]
+                store = open_pg_readonly(str(self._path))
+                store.bound_gui_calls(WORKER_CALL_BOUND_S, every_thread=True)  # a silent server: given up, retried
+                self._conn = store.conn  # type: ignore[assignment]
             if self._conn is None:
                 # Closed from the GUI thread once this thread has stopped, hence check_same_thread off.
                 uri = f"{self._path.absolute().as_uri()}?mode=ro"
@@ -72,7 +76,8 @@ class QueryWorker(QObject):
                 self.counted.emit(request.generation, count_sessions(self._conn, request.filter))
         except (sqlite3.Error, db.StoreError) as exc:
             log.warning("review query failed: %s", type(exc).__name__)
-            self.failed.emit(request.generation, f"The session log could not be read ({exc}).")
+            self.failed.emit(request.generation, plain(exc, "The session list could not be read",
+                                                       "The window tries again by itself; nothing is lost."))
             return
         # The rows show at once; each one's hash chain is checked after, and a bad one turns red.
         results: dict[int, bool] = {}
@@ -84,6 +89,15 @@ class QueryWorker(QObject):
         except sqlite3.Error as exc:
             log.warning("chain check failed: %s", type(exc).__name__)
         self.chainsChecked.emit(request.generation, request.offset, results)
+
+    def interrupt(self) -> None:
+        """From the GUI thread: the read under way (on a server gone silent) fails now, so the thread can stop."""
+        conn = self._conn
+        if conn is not None:
+            try:
+                conn.interrupt()
+            except Exception as exc:  # a connection already closing: nothing left to cut short
+                log.debug("review read not interrupted: %s", type(exc).__name__)
 
     @Slot()
     def close(self) -> None:
@@ -109,6 +123,7 @@ class QueryThread(QObject):
     def stop(self) -> None:
         if self._thread.isRunning():
             self.worker.latest = 1 << 62  # anything still queued is skipped
+            self.worker.interrupt()  # a read waiting on a silent server must not hold the closing window
             self._thread.quit()
             self._thread.wait(5000)
             self.worker.close()  # the thread has stopped: closing here is safe

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from neurotimer.gui.review import replay_text
 from neurotimer.gui.review.replay_plot import ReplayPlot
+from neurotimer.gui.shell.log_reach import LOG_ERRORS, plain
 from neurotimer.storage.replay import Replay, session_replay
 
 
@@ -29,10 +30,13 @@ class ReplayPanel(QWidget):
         super().__init__(parent)
         self.store = store
         self.replay: Replay | None = None
+        self.unread: int | None = None  # the session that could not be read (the server did not answer)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.heading = QLabel("Choose a session above to replay it.")
         self.heading.setWordWrap(True)
+        # At the top even when the tabs below are hidden (a session that could not be read).
+        self.heading.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.heading)
         self.tabs = QTabWidget()
         layout.addWidget(self.tabs, 1)
@@ -77,18 +81,29 @@ class ReplayPanel(QWidget):
 
     def clear(self) -> None:
         self.replay = None
+        self.unread = None
+        self.tabs.show()
         self.heading.setText("Choose a session above to replay it.")
 
     def show_session(self, session_id: int | None) -> None:
         if session_id is None or self.store is None:
             self.clear()
             return
-        replay = session_replay(self.store, session_id)
-        self.replay = replay
-        summary = replay.record.summary
-        name = None
-        if summary.patient_id is not None:
-            name = self.store.effective_patient(summary.patient_id).name
+        try:
+            replay = session_replay(self.store, session_id)
+            summary = replay.record.summary
+            name = None
+            if summary.patient_id is not None:
+                name = self.store.effective_patient(summary.patient_id).name
+        except LOG_ERRORS as exc:
+            # Another session's replay must not stay under this one's row: the panel says why it is empty.
+            self.replay, self.unread = None, session_id
+            self.tabs.hide()
+            self.heading.setText(plain(exc, f"Session {session_id} cannot be shown",
+                                       "It shows here once the log answers."))
+            return
+        self.replay, self.unread = replay, None
+        self.tabs.show()
         self.heading.setText(replay_text.heading(replay, name))
         self.plot.show_replay(replay)
         if self.chart is not None:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from neurotimer.gui.shell.log_reach import LOG_ERRORS, plain, unreachable
 from neurotimer.gui.shell.theme import ALARM_COLOURS
 from neurotimer.storage.db import StoreError
 from neurotimer.storage.models import DETAIL_FIELDS, SEVERITIES
@@ -56,7 +57,13 @@ class _Form(QDialog):
         """Saves, or shows why not (the form keeps what was typed)."""
         try:
             self.save()
-        except (StoreError, ValueError) as exc:
+        except LOG_ERRORS as exc:
+            # The form stays open with what was typed: OK again writes it once the log answers.
+            kept = "What you typed is kept: press OK again once the server answers."
+            self.error.setText(plain(exc, "Not saved", kept)
+                               if unreachable(exc) or not isinstance(exc, StoreError) else str(exc))
+            return False
+        except ValueError as exc:
             self.error.setText(str(exc))
             return False
         self.saved.emit()

@@ -86,6 +86,7 @@ class SessionTableModel(QAbstractTableModel):
     loaded = Signal(int)  # the number of sessions the filter finds, once counted
     pageArrived = Signal()
     failed = Signal(str)
+    recovered = Signal()  # the log answers again after a failed read
     changedLive = Signal(object)  # ids of the shown sessions another workstation changed (a live refresh)
 
     def __init__(self, path, parent: QObject | None = None, page: int = PAGE) -> None:
@@ -99,6 +100,7 @@ class SessionTableModel(QAbstractTableModel):
         self._pending = False
         self._counting = False
         self._checking = 0  # pages whose chains are being checked
+        self.unread = False  # the last read failed (a server that does not answer): the next refresh retries
         self.filter = ReviewFilter()
         self.sort_key, self.descending = "date", True
         self._queries = QueryThread(path, self)
@@ -130,6 +132,9 @@ class SessionTableModel(QAbstractTableModel):
         session slips in at its place (a server log, written by other workstations meanwhile)."""
         if self._pending or self._counting:
             return  # a page is on its way: the next refresh will see it
+        if self.unread and not self._rows:
+            self.reload()  # nothing was shown: read from the start, with the count
+            return
         limit = min(max(len(self._rows), self._first_page), LIVE_ROWS)
         self._queries.submit.emit(
             PageRequest(self._generation, self.filter, self.sort_key, self.descending, 0, limit, False, quiet=True)
@@ -207,6 +212,7 @@ class SessionTableModel(QAbstractTableModel):
     def _on_page(self, generation: int, offset: int, rows: list[ReviewRow], total: int) -> None:
         if generation != self._generation or offset != len(self._rows):
             return
+        self._answered()
         self._pending = False
         self._checking += 1
         if total >= 0:
@@ -227,6 +233,7 @@ class SessionTableModel(QAbstractTableModel):
     def _on_refreshed(self, generation: int, rows: list[ReviewRow]) -> None:
         if generation != self._generation or self._pending:
             return
+        self._answered()
         old = self._rows
         # A chain already checked keeps its verdict (a damaged one stays red); new rows are checked on reload.
         by_id = {r.id: r for r in old}
@@ -279,4 +286,10 @@ class SessionTableModel(QAbstractTableModel):
     def _on_failed(self, generation: int, text: str) -> None:
         if generation == self._generation:
             self._pending = self._counting = False
+            self.unread = True
             self.failed.emit(text)
+
+    def _answered(self) -> None:
+        if self.unread:
+            self.unread = False
+            self.recovered.emit()

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from neurotimer.gui.review.filter_bar import FilterBar
 from neurotimer.gui.review.session_table import COLUMNS, SessionTableModel
 from neurotimer.gui.shell import theme
+from neurotimer.gui.shell.log_reach import LOG_ERRORS, plain
 from neurotimer.storage.location import is_server_url
 from neurotimer.storage.review_queries import ReviewRow, adverse_kinds
 
@@ -86,6 +87,7 @@ class ReviewWindow(QMainWindow):
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.horizontalHeader().setStretchLastSection(False)
+        self._reach_message = ""  # what the message line says about a log that did not answer
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.table)
@@ -122,7 +124,8 @@ class ReviewWindow(QMainWindow):
             self._live.stop()  # a file has one writer: this app, which refreshes the list itself
         # The panels below the list come a moment after the first rows, so the rows paint first.
         self.model.pageArrived.connect(lambda: self.replay is None and QTimer.singleShot(100, self.ensure_replay))
-        self.model.failed.connect(self.show_message)
+        self.model.failed.connect(self._on_failed)
+        self.model.recovered.connect(self._retry)
         self.table.setModel(self.model)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -130,7 +133,7 @@ class ReviewWindow(QMainWindow):
             self.table.setColumnWidth(column, width)
         header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
-        self.filters.set_adverse_kinds(adverse_kinds(store.conn))
+        self._read_adverse_kinds()
         self.count.setText("Reading the log…")
         self.model.set_filter(self.filters.current())
         if self.replay is not None:
@@ -140,12 +143,47 @@ class ReviewWindow(QMainWindow):
     def refresh(self) -> None:
         """Reads the log again (after an amendment, a note or a new session)."""
         if self.model is not None and self.store is not None:
-            self.filters.set_adverse_kinds(adverse_kinds(self.store.conn))
+            self._read_adverse_kinds()
             self.model.reload()
+
+    def _read_adverse_kinds(self) -> None:
+        """The kinds the adverse filter offers; while the log does not answer, those offered before stay."""
+        try:
+            self.filters.set_adverse_kinds(adverse_kinds(self.store.conn))
+        except LOG_ERRORS as exc:
+            self.log_unreachable(exc, "The list of adverse event kinds could not be read")
 
     def _refresh_live(self) -> None:
         if self.model is not None and self.isVisible():
             self.model.refresh_quietly()
+            self._retry()
+
+    # -- a log that does not answer --------------------------------------------------------------
+    def log_unreachable(self, exc: BaseException, what: str,
+                        after: str = "The window tries again by itself; nothing is lost.") -> None:
+        """Says why a read or write failed, in one line above the list; cleared when the log answers again."""
+        log.warning("review: a read or write failed (%s)", type(exc).__name__)
+        self._reach_message = plain(exc, what, after)
+        self.show_message(self._reach_message)
+
+    def _on_failed(self, text: str) -> None:
+        self._reach_message = text
+        self.show_message(text)
+
+    def _retry(self) -> None:
+        """After a failed read (every few seconds on a server log, and as soon as the list is read again): the
+        chosen session and its course are read again, and the message goes once everything answers."""
+        if self.replay is not None and self.replay.unread is not None:
+            self.replay.show_session(self.replay.unread)
+        if self.course is not None and self.course.unread is not None:
+            self.course.show_course(self.course.unread)
+        if not self._reach_message or (self.model is not None and self.model.unread):
+            return
+        had, self._reach_message = self._reach_message, ""
+        self._read_adverse_kinds()  # says so again if the log still does not answer
+        if not self._reach_message and self.message.text() == had:
+            log.info("review: the log answers again")
+            self.show_message("")
 
     def _on_changed_live(self, ids: set[int]) -> None:
         """The chosen session was written meanwhile (live on another workstation): its replay follows."""
@@ -191,7 +229,11 @@ class ReviewWindow(QMainWindow):
         self.refresh()
         if chosen is not None and self.replay is not None:
             self.replay.show_session(chosen.id)
-            course = self.store.get_session(chosen.id).summary.course_id
+            try:
+                course = self.store.get_session(chosen.id).summary.course_id
+            except LOG_ERRORS as exc:
+                self.log_unreachable(exc, "The session's course could not be read again")
+                return
             self.course.show_course(course)
 
     def current_row(self) -> ReviewRow | None:

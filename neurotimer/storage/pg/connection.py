@@ -40,6 +40,9 @@ ID_TABLES = frozenset({"practitioners", "patients", "courses", "sessions", "scor
 # and while the server is away a write fails at once and is retried by the recorder a second later.
 GETCONN_TIMEOUT_S = 0.25
 GETCONN_WHILE_AWAY_S = 0.02
+# Closing waits this long at most for the pool's threads: one may be connecting to a server that does not answer
+# (for up to the connect timeout), and a window closing must not wait for it; the thread ends by itself.
+POOL_CLOSE_WAIT_S = 0.5
 
 _INSERT = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)", re.IGNORECASE)
 _IS_NOT_PARAM = re.compile(r"\bIS\s+NOT\s+\?")
@@ -177,7 +180,7 @@ class PgConnection:
         self._in_tx = False
         self._deferred = []
         self._release()
-        self._pool.close()
+        self._pool.close(timeout=POOL_CLOSE_WAIT_S)
 
     # -- statements ------------------------------------------------------------------------------
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Rows:
