@@ -7,7 +7,7 @@ import logging
 import sqlite3
 from html import escape
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QColor, QFont, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from neurotimer.gui.history.summary import CourseSummary
 from neurotimer.gui.history.text import SHORT_STATES, date_text, local_time, session_html, state_word, when_text
+from neurotimer.gui.shell.log_reach import plain, unreachable
 from neurotimer.gui.shell.theme import BORDER, ERROR, FAINT, GRID, HEADER, MUTED, PAPER, WARNING
 from neurotimer.session.course import pace_text, progress_text, sessions_done, sessions_per_week, symptom_progress
 from neurotimer.storage.db import StoreError
@@ -37,6 +38,7 @@ HINT = "Choose a patient (Ctrl+P) to see their course"
 SHORT = WARNING  # a session that fell short of its plan
 EARLIER = FAINT  # a value an amendment replaced
 SESSION_LIMIT = 200
+RETRY_MS = 3000  # while the log server does not answer, the tab reads again this often (when on screen)
 EXTENDED = "session.extended"
 QUIT_WITH_NEEDLES = "session.quit_with_needles_in"
 NOT_COUNTED = "⚠ Uncounted"  # the state of a session quit with needles not counted out (the tip says it all)
@@ -129,6 +131,9 @@ class HistoryPanel(QWidget):
         box.addWidget(self.pages)
         self._session_ids: list[int] = []
         self.pages.setCurrentWidget(self.hint)
+        self._retry = QTimer(self)  # runs only while a read failed because the server did not answer
+        self._retry.setInterval(RETRY_MS)
+        self._retry.timeout.connect(lambda: self.isVisible() and self.refresh())
 
     # -- slots -----------------------------------------------------------------------------------
     @Slot(object)
@@ -170,9 +175,12 @@ class HistoryPanel(QWidget):
             self._load(self.patient)
         except (sqlite3.Error, StoreError) as exc:
             log.warning("history could not be read: %s", type(exc).__name__)
-            self.error.setText(f"The history could not be read from the session log: {exc}")
+            self.error.setText(plain(exc, "The history could not be read from the session log",
+                                     "It shows here once the log answers." if unreachable(exc) else ""))
             self.pages.setCurrentWidget(self.error)
+            self._retry_if(exc)
             return
+        self._retry.stop()
         self.pages.setCurrentWidget(self.content)
         if keep in self._session_ids:
             self.table.selectRow(self._session_ids.index(keep))
@@ -193,11 +201,15 @@ class HistoryPanel(QWidget):
             record = self.store.get_session(session_id)
         except (sqlite3.Error, StoreError) as exc:
             log.warning("session could not be read: %s", type(exc).__name__)
-            self.details.setHtml(
-                f"<span style='color:{ERROR}'><b>This session could not be read:</b> {escape(str(exc))}</span>"
-            )
+            why = escape(plain(exc, "This session could not be read"))
+            self.details.setHtml(f"<span style='color:{ERROR}'><b>{why}</b></span>")
+            self._retry_if(exc)
             return
         self.details.setHtml(session_html(record, self.tz, self._today()))
+
+    def _retry_if(self, exc: BaseException) -> None:
+        if unreachable(exc):
+            self._retry.start()  # the tab comes back by itself when the server answers again
 
     # -- loading ---------------------------------------------------------------------------------
     def _today(self) -> dt.date:

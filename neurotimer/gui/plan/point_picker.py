@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from neurotimer.gui.plan.plan_list import PlanList, point_line, point_tooltip
 from neurotimer.gui.plan.plan_model import PlanModel
 from neurotimer.gui.plan.template_bar import TemplateBar
+from neurotimer.gui.shell.log_reach import plain
 from neurotimer.plan.plan import Plan, SideChoice, parse_side, plan_from_sides
 from neurotimer.plan.template_store import TemplateLibrary
 from neurotimer.plan.templates import TemplateError, apply_template, template_from_plan
@@ -279,7 +280,7 @@ class PointPicker(QWidget):
             entries = self._last_points(self._patient_id)
         except Exception as exc:  # a store failure must not take the picker down; say it and go on
             log.warning("last session's points could not be read: %s", type(exc).__name__)
-            self._say(f"The last session's points could not be read: {exc}")
+            self._say(plain(exc, "The last session's points could not be read", "Press it again in a moment."))
             return
         if not entries:
             self._say("This patient has no earlier session with points recorded.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -22,9 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from neurotimer.gui.shell.log_reach import LOG_ERRORS, plain, unreachable
 from neurotimer.gui.shell.theme import ERROR
 from neurotimer.storage.db import StoreError
 from neurotimer.storage.people import SCREENING_FLAGS, Patient
+
+RETRY_MS = 3000  # while the log server does not answer, the list is read again this often
 
 
 class PatientStore(Protocol):
@@ -56,6 +59,12 @@ class PatientDialog(QDialog):
     def __init__(self, store: PatientStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._store = store
+        self._created: int | None = None  # a patient written whose row could not be read back yet
+        self._unread = ""  # what the message line says about a log that does not answer
+        self._add_waits = False  # a new patient not added because the server did not answer
+        self._retry = QTimer(self)
+        self._retry.setInterval(RETRY_MS)
+        self._retry.timeout.connect(self.refresh)
         self.setWindowTitle("Choose patient")
         self.resize(1040, 600)
         layout = QHBoxLayout(self)
@@ -86,7 +95,7 @@ class PatientDialog(QDialog):
 
         box = QGroupBox("New patient")
         form = QFormLayout(box)
-        self.code = QLineEdit(store.next_patient_code())
+        self.code = QLineEdit()
         form.addRow("Code", self.code)
         self.name = QLineEdit()
         self.name.setPlaceholderText("optional")
@@ -113,8 +122,28 @@ class PatientDialog(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
+        """The patients found by the search (and the next free code); while the log does not answer, the
+        dialog says so and reads again by itself: nothing typed in it is lost."""
+        try:
+            patients = self._store.list_patients(self.search.text().strip())
+            if not self.code.text():
+                self.code.setText(self._store.next_patient_code())
+        except LOG_ERRORS as exc:
+            self._unread = plain(exc, "The patient list could not be read",
+                                 "It is read again by itself." if unreachable(exc) else "")
+            if not self._add_waits:  # "Not added…" stays until the patient is added
+                self.message.setText(self._unread)
+            if unreachable(exc):
+                self._retry.start()
+            return
+        self._retry.stop()
+        if self._add_waits:
+            self.message.setText("The log answers again: press Add and choose to add the new patient.")
+        elif self._unread and self.message.text() == self._unread:
+            self.message.setText("")
+        self._unread = ""
         self.list.clear()
-        for patient in self._store.list_patients(self.search.text().strip()):
+        for patient in patients:
             item = QListWidgetItem(describe(patient))
             item.setData(Qt.ItemDataRole.UserRole, patient)
             self.list.addItem(item)
@@ -132,14 +161,21 @@ class PatientDialog(QDialog):
     def _add(self) -> None:
         year = self.birth_year.value()
         try:
-            patient_id = self._store.create_patient(
-                self.code.text(),
-                name=self.name.text() or None,
-                birth_year=None if year == self.birth_year.minimum() else year,
-                screening={key: check.isChecked() for key, check in self.flags.items()},
-            )
-        except StoreError as exc:
-            self.message.setText(str(exc))
+            if self._created is None:
+                self._created = self._store.create_patient(
+                    self.code.text(),
+                    name=self.name.text() or None,
+                    birth_year=None if year == self.birth_year.minimum() else year,
+                    screening={key: check.isChecked() for key, check in self.flags.items()},
+                )
+            patient = self._store.get_patient(self._created)  # written, then read back: never written twice
+        except LOG_ERRORS as exc:
+            self._add_waits = unreachable(exc)
+            if self._add_waits:
+                self._retry.start()  # the list (and this line) follow the server
+            kept = "What you entered is kept: press Add and choose again once the server answers."
+            self.message.setText(plain(exc, "Not added" if self._created is None else "Added, but not read back",
+                                       kept) if unreachable(exc) or not isinstance(exc, StoreError) else str(exc))
             return
-        self.patientChosen.emit(self._store.get_patient(patient_id))
+        self.patientChosen.emit(patient)
         self.accept()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from neurotimer.gui.shell.log_reach import LOG_ERRORS, plain, unreachable
 from neurotimer.gui.shell.theme import ERROR
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from neurotimer.storage.practitioners import Practitioner
 
 DEMO_PRACTITIONER = "Demo practitioner"
+RETRY_MS = 3000  # while the log server does not answer, the profiles are read again this often
 
 
 class PractitionerStore(Protocol):
@@ -121,7 +123,16 @@ class PractitionerChooser(QDialog):
         buttons.addWidget(self.continue_button)
         layout.addLayout(buttons)
 
-        self._fill(select=last_id)
+        self._retry = QTimer(self)  # runs only while the profiles could not be read (the server did not answer)
+        self._retry.setInterval(RETRY_MS)
+        self._retry.timeout.connect(lambda: self._first_fill(last_id))
+        self._first_fill(last_id)
+
+    def _first_fill(self, last_id: int | None) -> None:
+        if not self._fill(select=last_id):
+            self.form.hide()  # not a first run: a profile made now could be one that exists already
+            return
+        self._retry.stop()
         if self.list.count():
             self.form.hide()
             self.list.setFocus()
@@ -129,9 +140,21 @@ class PractitionerChooser(QDialog):
             self.show_form()
 
     # -- the list --------------------------------------------------------------------------------
-    def _fill(self, select: int | None = None) -> None:
+    def _fill(self, select: int | None = None) -> bool:
+        """The profiles in use; False (said in the error line) when the log cannot be read."""
+        try:
+            people = self._store.list_practitioners()
+        except LOG_ERRORS as exc:
+            self._show_error(plain(exc, "The profiles could not be read",
+                                   "They are read again by itself." if unreachable(exc) else ""))
+            self.list.clear()
+            self.intro.setText("Who is working? The list of profiles comes once the session log answers.")
+            self._update_buttons()
+            if unreachable(exc):
+                self._retry.start()
+            return False
+        self._show_error("")
         self.list.clear()
-        people = self._store.list_practitioners()
         for p in people:
             item = QListWidgetItem(describe(p))
             item.setData(Qt.ItemDataRole.UserRole, p)
@@ -149,6 +172,7 @@ class PractitionerChooser(QDialog):
         self.list.setVisible(bool(people))
         self.list_buttons.setVisible(bool(people))
         self._update_buttons()
+        return True
 
     def _update_buttons(self) -> None:
         has = self.list.currentItem() is not None
@@ -172,13 +196,12 @@ class PractitionerChooser(QDialog):
         self.name.setFocus()
 
     def create_profile(self) -> None:
-        from neurotimer.storage.db import StoreError
-
         try:
             new_id = self._store.create_practitioner(self.name.text(), profession=self.profession.text(),
                                                      registration=self.registration.text())
-        except StoreError as exc:
-            self._show_error(str(exc))
+        except LOG_ERRORS as exc:
+            self._show_error(self._why(exc, "The profile was not added", "What you typed is kept: add it again "
+                                       "once the server answers."))
             return
         for field in (self.name, self.profession, self.registration):
             field.clear()
@@ -195,16 +218,22 @@ class PractitionerChooser(QDialog):
                     "names it keeps it.")
         if not self._confirm("Retire this profile?", question):
             return
-        from neurotimer.storage.db import StoreError
-
         try:
             self._store.retire_practitioner(p.id)
-        except StoreError as exc:
-            self._show_error(str(exc))
+        except LOG_ERRORS as exc:
+            self._show_error(self._why(exc, "The profile was not retired", "Retire it again once the server "
+                                       "answers."))
             return
         self._fill()
         if not self.list.count():
             self.show_form()
+
+    @staticmethod
+    def _why(exc: BaseException, what: str, after: str) -> str:
+        from neurotimer.storage.db import StoreError
+
+        # The log's own refusals (a name missing, a duplicate) read as they are; a silent server plainly.
+        return plain(exc, what, after) if unreachable(exc) or not isinstance(exc, StoreError) else str(exc)
 
     def _show_error(self, text: str) -> None:
         self.error.setText(text)

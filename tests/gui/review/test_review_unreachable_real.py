@@ -14,8 +14,8 @@ from neurotimer.gui.shell.theme import ALARM_COLOURS
 from neurotimer.storage.store import open_readonly
 from neurotimer.storage.transfer import copy_log
 from tests.gui.review.test_review_real_process import ARTIFACTS, EXE, _env, _find, _shot
-from tests.gui.review.test_review_unreachable import through
 from tests.gui.shell.test_real_process import count_colour, painted_screenshot, stop_app
+from tests.gui.silent_log import through
 from tests.storage.blackhole import Blackhole
 
 RED = ALARM_COLOURS["high"]  # the review window's message line
