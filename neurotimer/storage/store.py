@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -69,6 +69,9 @@ class Store(PeopleMixin, RecordsMixin, AmendmentsMixin, QueriesMixin):
         self._refusal: StoreError | None = None
         self._watch: FileWatch | None = None  # a log file: is it still the file at its path?
         self.notices: list[str] = []  # what the store did by itself, for the practitioner (taken by the recorder)
+        # Called once the log file is found gone, before it is saved again at its path: whoever keeps the
+        # log's lock file beside it (the window) takes it again, so no second window opens the copy for writing.
+        self.before_saving_again: Callable[[], None] | None = None
 
     # -- plumbing --------------------------------------------------------------------------------
     def now_text(self) -> str:
@@ -122,6 +125,8 @@ class Store(PeopleMixin, RecordsMixin, AmendmentsMixin, QueriesMixin):
         if watch is None or watch.still_there():
             return
         if not watch.tried:
+            if self.before_saving_again is not None:
+                self.before_saving_again()
             new, note = watch.rescue(self.conn)
             self.notices.append(note)
             if new is not None:

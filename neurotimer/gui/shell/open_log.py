@@ -13,6 +13,7 @@ from PySide6.QtCore import QLockFile
 
 from neurotimer.session.clock import Clock
 from neurotimer.storage.db import CannotOpenError, ForeignDatabaseError, NotSQLiteError, RefusedDatabase, StoreError
+from neurotimer.storage.file_watch import make_folder
 from neurotimer.storage.location import LogLocation, describe, is_server_url
 from neurotimer.storage.recovery import RecoveredSession, recover_interrupted
 from neurotimer.storage.spool import replay_spool, saved_copies
@@ -68,6 +69,7 @@ def open_session_log(path: LogLocation, clock: Clock, ask: Ask, pick_file: PickF
             store.close()
             return _read_only(store.path, clock, f"{store.path.name} is in use by another neurotimer window: it is "
                               "open read-only here, and sessions are not recorded.")
+        store.before_saving_again = _lock_again(store, lock)
     replayed = None
     try:
         # Events the last run could not write come first, then the sessions it left open are closed.
@@ -99,6 +101,30 @@ def open_session_log(path: LogLocation, clock: Clock, ask: Ask, pick_file: PickF
 
 def _untouched(path: LogLocation | None) -> str:
     return f"neurotimer has not changed this {'database' if is_server_url(path) else 'file'}."
+
+
+def _lock_again(store: Store, lock: QLockFile) -> Callable[[], None]:
+    """For a log file found gone while open (its folder removed): the lock file went with it, so before the log
+    is saved again at its path the lock is taken again there; a second window then opens it read-only, as
+    before, instead of writing the same file."""
+    path = Path(f"{store.path}.lock")
+
+    def again() -> None:
+        if path.exists():
+            return  # ours still: the log was replaced by another file, its folder kept
+        try:
+            make_folder(path.parent)
+        except OSError as exc:  # the log cannot be saved there either: the store says so
+            log.error("the log's folder could not be made again: %s", type(exc).__name__)
+            return
+        if lock.tryLock(0):
+            log.warning("the session log's lock was taken again after its folder was removed")
+            return
+        log.error("the session log's lock is held by another program since its folder was removed")
+        store.notices.append(f"Another neurotimer window may have opened {path.parent}: the log's lock is held "
+                             "by it now. Quit one of the two windows, so that only one records into this log.")
+
+    return again
 
 
 def _read_only(path: LogLocation, clock: Clock, note: str) -> OpenedLog:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from neurotimer.gui.shell.open_log import open_session_log
+from neurotimer.session.clock import SystemClock
 from neurotimer.storage.spool import read_spool
 from neurotimer.storage.store import open_readonly, open_store
 from neurotimer.storage.verify import verify_store
@@ -87,6 +89,13 @@ def test_the_folder_removed_under_the_running_app_loses_nothing(xvfb_display, tm
         wait_for(lambda: "session.started" in kinds_in(db), what="the start in the log")
         shutil.rmtree(db.parent)  # the app data folder goes while the log is open
         wait_for(db.exists, what="the log saved again at its path")  # the next progress commit finds it gone
+        # Its lock is taken again with it: a second window opens the log read-only, as before the removal.
+        wait_for(Path(f"{db}.lock").exists, what="the log's lock taken again")
+        second = open_session_log(db, SystemClock(), lambda _text, _choices: pytest.fail("asked"), lambda: None)
+        try:
+            assert "in use by another neurotimer window" in second.read_only_note
+        finally:
+            second.store.close()
         keys(env, window, "ctrl+equal", "ctrl+equal")  # +5 min twice: two events after the removal
         wait_for(lambda: kinds_in(db).count("session.extended") == 2, what="the events after the removal")
     finally:
