@@ -24,10 +24,22 @@ def _chair_count(text: str) -> int:
     return int(text)
 
 
+# The window's own (each COMMAND's --help lists its own).
+EXIT_CODES = (
+    "exit codes:\n"
+    "  0  closed: Quit (Ctrl+Q) or the window closed, or Quit chosen at the start\n"
+    "     (the log could not be opened, or nobody chose a profile)\n"
+    "  1  stopped by an error it could not recover from (said on standard error)\n"
+    "  2  refused: bad arguments"
+)
+
+
 def build_parser() -> Parser:
     parser = Parser(
         prog="neurotimer",
         description="Session timer, stimulator control and treatment log for medical electro-acupuncture.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"neurotimer {__version__}")
     parser.add_argument(

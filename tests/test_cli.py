@@ -30,6 +30,16 @@ def test_help_lists_every_option_and_subcommand() -> None:
         assert command in result.stdout
 
 
+def test_help_lists_the_windows_exit_codes_as_each_command_lists_its_own() -> None:
+    result = run("--help")
+    assert result.returncode == 0
+    codes = result.stdout.split("exit codes:\n", 1)[1]
+    for code in ("0", "1", "2"):
+        assert f"\n  {code}  " in "\n" + codes, code
+    assert "  2  refused: bad arguments" in codes
+    assert result.stdout.index("options:") < result.stdout.index("exit codes:"), "after the options, as the others"
+
+
 def test_a_bad_argument_gets_one_line_and_status_2() -> None:
     result = run("--colour=blue")
     assert result.returncode == 2
