@@ -428,8 +428,6 @@ class App:
         """Opens the session log (read-only when it must be); False when the practitioner chose to quit."""
         # The storage layer loads after the first paint: the clock must show first.
         from neurotimer.gui.shell.open_log import open_session_log
-        from neurotimer.storage.bounded import SERVER_CALL_BOUND_S
-        from neurotimer.storage.location import is_server_url
         from neurotimer.storage.recorder import Recorder
         from neurotimer.storage.spool import Spool
 
@@ -438,9 +436,7 @@ class App:
         if opened is None:
             return False
         self.store, self._log_lock = opened.store, opened.lock
-        self.shared.store = store = opened.store
-        if is_server_url(store.path):
-            store.bound_gui_calls(SERVER_CALL_BOUND_S)  # a server gone silent never holds the window
+        self.shared.store = store = opened.store  # on a server, every call it makes here is bounded (open_log)
         review = QAction("&Review sessions…", w)
         review.setShortcut(QKeySequence(key_for("review")))
         review.triggered.connect(self.open_review)

@@ -4,6 +4,7 @@ window from writing the same log, closes sessions a crash left open, and falls b
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -12,6 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QLockFile
 
 from neurotimer.session.clock import Clock
+from neurotimer.storage.bounded import SERVER_CALL_BOUND_S
 from neurotimer.storage.db import CannotOpenError, ForeignDatabaseError, NotSQLiteError, RefusedDatabase, StoreError
 from neurotimer.storage.file_watch import make_folder
 from neurotimer.storage.location import LogLocation, describe, is_server_url
@@ -57,6 +59,8 @@ def open_session_log(path: LogLocation, clock: Clock, ask: Ask, pick_file: PickF
     store, note = open_log(path, clock, ask, pick_file)
     if store is None:
         return None
+    if is_server_url(store.path):
+        store.bound_gui_calls(SERVER_CALL_BOUND_S)  # from its first read: a server gone silent never holds the window
     if note:
         return OpenedLog(store, note)
     lock = None
@@ -88,7 +92,18 @@ def open_session_log(path: LogLocation, clock: Clock, ask: Ask, pick_file: PickF
             replayed = " ".join(filter(None, [replayed, (
                 f"The log as it was when another file took its place while open is saved as {copies[0].name} "
                 f"beside it{more}; open it with --db to read it.")]))
-        recovered = recover_interrupted(store)
+        try:
+            recovered = recover_interrupted(store)
+        except RefusedDatabase:
+            raise
+        except (StoreError, sqlite3.Error) as exc:
+            # A server that stopped answering since it opened: the window opens all the same (the recorder keeps
+            # what it writes), and the next start closes what is still open.
+            log.warning("sessions left open could not be closed: %s", type(exc).__name__)
+            recovered = []
+            replayed = " ".join(filter(None, [replayed, (
+                "Sessions the last run left open could not be closed as interrupted now (the log cannot be "
+                "reached); the next start closes them.")]))
     except RefusedDatabase as exc:
         # A large log is checked in the background; damage found there is a refusal like any other.
         store.close()
