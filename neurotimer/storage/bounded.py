@@ -32,6 +32,7 @@ class Bound:
         self._deadline: float | None = None
         self._depth = 0
         self._thread: threading.Thread | None = None
+        self._stopped = False
         self.fired = 0
 
     @contextmanager
@@ -53,11 +54,19 @@ class Bound:
                     self._deadline = None
                     self._cond.notify()
 
+    def stop(self) -> None:
+        """The connection is closed: its watchdog thread ends (a window opened and closed all day leaves none)."""
+        with self._cond:
+            self._stopped = True
+            self._cond.notify()
+
     def _watch(self) -> None:
         while True:
             with self._cond:
-                while self._deadline is None or time.monotonic() < self._deadline:
+                while not self._stopped and (self._deadline is None or time.monotonic() < self._deadline):
                     self._cond.wait(None if self._deadline is None else self._deadline - time.monotonic())
+                if self._stopped:
+                    return
                 self._deadline = None  # once per call
             self.fired += 1
             log.warning("a call to the log took over %.1f s: interrupted", self.seconds)
@@ -91,6 +100,10 @@ class BoundedConnection:
             return self._inner.executemany(sql, seq)
         with self.bound():
             return self._inner.executemany(sql, seq)
+
+    def close(self) -> None:
+        self.bound.stop()
+        self._inner.close()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
