@@ -120,7 +120,6 @@ def session_replay(store, session_id: int) -> Replay:
     record = store.get_session(session_id)
     events = store.session_events(session_id)
     samples, marks, channels = build_timeline(events)
-    duration = max([float(e["offset"]) for e in events] or [0.0])
     treated = record.summary.treatment_seconds
     if record.summary.state in ("running", "paused"):  # 0 in the record until it ends
         row = store.conn.execute(
@@ -137,6 +136,17 @@ def session_replay(store, session_id: int) -> Replay:
         notes=store.session_notes(session_id),
         chain_ok=chain_intact(store.conn, session_id),
         channels=max(channels, len(record.channels)),
-        duration=duration,
+        duration=timeline_span(events),
         treated_s=treated,
     )
+
+
+def timeline_span(events: list[dict[str, Any]]) -> float:
+    """Seconds from the start to the session's last event up to its end: a note, an amendment or an adverse event
+    added days later is shown with the session, not stretched onto its timeline."""
+    end = 0.0
+    for event in events:
+        end = max(end, float(event["offset"]))
+        if event["kind"] in ("session.ended", "session.interrupted"):
+            break
+    return end

@@ -112,3 +112,24 @@ def test_the_plan_tab_lists_needling_and_pairs(qtbot, review_window, review_docs
     assert doc["needle_type"] in text and doc["depth"] in text and doc["response_sought"] in text
     c = doc["channels"][0]
     assert f"CH 1: {c['a']['code']} {c['a']['side']} – {c['b']['code']} {c['b']['side']}" in text
+
+
+def test_a_note_written_days_later_leaves_the_timeline_as_long_as_the_session(review_demo) -> None:
+    import datetime as dt
+
+    from neurotimer.session.clock import ManualClock
+    from neurotimer.storage.replay import session_replay
+
+    store, message = open_for_review(review_demo)
+    assert store is not None, message
+    try:
+        [last] = store.newest_sessions(1)
+        before = session_replay(store, last.id)
+        assert 60 < before.duration < 4 * 3600
+        store.clock = ManualClock(wall_start=dt.datetime(2026, 12, 10, 9, 0, tzinfo=dt.UTC))  # 12 days after
+        store.add_note(last.id, "Walked 2 km without pain", "Dr Lee")
+        after = session_replay(store, last.id)
+        assert [n[2] for n in after.notes][-1] == "Walked 2 km without pain"
+        assert after.duration == before.duration, "the plot's axis stays the session's, not twelve days long"
+    finally:
+        store.close()
