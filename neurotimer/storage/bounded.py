@@ -107,3 +107,15 @@ class BoundedConnection:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
+
+
+def open_worker_store(location: Any, clock: Any = None) -> Any:
+    """A read-only store for a worker thread (an export, a report): on a server, every call it makes is bounded by
+    WORKER_CALL_BOUND_S, so a server gone silent fails the work instead of holding it as long as TCP does."""
+    from neurotimer.storage.location import is_server_url
+    from neurotimer.storage.store import open_readonly
+
+    store = open_readonly(location, clock=clock)
+    if is_server_url(location):
+        store.bound_gui_calls(WORKER_CALL_BOUND_S, every_thread=True)
+    return store

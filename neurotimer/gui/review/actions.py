@@ -71,14 +71,12 @@ class ReviewActions(QObject):
         return action
 
     def _guarded(self, slot, text: str) -> None:
-        """Every entry reads the log before its form or report opens: a log that does not answer is one line
-        in the window (the form opens once it answers), never a traceback."""
+        """Entries read the log first: one that does not answer is a line in the window, never a traceback."""
         try:
             slot()
         except LOG_ERRORS as exc:
-            what = text.replace("&", "").rstrip("…").strip()
-            self.window.log_unreachable(exc, f"“{what}” could not open", "Nothing was written: try again once the "
-                                        "server answers.")
+            what = f"“{text.replace('&', '').rstrip('…').strip()}” could not open"
+            self.window.log_unreachable(exc, what, "Nothing was written: try again once the server answers.")
 
     # -- who is writing ------------------------------------------------------------------------------
     def practitioner(self) -> str:
@@ -88,7 +86,6 @@ class ReviewActions(QObject):
         remembered = QSettings().value("review/practitioner", "")
         if remembered:
             return str(remembered)
-        store = self.window.store
         names = store.list_practitioners() if store is not None else []
         return names[0].name if names else ""
 
@@ -271,16 +268,12 @@ class ReviewActions(QObject):
         thread.start()
 
     def _export(self, path, flt, sort, desc, deidentify, out: Path, fmt: str) -> None:
-        from neurotimer.storage.bounded import WORKER_CALL_BOUND_S
+        from neurotimer.storage.bounded import open_worker_store
         from neurotimer.storage.export import build_export, write_export
-        from neurotimer.storage.location import is_server_url
         from neurotimer.storage.review_queries import session_ids
-        from neurotimer.storage.store import open_readonly
 
         try:
-            store = open_readonly(path)
-            if is_server_url(path):
-                store.bound_gui_calls(WORKER_CALL_BOUND_S, every_thread=True)  # a silent server fails the export
+            store = open_worker_store(path)  # a silent server fails the export instead of holding it for ever
             try:
                 ids = session_ids(store.conn, flt, sort, desc)
                 data = build_export(store, deidentify=deidentify, session_ids=ids)

@@ -107,3 +107,16 @@ def test_the_window_closes_at_once_while_the_server_is_silent(qtbot, relayed_rev
     window.table.selectRow(1)  # a read cut off: the connection is being made again in the background
     window.model.reload()  # and the list's thread waits on the silent server
     assert timed(window.close) < 2.5, "closing never waits for the server"
+
+
+def test_an_export_from_a_silent_server_says_so_and_writes_nothing(qtbot, tmp_path, relayed_review) -> None:
+    window, relay = relayed_review
+    out = tmp_path / "sessions.json"
+    window.actions.ask_save = lambda *_args: out
+    relay.silence()
+    window.actions.export("json")  # on its own thread: the window stays usable meanwhile
+    qtbot.waitUntil(lambda: window.message.isVisible() and "export" in window.message.text(), timeout=30_000)
+    text = window.message.text()
+    assert text.startswith("The export was not written:") and "Nothing was lost: export again." in text
+    assert not out.exists()
+    window.actions.wait()
