@@ -672,10 +672,12 @@ def run_review(qapp: QApplication, args: argparse.Namespace) -> int:
 
 
 def _prefetch_plotting() -> None:
+    # Only numpy, which touches no Qt: pyqtgraph itself imported here, while the window's thread builds
+    # PySide6 types, crashed about one start in ten (Shiboken's type set-up is not thread-safe).
     try:
-        import pyqtgraph  # noqa: F401
+        import numpy  # noqa: F401
     except Exception:  # the plot reports its own failure when it is built; this thread only saves time
-        log.warning("pyqtgraph could not be loaded in advance", exc_info=True)
+        log.warning("numpy could not be loaded in advance", exc_info=True)
 
 
 def _probe(app: App) -> None:
