@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from neurotimer.storage.db import CannotOpenError, NotSQLiteError, StoreError, check_existing
+from neurotimer.storage.db import CannotOpenError, NewerVersionError, NotSQLiteError, StoreError, check_existing
 from neurotimer.storage.location import LogLocation, describe, is_server_url
 from neurotimer.storage.store import Store, open_readonly
 
@@ -28,6 +28,15 @@ def _db_path(args: argparse.Namespace) -> LogLocation:
 
 def _open_for_reading(path: LogLocation) -> Store:
     """Refuses exactly what the app refuses, then opens read-only: verify and export never write."""
+    try:
+        return _open_either(path)
+    except NewerVersionError as exc:
+        # The window would open it read-only; a command cannot use it at all: say what to do instead.
+        text = str(exc).replace("this version can only open it read-only.", "use that version for this command.")
+        raise NewerVersionError(exc.path, text) from exc
+
+
+def _open_either(path: LogLocation) -> Store:
     if is_server_url(path):
         return _open_server_for_reading(str(path))
     path = Path(path)

@@ -77,3 +77,30 @@ def test_verify_as_a_real_command(good_log: Path) -> None:
     missing = subprocess.run([sys.executable, "-m", "neurotimer", "verify", "--db", str(good_log.with_name("x"))],
                              capture_output=True, text=True, timeout=60, env=env)
     assert missing.returncode == 2 and "no session log" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["verify"], ["export", "--format", "json", "--out", "OUT"], ["migrate", "--to", "OUT"],
+     ["report", "--session", "1", "--out", "OUT"]],
+)
+def test_a_log_from_a_newer_version_is_refused_by_a_command_without_offering_read_only(
+    log_location, engine: str, tmp_path: Path, capsys, clock, argv: list[str]
+) -> None:
+    # The window opens such a log read-only; a command cannot use it at all, and says what to do instead.
+    store = open_store(log_location, clock=clock, daily_backup=False)
+    store.close()
+    if engine == "sqlite":
+        _newer(log_location)
+    else:
+        import psycopg
+
+        with psycopg.connect(str(log_location), autocommit=True) as conn:
+            conn.execute("UPDATE neurotimer_meta SET schema_version = schema_version + 1")
+    argv = [a.replace("OUT", str(tmp_path / "out.file")) for a in argv]
+    where = ["--from" if argv[0] == "migrate" else "--db", str(log_location)]
+    assert cli_main([argv[0], *where, *argv[1:]]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "newer version of neurotimer" in err
+    assert "read-only" not in err and "use that version for this command" in err, err
+    assert not (tmp_path / "out.file").exists()
