@@ -37,7 +37,7 @@ class ChairState:
     chair: str  # "" when the workstation did not name it
     patient_code: str | None
     state: str  # running, paused, overdue, ended, interrupted
-    remaining_s: float | None  # at the moment read; negative when overdue; None once closed
+    remaining_s: float | None  # when read (when last heard from, its lease expired); < 0 overdue; None closed
     lease_age_s: float | None  # since the workstation last renewed its hold; None without a held lease
     lease_expired: bool  # open, but its workstation has not been heard from for a whole lease
     started_at: str
@@ -97,7 +97,8 @@ def _state(row, now: datetime, planned: dict[int, float], server: bool, recent_s
         total = planned.get(session_id, float(minutes) * 60.0)
         since = _parse(progress_at) or _parse(started_at)
         done = float(progress_s or 0.0)
-        if state == "running" and since is not None:
+        # A workstation not heard from for a whole lease may be dead: its time is what it last wrote, not a guess.
+        if state == "running" and since is not None and not (expired and held):
             done += max(0.0, (now - since).total_seconds())
         remaining: float | None = total - done
         shown = "overdue" if remaining < 0 else state

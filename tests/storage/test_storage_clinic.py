@@ -92,3 +92,28 @@ def test_on_a_server_each_row_says_which_workstation_and_chair_and_how_fresh(pg_
     assert [(s.session_id, s.state) for s in rows] == [(first.session_id, "running")]
     room1.close()
     room2.close()
+
+
+def test_a_session_whose_workstation_is_not_heard_from_keeps_its_last_known_time(pg_url, clock) -> None:
+    # Room 1 died mid-session: its lease expires, and the board must not go on counting its time down as if
+    # it were seen running; what is left is what room 1 last wrote.
+    room1 = open_pg_store(pg_url, clock=clock, lease_options={"workstation": "room1", "lease_s": 0.3,
+                                                               "heartbeat_s": 3600})
+    room2 = open_pg_store(pg_url, clock=clock, lease_options={"workstation": "room2"})
+    try:
+        recorder = Recorder(room1, clock).lane("Chair 1")
+        session = Session(clock, 20)
+        recorder.attach(session)
+        session.start()
+        wait(clock, session, 60, recorder)
+        deadline = time.monotonic() + 10
+        while not (row := _by_id(room2, clock)[recorder.session_id]).lease_expired:
+            assert time.monotonic() < deadline, "room 1's lease never expired"
+            time.sleep(0.05)
+        assert row.state == "running" and abs(row.remaining_s - 19 * 60) < 2
+        clock.advance(5 * 60)  # nothing from room 1 meanwhile
+        row = _by_id(room2, clock)[recorder.session_id]
+        assert row.lease_expired and abs(row.remaining_s - 19 * 60) < 2, "not counted down after its last word"
+    finally:
+        room1.close()
+        room2.close()

@@ -29,6 +29,10 @@ TITLE = "Clinic — neurotimer"
 COLUMNS = ("Workstation", "Chair", "Patient", "State", "Remaining", "Last heard from")
 STALE_AFTER_POLLS = 3  # no answer for this many polls (a network that hangs rather than fails): stale
 STATE_COLOURS = {**theme.STATE_COLOURS, "ended": theme.STATE_COLOURS["completed"]}
+NOT_HEARD = "NOT HEARD FROM"  # an open session whose workstation's lease expired: it may have died
+LAST_WORD = " at last word"  # its remaining time as last written, no longer running down
+LOST_TIP = ("Its workstation has not been heard from for a whole lease: it may have stopped. The session was "
+            "{was} when last heard from; the time left is what it last wrote.")
 
 
 def _ago(seconds: float) -> str:
@@ -121,6 +125,7 @@ class ClinicBoard(QMainWindow):
             if remaining is not None and row.counting:
                 remaining -= since
             state = "overdue" if remaining is not None and remaining < 0 and row.state == "running" else row.state
+            lost = row.lease_expired  # its workstation may be dead: what it last said, not a session seen running
             if row.lease_age_s is None:
                 heard = ""
             elif row.lease_expired:
@@ -131,8 +136,8 @@ class ClinicBoard(QMainWindow):
                 row.workstation or self._here,
                 row.chair or "—",
                 row.patient_code or "unassigned",
-                theme.state_word(state),
-                "" if remaining is None else format_clock(remaining),
+                NOT_HEARD if lost else theme.state_word(state),
+                "" if remaining is None else format_clock(remaining) + (LAST_WORD if lost else ""),
                 heard,
             )
             for c, text in enumerate(cells):
@@ -144,8 +149,11 @@ class ClinicBoard(QMainWindow):
                 ink = theme.MUTED if self.stale else theme.INK
                 if c == 3 and not self.stale:
                     ink = STATE_COLOURS.get(state, theme.INK)
-                if c == 5 and row.lease_expired:
+                if lost and c in (3, 5):
                     ink = theme.ERROR
+                elif lost and c == 4:
+                    ink = theme.MUTED
+                item.setToolTip(LOST_TIP.format(was=theme.state_word(state).lower()) if lost and c in (3, 4) else "")
                 item.setForeground(QColor(ink))
                 if c == 4:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

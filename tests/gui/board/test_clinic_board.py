@@ -131,3 +131,45 @@ def test_the_workstation_is_read_whole_not_cut_to_an_ellipsis(qtbot, clock, log_
     needed = board.table.fontMetrics().horizontalAdvance(text)
     assert board.table.columnWidth(0) >= needed + 8, (board.table.columnWidth(0), needed)
     board.close()
+
+
+def test_a_dead_workstations_session_is_not_shown_running_and_its_time_stops(qtbot, clock, pg_url):
+    # Room 1's computer died mid-session: its lease expired. The row said RUNNING in green and went on counting
+    # down; only "no word for …" was red. It must read as not heard from, with the time it last wrote, marked.
+    from neurotimer.gui.shell import theme
+    from neurotimer.storage.pg.open import open_pg_store
+
+    room1 = open_pg_store(pg_url, clock=clock, lease_options={"workstation": "room1", "lease_s": 0.3,
+                                                               "heartbeat_s": 3600})
+    try:
+        recorder = Recorder(room1, clock).lane("Chair 1")
+        session = Session(clock, 20)
+        recorder.attach(session)
+        session.start()
+        clock.advance(60)
+        session.tick()
+        recorder.progress()
+        board = _board(qtbot, pg_url, clock)
+
+        def expired() -> bool:
+            board.poller.poll_now()
+            return bool(board.rows) and board.rows[0].lease_expired
+
+        qtbot.waitUntil(expired, timeout=10_000)
+        clock.advance(30)  # between reads, and at the next read: nothing counts down any more
+        board.render()
+        for _ in range(2):
+            [row] = board.row_texts()
+            assert row[:5] == ["room1", "Chair 1", "unassigned", "NOT HEARD FROM", "19:00 at last word"]
+            assert row[5].startswith("no word for")
+            state = board.table.item(0, 3)
+            assert state.foreground().color().name() != theme.STATE_COLOURS["running"]
+            assert "may have stopped" in state.toolTip()
+            needed = board.table.fontMetrics().horizontalAdvance(row[4])
+            assert board.table.columnWidth(4) >= needed + 8, "the mark is read whole, not cut to an ellipsis"
+            clock.advance(60)
+            board.poller.poll_now()
+            qtbot.waitUntil(lambda: board.read_at == clock.wall(), timeout=10_000)
+        board.close()
+    finally:
+        room1.close()
