@@ -54,6 +54,8 @@ class ReviewRow:
     adverse_events: int
     amendments: int
     practitioner: str
+    workstation: str = ""  # where it was recorded: on a server log, from its lease row; "" in a file log
+    chair: str = ""  # the chair it ran at, as its workstation named it (a server log); "" when not named
     chain_ok: bool | None = field(default=None, compare=False)
 
 
@@ -64,6 +66,7 @@ SORT_KEYS: dict[str, str] = {
     "session": "s.course_id, s.number",
     "minutes": "s.treatment_seconds",
     "state": "s.state",
+    "where": "recorded_ws, recorded_chair",
     "points": "points",
     "channels": "channels",
     "peak": "peak_ma",
@@ -94,9 +97,16 @@ _SELECT = (
     " (SELECT count(*) FROM adverse_events WHERE session_id = s.id) AS adverse_events,"
     " (SELECT count(*) FROM amendments WHERE session_id = s.id) AS amendments,"
     " coalesce(pr.name, '')"
+)
+_FROM = (
     f" FROM sessions s LEFT JOIN patients p ON p.id = {PATIENT_OF} LEFT JOIN courses c ON c.id = s.course_id"
     " LEFT JOIN practitioners pr ON pr.id = s.practitioner_id"
 )
+# Where each session was recorded: a server log keeps it in the session's lease row (one per session, found by
+# its primary key: a page costs a look-up a row); a file log is one workstation's and keeps no chair names.
+_RECORDED_AT_SERVER = (", coalesce(l.workstation, '') AS recorded_ws, coalesce(l.chair, '') AS recorded_chair",
+                       " LEFT JOIN session_leases l ON l.session_id = s.id")
+_RECORDED_AT_FILE = (", '' AS recorded_ws, '' AS recorded_chair", "")
 
 
 def contains(column: str) -> str:
@@ -171,11 +181,17 @@ def fetch_rows(
 ) -> list[ReviewRow]:
     """One page of the filtered, sorted list; each row's hash chain checked when asked."""
     where, params = where_clause(f)
-    sql = _SELECT + where + order_clause(sort, descending) + " LIMIT ? OFFSET ?"
+    columns, joins = _RECORDED_AT_FILE if on_file(conn) else _RECORDED_AT_SERVER
+    sql = _SELECT + columns + _FROM + joins + where + order_clause(sort, descending) + " LIMIT ? OFFSET ?"
     out = [ReviewRow(*r[:10], points_text(r[10]), *r[11:]) for r in conn.execute(sql, [*params, limit, offset])]
     if check_chains and out:
         out = [_with_chain(conn, row) for row in out]
     return out
+
+
+def on_file(conn) -> bool:
+    """Whether `conn` reads a SQLite file (bare, or bounded as a worker's is) rather than a server."""
+    return isinstance(conn, sqlite3.Connection) or isinstance(getattr(conn, "_inner", None), sqlite3.Connection)
 
 
 def session_ids(conn: sqlite3.Connection, f: ReviewFilter, sort: str = "date", descending: bool = True) -> list[int]:
@@ -186,8 +202,11 @@ def session_ids(conn: sqlite3.Connection, f: ReviewFilter, sort: str = "date", d
         " (SELECT max(peak_ma) FROM session_peaks WHERE session_id = s.id) AS peak_ma,"
         " (SELECT count(*) FROM adverse_events WHERE session_id = s.id) AS adverse_events,"
         " (SELECT count(*) FROM amendments WHERE session_id = s.id) AS amendments"
-        f" FROM sessions s LEFT JOIN patients p ON p.id = {PATIENT_OF}"
-        " LEFT JOIN practitioners pr ON pr.id = s.practitioner_id"
+    )
+    columns, joins = _RECORDED_AT_FILE if on_file(conn) else _RECORDED_AT_SERVER
+    sql += (
+        f"{columns} FROM sessions s LEFT JOIN patients p ON p.id = {PATIENT_OF}"
+        f" LEFT JOIN practitioners pr ON pr.id = s.practitioner_id{joins}"
     )
     return [r[0] for r in conn.execute(sql + where + order_clause(sort, descending), params)]
 

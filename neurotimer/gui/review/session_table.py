@@ -26,6 +26,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("session", "Course · session"),
     ("minutes", "Minutes"),
     ("state", "State"),
+    ("where", "Where"),
     ("points", "Points"),
     ("channels", "Channels"),
     ("peak", "Peak mA"),
@@ -34,6 +35,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 )
 HEADER_TIPS = {
     "minutes": "Minutes treated / planned",
+    "where": "The workstation and chair the session was recorded at",
     "peak": "Highest current commanded on any channel",
     "adverse": "Adverse events recorded",
     "amendments": "Corrections made after the session",
@@ -67,6 +69,8 @@ def cell_text(row: ReviewRow, column: str) -> str:
     if column == "state":
         words = STATE_WORDS.get(row.state, row.state)
         return f"{words}  ⚠ {DAMAGED}" if row.chain_ok is False else words
+    if column == "where":
+        return " · ".join(part for part in (row.workstation, row.chair) if part)
     if column == "points":
         return row.points
     if column == "channels":

@@ -30,6 +30,9 @@ from neurotimer.storage.review_queries import ReviewRow, adverse_kinds
 log = logging.getLogger(__name__)
 
 TITLE = "Review — neurotimer"
+# Each column's width but the plan's (the rest) and where (its names): its widest text and its header, whole.
+COLUMN_WIDTHS = {"date": 145, "patient": 190, "session": 160, "minutes": 75, "state": 110,
+                 "channels": 75, "peak": 72, "adverse": 70, "amendments": 80}
 LIVE_MS = 3000  # on a server log, how often the rows shown are read again (other workstations write meanwhile)
 
 
@@ -129,8 +132,15 @@ class ReviewWindow(QMainWindow):
         self.table.setModel(self.model)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((155, 190, 150, 80, 120, 330, 75, 75, 70, 80)):
-            self.table.setColumnWidth(column, width)
+        for key, width in COLUMN_WIDTHS.items():
+            self.table.setColumnWidth(self.column_of(key), width)
+        # Where a session was recorded is known on a server log only (a file keeps no workstation or chair); it
+        # is as wide as the clinic's workstation names make it.
+        self.table.setColumnHidden(self.column_of("where"), not is_server_url(store.path))
+        header.setSectionResizeMode(self.column_of("where"), QHeaderView.ResizeMode.ResizeToContents)
+        # The plan is the one column whose text runs on (a dozen points): it takes what the others leave, so
+        # every other column reads whole and the list never scrolls sideways at 1366 px.
+        header.setSectionResizeMode(self.column_of("points"), QHeaderView.ResizeMode.Stretch)
         header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self._read_adverse_kinds()

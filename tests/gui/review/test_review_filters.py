@@ -180,6 +180,7 @@ def sort_value(row, column, doc):
         "date": row.started_at, "patient": row.patient_code or "", "session": (row.course_id or 0, row.number or 0),
         "minutes": row.treatment_seconds, "state": row.state, "channels": row.channels,
         "peak": row.peak_ma or 0.0, "adverse": row.adverse_events, "amendments": row.amendments,
+        "where": (row.workstation, row.chair),
         # Points sort by the plan as written, point by point in the plan's order.
         "points": ",".join(f"{p['code']} {p['side']}" for p in doc["points"]),
     }[column]
