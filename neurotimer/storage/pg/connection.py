@@ -45,6 +45,7 @@ GETCONN_WHILE_AWAY_S = 0.02
 POOL_CLOSE_WAIT_S = 0.5
 
 _INSERT = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)", re.IGNORECASE)
+_INSERT_VALUES = re.compile(r"^(\s*INSERT\s+INTO\s+(\w+)\s*)\(([^)]*)\)(\s*VALUES\s*)\(", re.IGNORECASE)
 _IS_NOT_PARAM = re.compile(r"\bIS\s+NOT\s+\?")
 _LIKE = re.compile(r"\bLIKE\b")
 _INSTR = re.compile(r"\binstr\(", re.IGNORECASE)
@@ -73,8 +74,26 @@ def translate(sql: str) -> tuple[str, bool]:
     match = _INSERT.match(text)
     returns_id = bool(match and match.group(1).lower() in ID_TABLES and "RETURNING" not in text.upper())
     if returns_id:
-        text += " RETURNING id"
+        text = next_id(text) + " RETURNING id"
     return text, returns_id
+
+
+def next_id(text: str) -> str:
+    """An INSERT that names no id takes the table's largest id plus one, as SQLite's INTEGER PRIMARY KEY does.
+
+    A sequence would leave gaps: it logs 32 values ahead (a server crash skips them) and a rolled-back
+    insert consumes its value, and on a tamper-evident log an auditor reads "#23 … #54" as deleted sessions.
+    Every write transaction holds the clinic-wide write lock (BEGIN IMMEDIATE) before its first statement,
+    so no other writer can take the same number; the primary key's index answers max(id) at once.
+    """
+    match = _INSERT_VALUES.match(text)
+    if match is None:
+        return text
+    head, table, columns, values = match.groups()
+    if "id" in (column.strip().lower() for column in columns.split(",")):
+        return text  # A copy keeps its ids (transfer.py).
+    return (f"{head}(id, {columns}){values}((SELECT coalesce(max(id), 0) + 1 FROM {table}), "
+            + text[match.end():])
 
 
 class Rows:
