@@ -289,6 +289,6 @@ def test_the_password_can_come_from_the_os_keyring(app_role: str, tmp_path: Path
     assert store.list_patients() == []
     store.close()
     monkeypatch.setitem(sys.modules, "keyring", None)  # no keyring package, no password file entry
-    with pytest.raises(CannotOpenError, match="refused the password") as refused:
+    with pytest.raises(CannotOpenError, match="asks for a password and there is none") as refused:
         open_store(app_role, clock=clock)
     assert APP_PASSWORD not in str(refused.value)

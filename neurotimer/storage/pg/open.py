@@ -17,7 +17,7 @@ from neurotimer.session.clock import Clock, SystemClock
 from neurotimer.storage.db import CannotOpenError, ForeignDatabaseError, NewerVersionError, StoreError
 from neurotimer.storage.location import display_url
 from neurotimer.storage.migrations import APPLICATION_ID
-from neurotimer.storage.pg import schema
+from neurotimer.storage.pg import passfile, schema
 from neurotimer.storage.pg.connection import PgConnection
 from neurotimer.storage.pg.leases import APPLICATION, Leases, application_name
 from neurotimer.storage.pg.store import PgStore
@@ -68,8 +68,10 @@ def connect_error(url: str, exc: psycopg.Error) -> CannotOpenError:
     """One line naming what went wrong: refused, unknown host, wrong password, no such database, timeout."""
     shown = display_url(url)
     text = str(exc)
-    if "password authentication failed" in text or "no password supplied" in text:
-        reason = "the server refused the password (wrong password, or none in ~/.pgpass)"
+    if "password authentication failed" in text:
+        reason = f"the server refused the password (the one in {passfile.location()[1]} or the OS keyring is wrong)"
+    elif "no password supplied" in text:
+        reason = no_password_reason(url)
     elif "does not exist" in text and "database" in text:
         reason = "there is no such database on the server"
     elif "does not exist" in text and "role" in text:
@@ -87,6 +89,25 @@ def connect_error(url: str, exc: psycopg.Error) -> CannotOpenError:
     else:
         reason = _first_line(exc)
     return CannotOpenError(f"Cannot open the session log {shown}: {reason}.")
+
+
+def no_password_reason(url: str) -> str:
+    """Why no password was sent: the password file has no line for this address; when it has one for the same
+    server and user but another database, the name typed is the likely fault, and is said so."""
+    params = {k: str(v) for k, v in conninfo_to_dict(url).items()}
+    path, shown = passfile.location()
+    dbname = params.get("dbname", "")
+    others = passfile.other_databases(params, path)
+    if others is None:  # libpq skips a password file others may read
+        return (f"the server asks for a password and libpq did not use the line in {shown} for this address"
+                " (the file must be readable by you alone: chmod 0600)")
+    if others:
+        listed = ", ".join(sorted(set(others)))
+        return (f"the server asks for a password and {shown} has none for the database {dbname}, only for {listed}"
+                " on this server and user: is the database name misspelt?")
+    user = params.get("user") or getpass.getuser()
+    return (f"the server asks for a password and there is none in {shown} (nor the OS keyring)"
+            f" for {user} and the database {dbname} on this server")
 
 
 def keyring_password(params: dict[str, str]) -> str | None:
