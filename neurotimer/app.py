@@ -483,12 +483,12 @@ class App:
         choose = self._choose_practitioner or (demo_practitioner if self.args.demo else None)
         if choose is None:
             return True
-        chosen = choose(store, self.settings.practitioner_id)
+        chosen = choose(store, self.settings.last_practitioner(store.path))
         if chosen is None:
             return False
         self.practitioner = chosen
         store.current_practitioner_id = chosen.id  # amendments, courses and screening changes name them too
-        self.settings.practitioner_id = chosen.id
+        self.settings.remember_practitioner(store.path, chosen.id)
         self.window.set_practitioner_text(f"{chosen.name} · {chosen.code}", describe(chosen))
         return True
 

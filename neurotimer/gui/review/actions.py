@@ -14,8 +14,10 @@ from PySide6.QtWidgets import QDialog, QFileDialog
 from neurotimer.gui.review.course_dialogs import CloseCourseDialog, NewCourseDialog, PatientEditDialog
 from neurotimer.gui.review.session_dialogs import AmendDialog, NoteDialog
 from neurotimer.gui.shell.log_reach import LOG_ERRORS, plain
+from neurotimer.gui.shell.settings import keep_id_for_log, last_id_for_log
 
 log = logging.getLogger(__name__)
+REVIEW_PRACTITIONER = "review/practitioner_by_log"  # {log key: id}, as the chair window keeps its own
 
 AskSave = Callable[[str, str, str], "Path | None"]
 
@@ -104,12 +106,12 @@ class ReviewActions(QObject):
         store = self.window.store
         if store.current_practitioner_id is not None or self.choose_practitioner is None:
             return True
-        last = QSettings().value("review/practitioner_id", None)
-        chosen = self.choose_practitioner(store, int(last) if str(last).isdigit() else None)
+        # Each log numbers its own profiles: the one chosen last is kept for each log.
+        chosen = self.choose_practitioner(store, last_id_for_log(QSettings(), REVIEW_PRACTITIONER, store.path))
         if chosen is None:
             return False
         store.current_practitioner_id = chosen.id
-        QSettings().setValue("review/practitioner_id", chosen.id)
+        keep_id_for_log(QSettings(), REVIEW_PRACTITIONER, store.path, chosen.id)
         return True
 
     def _chosen(self):

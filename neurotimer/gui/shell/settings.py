@@ -7,15 +7,50 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from neurotimer.storage.location import LogLocation, NotALocation, parse_location
+from neurotimer.storage.location import LogLocation, NotALocation, display_url, is_server_url, parse_location
 
 PLANNED_MINUTES = "session/planned_minutes"
 DEVICE_URL = "device/url"
 NEEDLES_NOT_COUNTED = "session/needles_not_counted"
 CHAIRS = "chairs/list"
-PRACTITIONER = "practitioner/last"
+PRACTITIONER = "practitioner/last"  # one id for every log, as once kept: read until a log's own is kept
+PRACTITIONER_BY_LOG = "practitioner/last_by_log"  # {log key: id}: ids are the log's own, another log's mean others
 LOG_LOCATION = "log/location"
 FILE_NAME = "settings.ini"  # in the app data folder (a demo's in its own temporary folder)
+
+
+def log_key(location: LogLocation) -> str:
+    """The log a remembered practitioner belongs to: a file's absolute path, or a server's address without
+    password or options (one database on one server is one log, whatever sslmode reaches it)."""
+    if is_server_url(location):
+        return display_url(str(location))
+    return str(Path(location).expanduser().resolve())
+
+
+def ids_by_log(settings: QSettings, key: str) -> dict[str, int]:
+    """{log key: id} kept under `key`; nothing made up from a value edited into junk."""
+    value = settings.value(key, None)
+    try:
+        records = json.loads(str(value)) if value else {}
+    except ValueError:
+        return {}
+    if not isinstance(records, dict):
+        return {}
+    return {str(k): v for k, v in records.items() if isinstance(v, int) and not isinstance(v, bool)}
+
+
+def last_id_for_log(settings: QSettings, key: str, location: LogLocation | None) -> int | None:
+    """The id kept under `key` for this log; None for a log in memory (nobody's next start)."""
+    return ids_by_log(settings, key).get(log_key(location)) if location is not None else None
+
+
+def keep_id_for_log(settings: QSettings, key: str, location: LogLocation | None, value: int) -> None:
+    if location is None:
+        return
+    by_log = ids_by_log(settings, key)
+    by_log[log_key(location)] = int(value)
+    settings.setValue(key, json.dumps(by_log, sort_keys=True))
+    settings.sync()
 
 
 def log_to_open(db: LogLocation | None) -> LogLocation:
@@ -29,8 +64,8 @@ def log_to_open(db: LogLocation | None) -> LogLocation:
 
 class Settings:
     """The planned time last used, the stimulator last connected, a quit with needles not counted out and the
-    chairs of Settings → Chairs and the practitioner last chosen; a value that cannot be read is None (or no
-    chairs)."""
+    chairs of Settings → Chairs and the practitioner last chosen in each log; a value that cannot be read is None
+    (or no chairs)."""
 
     def __init__(self, path: Path) -> None:
         self._store = QSettings(str(path), QSettings.Format.IniFormat)
@@ -84,15 +119,26 @@ class Settings:
         self._store.setValue(CHAIRS, json.dumps(records))
         self._store.sync()
 
-    @property
-    def practitioner_id(self) -> int | None:
-        """The practitioner chosen at the last start, preselected at the next."""
+    def last_practitioner(self, location: LogLocation | None) -> int | None:
+        """The practitioner chosen at the last start on this log, preselected at the next. Each log numbers its
+        own profiles: the id chosen in another log is another person here, so it is never offered."""
+        if location is None or ids_by_log(self._store, PRACTITIONER_BY_LOG) or log_key(location) != log_key(
+                self._own_log()):
+            return last_id_for_log(self._store, PRACTITIONER_BY_LOG, location)
+        # Settings written before logs were told apart kept one id, chosen in the log they name: offered there
+        # until a log's own is kept.
         value = self._store.value(PRACTITIONER, None)
         return int(value) if value is not None and str(value).isdigit() else None
 
-    @practitioner_id.setter
-    def practitioner_id(self, practitioner_id: int) -> None:
-        self._store.setValue(PRACTITIONER, int(practitioner_id))
+    def _own_log(self) -> LogLocation:
+        from neurotimer import paths
+
+        return self.log_location or paths.default_db_path()
+
+    def remember_practitioner(self, location: LogLocation | None, practitioner_id: int) -> None:
+        if location is not None:
+            self._store.remove(PRACTITIONER)
+        keep_id_for_log(self._store, PRACTITIONER_BY_LOG, location, practitioner_id)
 
     @property
     def log_location(self) -> LogLocation | None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from PySide6.QtCore import QSettings
 from review_helpers import wait_loaded
 from test_review_reports import newest, pdf_text
 
 from neurotimer.cli import main as cli_main
 from neurotimer.gui.history.text import session_html
+from neurotimer.gui.review.actions import REVIEW_PRACTITIONER
 from neurotimer.gui.review.replay_text import events_html, heading
+from neurotimer.gui.shell.settings import last_id_for_log
 from neurotimer.storage.replay import session_replay
 from neurotimer.storage.store import open_store
 
@@ -109,6 +112,10 @@ def test_the_review_on_its_own_asks_once_who_writes(qtbot, review_window):
     review_window.actions.add_note()
     assert review_window.actions.dialog is not dialog, "a second note is offered"
     assert asked == [None], "asked once, not before every entry"
+    kept = QSettings()
+    assert last_id_for_log(kept, REVIEW_PRACTITIONER, store.path) == 1, "offered first at the next review"
+    assert last_id_for_log(kept, REVIEW_PRACTITIONER, store.path.with_name("other.sqlite3")) is None, (
+        "another log numbers its own profiles")
 
 
 def test_cancelling_who_writes_makes_no_entry(qtbot, review_window):

@@ -28,8 +28,8 @@ class Chooser:
         return self.answer(store, last_id)
 
 
-def start(qtbot, tmp_path, clock, chooser, demo=False) -> App:
-    a = App(make_args(None if demo else tmp_path / "log.sqlite3", demo), clock, chime=lambda: None,
+def start(qtbot, tmp_path, clock, chooser, demo=False, db: str = "log.sqlite3") -> App:
+    a = App(make_args(None if demo else tmp_path / db, demo), clock, chime=lambda: None,
             confirm=lambda t, x: True, choose_practitioner=chooser)
     qtbot.addWidget(a.window)
     a.window.show()
@@ -114,6 +114,28 @@ def test_the_next_start_offers_the_last_practitioner_first(qtbot, tmp_path, cloc
         assert second.practitioner.name == "Dr Ana Lee"
     finally:
         second.shutdown()
+
+
+def test_each_log_offers_the_practitioner_last_chosen_in_it(qtbot, tmp_path, clock) -> None:
+    """Profiles are numbered in each log: Dr Lee, the second profile of the room's log, is the first in the
+    clinic's; the clinic's log must not preselect whoever is second there."""
+    def second_of_two(store, _last):
+        store.create_practitioner("Dr Sam Kim")
+        return make_lee(store, _last)
+
+    room = start(qtbot, tmp_path, clock, Chooser(second_of_two), db="room.sqlite3")
+    room.shutdown()
+    clinic_chooser = Chooser(lambda store, last: make_lee(store, last) if last is None else None)
+    clinic = start(qtbot, tmp_path, clock, clinic_chooser, db="clinic.sqlite3")
+    clinic.shutdown()
+    assert clinic_chooser.asked == [None], "the room's Dr Lee (2) is someone else, or no one, in the clinic's log"
+    for db, lee in (("room.sqlite3", 2), ("clinic.sqlite3", 1)):
+        again = Chooser(lambda store, last: store.get_practitioner(last))
+        a = start(qtbot, tmp_path, clock, again, db=db)
+        try:
+            assert again.asked == [lee] and a.practitioner.name == "Dr Ana Lee"
+        finally:
+            a.shutdown()
 
 
 def test_cancelling_the_chooser_quits_before_anything_is_recorded(qtbot, tmp_path, clock) -> None:
