@@ -8,13 +8,14 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from neurotimer.session.clock import Clock, rfc3339
+from neurotimer.session.clock import Clock
 from neurotimer.session.session import Session
 from neurotimer.storage.continuation import ContinuedSession, SessionClosedElsewhere
 from neurotimer.storage.db import StoreError
 from neurotimer.storage.recorder_batch import BatchMixin, RecordBatch
 from neurotimer.storage.recorder_continue import ContinuingMixin
 from neurotimer.storage.recorder_lane import RecorderLane, _Pending, _Target
+from neurotimer.storage.recorder_progress import ProgressMixin
 from neurotimer.storage.recorder_spool import SpoolingMixin
 from neurotimer.storage.spool import Spool
 from neurotimer.storage.store import Store
@@ -26,7 +27,7 @@ RETRY_INTERVAL_S = 1.0
 PROGRESS_INTERVAL_S = 0.8
 
 
-class Recorder(BatchMixin, SpoolingMixin, ContinuingMixin):
+class Recorder(BatchMixin, SpoolingMixin, ProgressMixin, ContinuingMixin):
     """The app's one writer of live sessions, for one chair or many.
 
     attach(session) before session.start(); the recorder then writes every domain event (it subscribes)
@@ -90,6 +91,7 @@ class Recorder(BatchMixin, SpoolingMixin, ContinuingMixin):
         self._last_attempt = float("-inf")
         self._alarm_text: str | None = None
         self._batches: list[RecordBatch] = []
+        self._owing: list[_Target] = []  # chairs whose last progress write failed (recorder_progress)
         self._closed = False
         self._main = RecorderLane(self, "")
 
@@ -230,37 +232,6 @@ class Recorder(BatchMixin, SpoolingMixin, ContinuingMixin):
         seq = self._store.append_session_event(conn, session_id, item.at, offset, item.kind, item.payload)
         return seq, session_id
 
-    def _write_progress(self, target: _Target) -> bool:
-        now = self._clock.now()
-        if now - target.last_progress_mono < self._progress_interval:
-            return False
-        treatment = round(target.session.treatment_seconds, 3)
-        target.last_progress_mono = now
-        if treatment == target.last_progress_value:
-            return False
-        try:
-            try:
-                self._upsert_progress(target, treatment, now)
-            except SessionClosedElsewhere as refused:
-                self._continue(target, refused)
-                self._upsert_progress(target, treatment, now)
-        except StoreError as exc:
-            target.last_progress_mono = float("-inf")
-            self._fail(exc)
-            return False
-        finally:
-            self._tell_notices()
-            self._tell_continued()
-        target.last_progress_value = treatment
-        self._recovered()
-        return True
-
-    def _upsert_progress(self, target: _Target, treatment: float, now: float) -> None:
-        with self._store.transaction() as conn:
-            self._store.upsert_progress(
-                conn, target.db_id, treatment, now - (target.start_mono or now), rfc3339(self._clock.wall())
-            )
-
     def _fail(self, exc: Exception) -> None:
         first = self._alarm_text is None
         if first:
@@ -293,7 +264,8 @@ class Recorder(BatchMixin, SpoolingMixin, ContinuingMixin):
             self._on_count(text)
 
     def _recovered(self) -> None:
-        if self._alarm_text is not None and not self._writable_waiting():
+        """Clears the alarm once nothing of a started session waits: no event and no treatment time."""
+        if self._alarm_text is not None and not self._writable_waiting() and not self._owed_progress():
             self._alarm_text = None
             log.warning("session log writable again; everything held in memory is saved")
             self._on_recovered()

@@ -35,6 +35,7 @@ class _Target:
     key: str = field(default_factory=lambda: uuid.uuid4().hex)  # names it in the spool file
     last_seq: int = 0  # its last committed event
     spooled: bool = False  # its header line is in the current spool file
+    progress_owed: bool = False  # its last progress write failed (the alarm stays until one is written)
 
     def opening(self) -> dict[str, Any]:
         """Its session row's facts, as `Store.insert_session` takes them (and the spool file keeps them)."""

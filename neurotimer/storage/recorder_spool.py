@@ -31,6 +31,10 @@ class SpoolingMixin:
     def flush(self) -> bool:
         raise NotImplementedError
 
+    if TYPE_CHECKING:  # the Recorder's own (recorder_progress)
+        def _progress_words(self) -> str:
+            ...
+
     @property
     def spooled(self) -> int:
         """Of the events waiting, those also kept in the spool file (the next start writes them)."""
@@ -165,4 +169,9 @@ class SpoolingMixin:
             why = f" ({self._spool_error})" if self._spool_error else ""
             where = (f"{waiting} event(s) wait: {spooled} kept in the spool file, {waiting - spooled} in memory "
                      f"only{why}")
+        progress = self._progress_words()
+        if progress and not waiting:  # no event waits, the treatment time does: never '0 event(s) wait'
+            return f"{self._reason} The timer goes on; {progress}; it is saved as soon as the log can be written."
+        if progress:
+            where = f"{where}, and {progress}"
         return f"{self._reason} The timer goes on; {where}; they are saved as soon as the log can be written."
