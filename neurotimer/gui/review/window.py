@@ -90,6 +90,8 @@ class ReviewWindow(QMainWindow):
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.horizontalHeader().setStretchLastSection(False)
+        # A chosen row must not turn the titles bold: bold, 'Channels' and 'Peak mA' no longer fit their columns.
+        self.table.horizontalHeader().setHighlightSections(False)
         self._reach_message = ""  # what the message line says about a log that did not answer
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setChildrenCollapsible(False)

@@ -97,3 +97,14 @@ def test_a_file_log_shows_no_where_column_and_the_plan_has_its_room(qtbot, revie
     assert review_window.table.isColumnHidden(review_window.column_of("where")), "a file keeps no chair"
     assert fits_at_1366(qtbot, review_window) == []
     assert review_window.table.columnWidth(review_window.column_of("points")) >= 300
+
+
+def test_choosing_a_session_leaves_the_column_titles_as_they_were(qtbot, review_window) -> None:
+    """Bold titles on a chosen row cut 'Channels' and 'Peak mA' at 1366 px (seen in the real window)."""
+    assert fits_at_1366(qtbot, review_window) == []
+    header = review_window.table.horizontalHeader()
+    before = header.grab().toImage()
+    review_window.table.selectRow(0)
+    qtbot.waitUntil(lambda: review_window.table.selectionModel().hasSelection(), timeout=2000)
+    header.repaint()
+    assert header.grab().toImage() == before
