@@ -6,6 +6,7 @@ import wave
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from neurotimer.gui.session.presenter import SessionPresenter
@@ -131,6 +132,22 @@ def test_the_alarm_list_shows_raise_acknowledge_and_clear_times(qtbot, model, cl
     dialog.show()
     dialog.close_button.click()  # Escape is the emergency stop, so the list has its own Close button
     assert not dialog.isVisible()
+
+
+def test_a_long_alarm_reads_whole_in_the_list(qtbot, model) -> None:
+    text = ("The session log cannot be written (the log server cannot be reached; reconnecting). The timer goes "
+            "on; 15 event(s) wait here in order and are written as soon as the log can be written again.")
+    model.raise_alarm("log-write", text, Priority.HIGH)
+    dialog = AlarmListDialog(model)
+    qtbot.addWidget(dialog)
+    dialog.resize(600, 420)  # a narrow list: the text needs several lines
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    table = dialog.table
+    qtbot.waitUntil(lambda: table.columnWidth(1) < 400, timeout=2000)
+    width = table.columnWidth(1) - 8
+    needed = table.fontMetrics().boundingRect(0, 0, width, 10_000, Qt.TextFlag.TextWordWrap, text).height()
+    assert table.rowHeight(0) >= needed, "the whole text shows, wrapped, not cut to one line"
 
 
 def clock_seconds(text: str) -> int:
