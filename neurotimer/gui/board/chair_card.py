@@ -75,7 +75,6 @@ class ChairCard(QFrame):
         key = f" (Ctrl+{self.number})" if self.number <= 8 else ""
         self.setToolTip(f"{status.name}: {status.patient or 'patient unassigned'}. Click to bring it on screen{key}.")
         self.digits.setText(format_clock(status.shown_seconds))
-        self.state_label.setText(theme.state_word(status.state))
         self._fit_name()
         outputs = f"{status.outputs_on} on" + (f" · {status.peak_ma:.1f} mA" if status.outputs_on else "")
         self.detail.setText(f"{status.patient or 'unassigned'} · {outputs}")
@@ -148,10 +147,16 @@ class ChairCard(QFrame):
         name_font.setBold(True)
         chip_font.setPixelSize(CHIP_PX)
         chip_font.setBold(True)
-        chip = QFontMetrics(chip_font).horizontalAdvance(self.state_label.text()) + 2 * CHIP_PADDING_PX
-        room = max(20, self.width() - 34 - chip)  # the state border, margins, spacing and outline
-        text = QFontMetrics(name_font).elidedText(self.status.name, Qt.TextElideMode.ElideRight, room)
-        self.name_label.setText(text)
+        names, chips = QFontMetrics(name_font), QFontMetrics(chip_font)
+        word = theme.state_word(self.status.state)
+        # "ENDED EARLY" beside "Room 1" left "Ro…": the chair's name matters more than the state's second word
+        # (the card's colour and the chair on screen say the rest), so the state is shortened before the name.
+        for state in (word, word.split(" ")[0]):
+            room = max(20, self.width() - 34 - chips.horizontalAdvance(state) - 2 * CHIP_PADDING_PX)
+            if names.horizontalAdvance(self.status.name) <= room:
+                break
+        self.state_label.setText(state)
+        self.name_label.setText(names.elidedText(self.status.name, Qt.TextElideMode.ElideRight, room))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

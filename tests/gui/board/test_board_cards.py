@@ -78,6 +78,19 @@ def test_a_reminder_shows_on_the_card_without_flashing(qtbot) -> None:
     assert not board.cards[1].flashing
 
 
+def test_a_long_state_gives_way_to_the_chairs_name(qtbot) -> None:
+    """Seen in the real window: 'ENDED EARLY' beside the name left 'Ro…' on both cards of a 160 px board."""
+    board = _board(qtbot)
+    board.resize(160, 600)
+    board.update_chair(0, ChairStatus("Room 1", "", "ended_early", 1620.0))
+    board.update_chair(1, ChairStatus("Room 2", "", "running", 1620.0))
+    qtbot.waitUntil(lambda: board.cards[0].width() <= 160, timeout=2000)
+    board.update_chair(0, ChairStatus("Room 1", "", "ended_early", 1620.0))
+    assert board.cards[0].name_label.text() == "Room 1"
+    assert board.cards[0].state_label.text() == "ENDED"
+    assert board.cards[1].state_label.text() == "RUNNING", "a state that leaves the name room is whole"
+
+
 def test_eight_chairs_fit_a_column_and_keep_their_keys(qtbot) -> None:
     board = _board(qtbot, [f"Room {n}" for n in range(1, 9)])
     board.resize(190, 8 * 84)
