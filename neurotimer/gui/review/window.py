@@ -93,6 +93,7 @@ class ReviewWindow(QMainWindow):
         # A chosen row must not turn the titles bold: bold, 'Channels' and 'Peak mA' no longer fit their columns.
         self.table.horizontalHeader().setHighlightSections(False)
         self._reach_message = ""  # what the message line says about a log that did not answer
+        self._action_message = ""  # and what the last action came to
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.table)
@@ -176,11 +177,11 @@ class ReviewWindow(QMainWindow):
         """Says why a read or write failed, in one line above the list; cleared when the log answers again."""
         log.warning("review: a read or write failed (%s)", type(exc).__name__)
         self._reach_message = plain(exc, what, after)
-        self.show_message(self._reach_message)
+        self._render_message()
 
     def _on_failed(self, text: str) -> None:
         self._reach_message = text
-        self.show_message(text)
+        self._render_message()
 
     def _retry(self) -> None:
         """After a failed read (every few seconds on a server log, and as soon as the list is read again): the
@@ -191,11 +192,11 @@ class ReviewWindow(QMainWindow):
             self.course.show_course(self.course.unread)
         if not self._reach_message or (self.model is not None and self.model.unread):
             return
-        had, self._reach_message = self._reach_message, ""
+        self._reach_message = ""
         self._read_adverse_kinds()  # says so again if the log still does not answer
-        if not self._reach_message and self.message.text() == had:
+        if not self._reach_message:
             log.info("review: the log answers again")
-            self.show_message("")
+            self._render_message()
 
     def _on_changed_live(self, ids: set[int]) -> None:
         """The chosen session was written meanwhile (live on another workstation): its replay follows."""
@@ -204,6 +205,14 @@ class ReviewWindow(QMainWindow):
             self.replay.show_session(chosen.id)
 
     def show_message(self, text: str) -> None:
+        """What an action came to (an export, a report, a form): it stays beside the log's own line."""
+        self._action_message = text
+        self._render_message()
+
+    def _render_message(self) -> None:
+        # Two lines, not one: a failed export's words were overwritten by the list's next failed read.
+        parts = [m for m in (self._action_message, self._reach_message) if m]
+        text = "\n".join(dict.fromkeys(parts))
         self.message.setText(text)
         self.message.setVisible(bool(text))
 

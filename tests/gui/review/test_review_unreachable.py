@@ -119,4 +119,7 @@ def test_an_export_from_a_silent_server_says_so_and_writes_nothing(qtbot, tmp_pa
     text = window.message.text()
     assert text.startswith("The export was not written:") and "Nothing was lost: export again." in text
     assert not out.exists()
+    # The list's next failed read (every 3 s on a silent server) is said beside it, never over it.
+    qtbot.waitUntil(lambda: "session list" in window.message.text(), timeout=30_000)
+    assert window.message.text().startswith("The export was not written:")
     window.actions.wait()
