@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.gui.shell.test_real_process import stop_app
+
 ARTIFACTS = Path(__file__).resolve().parents[3] / "artifacts"
 EXE = Path(sys.executable).parent / "neurotimer"
 
@@ -33,15 +35,6 @@ def _find(env: dict[str, str], title: str, timeout: float = 30) -> str:
 def _shot(env: dict[str, str], path: Path) -> Path:
     subprocess.run(["import", "-window", "root", str(path)], env=env, check=True, timeout=30)
     return path
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(10)
 
 
 @pytest.mark.xvfb
@@ -71,7 +64,7 @@ def test_ctrl_r_opens_the_review_window_beside_the_chair(xvfb_display, tmp_path,
         ARTIFACTS.mkdir(exist_ok=True)
         shutil.copy(shot, ARTIFACTS / "review-window.png")
     finally:
-        _stop(proc)
+        stop_app(proc)
         err.close()
 
 
@@ -86,6 +79,6 @@ def test_review_flag_opens_only_the_review_window(xvfb_display, tmp_path, colour
         assert not _find(env, "^neurotimer$", timeout=2)
         assert proc.poll() is None
     finally:
-        _stop(proc)
+        stop_app(proc)
         err.close()
     assert proc.returncode is not None
