@@ -14,9 +14,10 @@ from neurotimer.storage.verify import verify_store
 POLL_STEP_S = 1.5  # under the devices' 2 s watchdog, so simulated time may jump while the workers poll
 
 
-@pytest.fixture
-def app(qtbot, tmp_path, clock: ManualClock):
-    args = build_parser().parse_args(["--db", str(tmp_path / "log.sqlite3"), "--chairs", "3"])
+def open_chairs_app(qtbot, tmp_path, clock: ManualClock, chairs: int) -> App:
+    """The wired app with `chairs` chairs on a file log, shown, started, every simulated device answering;
+    its chimes counted in `app.chimes`."""
+    args = build_parser().parse_args(["--db", str(tmp_path / "log.sqlite3"), "--chairs", str(chairs)])
     chimes: list[int] = []
     a = App(args, clock, chime=lambda: chimes.append(1), confirm=lambda t, x: True)
     a.chimes = chimes
@@ -27,6 +28,12 @@ def app(qtbot, tmp_path, clock: ManualClock):
     a.finish_start()
     for chair in a.chairs:
         qtbot.waitUntil(lambda c=chair: c.stim.info is not None, timeout=5000)
+    return a
+
+
+@pytest.fixture
+def app(qtbot, tmp_path, clock: ManualClock):
+    a = open_chairs_app(qtbot, tmp_path, clock, 3)
     yield a
     a.shutdown()
 

@@ -7,12 +7,11 @@ import pytest
 from PySide6.QtCore import Qt
 
 from neurotimer.app import App
-from neurotimer.cli import build_parser
 from neurotimer.gui.board import stop_all
 from neurotimer.session.clock import ManualClock
 from neurotimer.storage.store import open_readonly
 from neurotimer.storage.verify import verify_store
-from tests.gui.board.test_board_app import outputs_on, start_with_output
+from tests.gui.board.test_board_app import open_chairs_app, outputs_on, start_with_output
 
 CHAIRS = 8
 
@@ -36,15 +35,7 @@ class Watched:
 
 @pytest.fixture
 def app(qtbot, tmp_path, clock: ManualClock):
-    args = build_parser().parse_args(["--db", str(tmp_path / "log.sqlite3"), "--chairs", str(CHAIRS)])
-    a = App(args, clock, chime=lambda: None, confirm=lambda t, x: True)
-    qtbot.addWidget(a.window)
-    a.window.show()
-    a.window.activateWindow()
-    qtbot.waitUntil(a.window.isActiveWindow)
-    a.finish_start()
-    for chair in a.chairs:
-        qtbot.waitUntil(lambda c=chair: c.stim.info is not None, timeout=5000)
+    a = open_chairs_app(qtbot, tmp_path, clock, CHAIRS)
     for chair in a.chairs:
         start_with_output(qtbot, chair, 30, (1, 2))
     yield a
